@@ -1,0 +1,125 @@
+"""The ``routectl`` command group: lazy sub-command loading and one error path.
+
+Sub-commands live one per module in :mod:`routectl.commands` and are imported only
+when used, so ``routectl --help`` and ``routectl validate`` start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from routectl import __version__
+from routectl.errors import RoutectlError
+
+# name -> "module:attribute"; the order here is the order of `routectl --help`.
+COMMANDS: dict[str, str] = {
+    "validate": "routectl.commands.validate:validate",
+    "replay": "routectl.commands.replay:replay",
+    "report": "routectl.commands.report:report",
+    "init": "routectl.commands.init:init",
+    "config": "routectl.commands.config:config",
+    "generate-log": "routectl.commands.generate_log:generate_log",
+}
+
+COMMAND_SUMMARIES: dict[str, str] = {
+    "validate": "Check shop configs; exit 1 on errors (and on warnings with --strict).",
+    "replay": "Route every buyer message of a log and say who got it and why.",
+    "report": "Reply rate and an explained per-agent split, replayed from a log.",
+    "init": "Write a commented starter config.",
+    "config": "Print the effective config with every default filled in.",
+    "generate-log": "Write a realistic, seeded event log for a config.",
+}
+
+
+class RoutectlGroup(click.Group):
+    """A group that imports sub-commands on demand and prints errors the routectl way."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Summaries come from a table so that `--help` need not import every command.
+        rows = [(name, COMMAND_SUMMARIES[name]) for name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            _print_usage_error(exc)
+            sys.exit(2)
+        except click.ClickException as exc:
+            _print_error(exc.format_message())
+            sys.exit(exc.exit_code)
+        except RoutectlError as exc:
+            _print_error(exc.message)
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("routectl: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(0)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _print_error(message: str) -> None:
+    click.echo(f"routectl: error: {message}", err=True)
+
+
+def _print_usage_error(exc: click.UsageError) -> None:
+    if exc.ctx is not None:
+        click.echo(exc.ctx.get_usage(), err=True)
+        click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+    _print_error(exc.format_message())
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe went away, make the interpreter's final flush quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+@click.group(cls=RoutectlGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="routectl")
+def cli() -> None:
+    """Make a shop's customer-service routing explicit, testable and explainable.
+
+    A shop config (TOML) says how buyer messages are split between agents; routectl
+    checks it (validate), replays a real event log through the routing rules R1-R22
+    (replay) and explains the split and the 3-minute response rate (report).
+
+    Most commands read the config from -c/--config, $ROUTECTL_CONFIG or
+    ./shopconfig.toml, in that order.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="routectl")

@@ -1,0 +1,1 @@
+"""One module per ``routectl`` sub-command; each stays thin and calls the core."""

@@ -1,0 +1,153 @@
+"""Typed events: what the log reader produces and the engine consumes and emits.
+
+Times are POSIX seconds (float). ``line`` is the event's line number in the log
+(the header is line 1), so every output can point back at its input row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["online", "suspended", "offline"]
+Device = Literal["pc", "mobile"]
+
+# --- input events -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """R1/R2: an agent's state on one device changes."""
+
+    line: int
+    time: float
+    agent: str
+    status: Status
+    device: Device = "pc"
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerMessage:
+    """A buyer message; ``agent`` is set when the buyer wrote to one sub-account."""
+
+    line: int
+    time: float
+    buyer: str
+    agent: str | None = None
+    entry: str | None = None
+    item: str | None = None
+    order_status: str | None = None
+    intent: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HumanReply:
+    """An agent's reply in the buyer's conversation (R18)."""
+
+    line: int
+    time: float
+    buyer: str
+    agent: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """R6: the buyer's conversation is closed explicitly."""
+
+    line: int
+    time: float
+    buyer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """R11: the bot hands the buyer's conversation to a human."""
+
+    line: int
+    time: float
+    buyer: str
+
+
+Event = StatusChange | BuyerMessage | HumanReply | Close | Transfer
+
+# --- engine outputs ---------------------------------------------------------------
+
+# Values of Routed.rule (contract: replay output, column `rule`).
+RULE_CONVERSATION = "conversation"  # R5
+RULE_RECENT_CONTACT = "recent_contact"  # R9
+RULE_DEDICATED = "dedicated"  # R10
+RULE_BOT = "bot"  # R11
+RULE_SPECIAL_PREFIX = "special:"  # R12, followed by the rule kind
+RULE_GROUP = "group"  # R13
+RULE_OFFLINE_ROUTING = "offline_routing"  # R15
+RULE_DIRECT = "direct"  # addressed agent kept it
+RULE_OFFLINE = "offline"  # R14/R15 kept offline or pooled
+
+ASSIGNEE_BOT = "bot"
+ASSIGNEE_OFFLINE = "offline"
+
+
+@dataclass(slots=True)
+class Routed:
+    """The engine's final word on one message row: exactly one per BuyerMessage.
+
+    Emitted as soon as the assignee is known, which for pooled or queued inquiries is
+    later than the message itself, so Routed outputs may come out of log order.
+    ``assigned_at`` is None when no agent ever got it (``assignee`` is then ``offline``,
+    or the offline agent that holds it).
+    """
+
+    line: int
+    time: float
+    buyer: str
+    assignee: str
+    rule: str
+    assigned_at: float | None
+    reason: str
+    new_inquiry: bool = False
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AutoReplySent:
+    """The shop's greeting or offline auto-reply went to a buyer (not a human reply)."""
+
+    line: int
+    time: float
+    buyer: str
+    kind: Literal["greeting", "offline"]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolExpired:
+    """R17: a pooled inquiry outlived ``pool_retention_days``."""
+
+    line: int
+    time: float
+    buyer: str
+    expired_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class LagHeld:
+    """R15: a message stayed with an agent who had gone offline, inside the detection lag."""
+
+    line: int
+    time: float
+    buyer: str
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One line of an ``--explain`` decision trace for a buyer."""
+
+    line: int
+    time: float
+    buyer: str
+    text: str
+
+
+Output = Routed | AutoReplySent | PoolExpired | LagHeld | TraceStep

@@ -1,0 +1,79 @@
+"""The shell side of reading a log: open the file or stdin, report skipped rows.
+
+Commands call :func:`open_events`; the engine never sees a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+import click
+
+from routectl.errors import BadLogRow, UsageProblem
+from routectl.events import Event
+from routectl.logreader import read_events
+from routectl.model import ShopConfig
+
+
+@dataclass
+class SkipCounter:
+    """Counts and lists skipped rows on stderr (``--skip-bad``)."""
+
+    count: int = 0
+    first_lines: list[int] = field(default_factory=list)
+
+    def __call__(self, error: BadLogRow) -> None:
+        self.count += 1
+        click.echo(f"routectl: skipped: {error}", err=True)
+
+    def summary(self) -> str | None:
+        if not self.count:
+            return None
+        rows = "row" if self.count == 1 else "rows"
+        return f"routectl: skipped {self.count} bad {rows} (--skip-bad)"
+
+
+@contextlib.contextmanager
+def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
+    """Open a log (``-`` = stdin) as text with universal newlines left to the csv module."""
+    codec = "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding
+    if path == "-":
+        yield io.TextIOWrapper(sys.stdin.buffer, encoding=codec, newline="")
+        return
+    try:
+        handle = open(path, encoding=codec, newline="")
+    except FileNotFoundError:
+        raise UsageProblem(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageProblem(f"{path}: is a folder, not a log file") from None
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read: {exc.strerror}") from None
+    with handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def open_events(
+    path: str, config: ShopConfig, *, encoding: str = "utf-8", skip_bad: bool = False
+) -> Iterator[tuple[Iterator[Event], SkipCounter]]:
+    """Yield ``(events, skipped)`` for a log; print the skip summary when done."""
+    counter = SkipCounter()
+    source = "<stdin>" if path == "-" else path
+    with open_log_text(path, encoding) as text:
+        events = read_events(
+            text,
+            source,
+            ZoneInfo(config.shop.timezone),
+            known_agents=frozenset(agent.id for agent in config.agents),
+            on_bad=counter if skip_bad else None,
+        )
+        yield events, counter
+    summary = counter.summary()
+    if summary:
+        click.echo(summary, err=True)

@@ -1,0 +1,147 @@
+"""The shop config as immutable typed objects, every default filled in.
+
+Built by :mod:`routectl.config` from TOML; read by the engine and the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+ENTRIES: tuple[str, ...] = ("shop_home", "item_detail", "contact_list", "order")
+"""Where a buyer starts an inquiry from (contract: Entries)."""
+
+RULE_KINDS: tuple[str, ...] = ("crowd", "intent", "item", "order_status")
+"""Special routing rule kinds, highest rank first (R12)."""
+
+FallbackMode = Literal["shop", "offline"]
+PolicyKind = Literal["first_available", "recent_contact", "group", "agent"]
+
+
+def _empty_mapping() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    name: str
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    mobile_reception: bool = False
+    offline_routing: bool = True
+    offline_delay_s: int = 180
+    session_timeout_s: int = 900
+    fallback: FallbackMode = "shop"
+
+
+@dataclass(frozen=True, slots=True)
+class OfflinePolicy:
+    """Who gets a pooled inquiry (R14). ``target`` names the group or agent, if any."""
+
+    kind: PolicyKind = "first_available"
+    target: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.kind}:{self.target}" if self.target else self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Offline:
+    policy: OfflinePolicy = field(default_factory=OfflinePolicy)
+    pool_retention_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class AutoReply:
+    greeting: str | None = None
+    offline: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bot:
+    enabled: bool = False
+    priority_reception: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRate:
+    """R19: questions whose first message falls in [window_start_s, window_end_s) count.
+
+    Both bounds are seconds after local midnight; ``24:00`` is 86400.
+    """
+
+    window_start_s: int = 8 * 3600
+    window_end_s: int = 24 * 3600
+    threshold_s: int = 180
+
+    @property
+    def window_text(self) -> str:
+        def hhmm(s: int) -> str:
+            return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+
+        return f"{hhmm(self.window_start_s)}-{hhmm(self.window_end_s)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    entries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str
+    groups: tuple[str, ...] = ()
+    weight: int = 100
+    routing: bool = True
+    mobile: bool = False
+    max_concurrent: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    kind: str
+    match: tuple[str, ...]
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dedicated:
+    priority_reception: bool = False
+    buyers: Mapping[str, str] = field(default_factory=_empty_mapping)
+
+
+@dataclass(frozen=True, slots=True)
+class ShopConfig:
+    shop: Shop
+    routing: Routing = field(default_factory=Routing)
+    offline: Offline = field(default_factory=Offline)
+    auto_reply: AutoReply = field(default_factory=AutoReply)
+    bot: Bot = field(default_factory=Bot)
+    reply_rate: ReplyRate = field(default_factory=ReplyRate)
+    groups: tuple[Group, ...] = ()
+    agents: tuple[Agent, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    crowds: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+    dedicated: Dedicated = field(default_factory=Dedicated)
+
+    def agent(self, agent_id: str) -> Agent | None:
+        for agent in self.agents:
+            if agent.id == agent_id:
+                return agent
+        return None
+
+    def group(self, name: str) -> Group | None:
+        for group in self.groups:
+            if group.name == name:
+                return group
+        return None
+
+    def agents_in(self, group_name: str) -> tuple[Agent, ...]:
+        return tuple(a for a in self.agents if group_name in a.groups)

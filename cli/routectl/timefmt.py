@@ -1,0 +1,114 @@
+"""Fast conversion between log time strings and POSIX seconds in the shop's time zone.
+
+Logs are in time order, so both directions keep a one-entry cache (the current local
+hour when parsing, the current minute when formatting): the zone lookup happens about
+once per hour of log, not once per row.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+_GENERAL = re.compile(
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
+class TimeParser:
+    """Parse ISO 8601 (and ``YYYY/MM/DD HH:MM[:SS]``) to POSIX seconds.
+
+    A time without an offset is local time in ``zone``.
+    """
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._hour_key = ""
+        self._hour_start = 0.0
+
+    def parse(self, text: str) -> float:
+        """Return POSIX seconds; raise ValueError when ``text`` is not a time."""
+        if (
+            len(text) == 19
+            and text[13] == ":"
+            and text[16] == ":"
+            and text[10] in "T "
+            and text[4] == "-"
+        ):
+            minute = int(text[14:16])
+            second = int(text[17:19])
+            if minute < 60 and second < 60 and text[14:19].replace(":", "").isdigit():
+                key = text[:13]
+                if key != self._hour_key:
+                    self._hour_start = self._local_hour_start(key)
+                    self._hour_key = key
+                return self._hour_start + minute * 60 + second
+        return self._parse_general(text.strip())
+
+    def _local_hour_start(self, key: str) -> float:
+        if not (key[:4].isdigit() and key[5:7].isdigit() and key[8:10].isdigit()):
+            raise ValueError(key)
+        hour = datetime(int(key[:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]))
+        return hour.replace(tzinfo=self.zone).timestamp()
+
+    def _parse_general(self, text: str) -> float:
+        match = _GENERAL.match(text)
+        if not match:
+            raise ValueError(text)
+        year, month, day, hour, minute, second, fraction, offset = match.groups()
+        moment = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            round(float(fraction) * 1_000_000) if fraction else 0,
+        )
+        if offset is None:
+            return moment.replace(tzinfo=self.zone).timestamp()
+        return moment.replace(tzinfo=_offset_zone(offset)).timestamp()
+
+
+def _offset_zone(offset: str) -> timezone:
+    if offset == "Z":
+        return timezone.utc
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours = int(digits[:2])
+    minutes = int(digits[2:4]) if len(digits) > 2 else 0
+    if hours > 23 or minutes > 59:
+        raise ValueError(offset)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+class TimeFormatter:
+    """Format POSIX seconds as ``2026-11-02T08:00:05+08:00`` in ``zone``."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._minute = -1
+        self._prefix = ""
+        self._suffix = ""
+
+    def format(self, moment: float | None) -> str:
+        if moment is None:
+            return ""
+        whole = int(moment // 1)
+        minute = whole // 60
+        if minute != self._minute:
+            local = datetime.fromtimestamp(minute * 60, self.zone).isoformat()
+            # local looks like 2026-11-02T08:00:00+08:00: keep date-hour-minute and offset.
+            self._prefix = local[:17]
+            self._suffix = local[19:]
+            self._minute = minute
+        fraction = moment - whole
+        seconds = whole - minute * 60
+        if fraction:
+            return f"{self._prefix}{seconds + fraction:06.3f}{self._suffix}"
+        return f"{self._prefix}{seconds:02d}{self._suffix}"
+
+    def local_datetime(self, moment: float) -> datetime:
+        return datetime.fromtimestamp(moment, self.zone)
