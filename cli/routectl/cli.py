@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -46,7 +47,7 @@ class RoutectlGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
-            return None
+            return super().get_command(ctx, cmd_name)
         module_name, attribute = target.split(":")
         command = getattr(importlib.import_module(module_name), attribute)
         assert isinstance(command, click.Command)
@@ -106,7 +107,7 @@ def _silence_stdout() -> None:
         pass
 
 
-@click.group(cls=RoutectlGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("routectl", cls=RoutectlGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="routectl")
 def cli() -> None:
     """Make a shop's customer-service routing explicit, testable and explainable.
@@ -122,4 +123,7 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    if hasattr(signal, "SIGPIPE"):
+        # `routectl replay log.csv | head`: end quietly the way Unix tools do (status 141).
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     cli.main(prog_name="routectl")

@@ -78,3 +78,12 @@ def skip_bad_option(function: F) -> F:
         is_flag=True,
         help="Skip bad log rows instead of stopping; each is listed on stderr and counted.",
     )(function)
+
+
+def excel_option(function: F) -> F:
+    return click.option(
+        "--excel",
+        is_flag=True,
+        help="CSV for spreadsheets: UTF-8 BOM, CRLF, and cells starting with = + - @ "
+        "made inert (formula injection from buyer names or message text).",
+    )(function)
