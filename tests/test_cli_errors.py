@@ -68,10 +68,7 @@ def test_missing_argument_is_usage_error_with_hint(runner: CliRunner) -> None:
 def test_closed_pipe_ends_quietly() -> None:
     # `routectl --help | head -c1`: the reader leaves early; no traceback, no noise.
     script = (
-        "import sys\n"
-        "from routectl.cli import main\n"
-        "sys.argv = ['routectl', '--help']\n"
-        "main()\n"
+        "import sys\nfrom routectl.cli import main\nsys.argv = ['routectl', '--help']\nmain()\n"
     )
     with subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE

@@ -53,7 +53,7 @@ def test_unknown_format_is_a_programming_error() -> None:
 @pytest.mark.parametrize(
     ("cell", "safe"),
     [
-        ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
         ("+86 138", "'+86 138"),
         ("-1", "'-1"),
         ("@SUM(A1)", "'@SUM(A1)"),

@@ -107,7 +107,9 @@ def _silence_stdout() -> None:
         pass
 
 
-@click.group("routectl", cls=RoutectlGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    "routectl", cls=RoutectlGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, "-V", "--version", prog_name="routectl")
 def cli() -> None:
     """Make a shop's customer-service routing explicit, testable and explainable.
