@@ -1,134 +1,152 @@
-"""TOML -> ShopConfig. (Provisional minimal version: converts and fills defaults.)"""
+"""Read a config file, parse the TOML, build the model, lint it, place each problem."""
 
 from __future__ import annotations
 
+import re
 import sys
-from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, NamedTuple
 
-from routectl.durations import parse_duration
-from routectl.errors import RoutectlError, UsageProblem
-from routectl.model import (
-    Agent,
-    AutoReply,
-    Bot,
-    Dedicated,
-    Group,
-    Offline,
-    OfflinePolicy,
-    ReplyRate,
-    Routing,
-    Rule,
-    Shop,
-    ShopConfig,
-)  # fmt: skip
+from routectl.config.build import build_config
+from routectl.config.lint import WARNINGS, lint
+from routectl.config.problems import ConfigInvalid, Finding, Problem, format_path
+from routectl.errors import UsageProblem
+from routectl.model import ShopConfig
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
+__all__ = [
+    "CheckedFile",
+    "ConfigInvalid",
+    "Problem",
+    "check_config_file",
+    "check_config_text",
+    "load_config",
+    "read_config_bytes",
+]
 
-@dataclass(frozen=True)
-class Problem:
-    severity: Literal["error", "warning"]
+STDIN_NAME = "<stdin>"
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+class CheckedFile(NamedTuple):
+    """The outcome of checking one config: the model (None when invalid) and problems."""
+
     source: str
-    path: str
-    message: str
-    line: int | None = None
+    config: ShopConfig | None
+    problems: list[Problem]
 
-    def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line else self.source
-        key = f"{self.path}: " if self.path else ""
-        return f"{where}: {self.severity}: {key}{self.message}"
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
-
-class ConfigInvalid(RoutectlError):
-    def __init__(self, problems: list[Problem]) -> None:
-        errors = [p for p in problems if p.severity == "error"]
-        super().__init__("\n".join(str(p) for p in errors) or "invalid config")
-        self.problems = problems
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
 
 
-def read_config_text(path: str) -> str:
+def source_name(path: str) -> str:
+    return STDIN_NAME if path == "-" else path
+
+
+def read_config_bytes(path: str) -> bytes:
+    """The bytes of ``path`` (``-`` = stdin); UsageProblem (exit 2) when unreadable."""
+    if path == "-":
+        stream: Any = getattr(sys.stdin, "buffer", None)
+        return bytes(stream.read()) if stream is not None else sys.stdin.read().encode()
     try:
-        if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8-sig") as handle:
+        with open(path, "rb") as handle:
             return handle.read()
     except FileNotFoundError:
         raise UsageProblem(f"{path}: no such file (create one with 'routectl init')") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"{path}: cannot read: {exc}") from None
+    except IsADirectoryError:
+        raise UsageProblem(f"{path}: is a folder, not a config file") from None
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def load_config(path: str) -> ShopConfig:
-    config, problems = check_config_text(read_config_text(path), path)
-    if config is None:
-        raise ConfigInvalid(problems)
-    return config
+def decode_config(data: bytes, source: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text (a BOM is allowed), or None and why not: TOML files are UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message = "UTF-16 text (Windows 'Unicode'); save the file as UTF-8"
+        return None, [Problem("error", source, "", message)]
+    if b"\0" in data:
+        return None, [Problem("error", source, "", "binary data, not a TOML text file")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        message = f"not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8"
+        return None, [Problem("error", source, "", message, line=line)]
 
 
 def check_config_text(text: str, source: str) -> tuple[ShopConfig | None, list[Problem]]:
+    """Check a config's text: every error, or the config and its warnings. Never raises."""
+    text = text.removeprefix("\ufeff")
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return None, [Problem("error", source, "", f"not valid TOML: {exc}")]
-    try:
-        return _build(document), []
-    except (KeyError, TypeError, ValueError) as exc:
-        return None, [Problem("error", source, "", str(exc))]
+        return None, [_syntax_problem(exc, text, source)]
+    except RecursionError:
+        return None, [Problem("error", source, "", "not valid TOML: nested too deeply")]
+    config, findings = build_config(document)
+    if config is not None:
+        findings = lint(config)
+    return config, _place(findings, text, source)
 
 
-def _build(doc: dict[str, Any]) -> ShopConfig:
-    shop = doc["shop"]
-    routing = doc.get("routing", {})
-    offline = doc.get("offline", {})
-    policy_text = offline.get("policy", "first_available")
-    kind, _, target = policy_text.partition(":")
-    reply_rate = doc.get("reply_rate", {})
-    start, _, end = reply_rate.get("window", "08:00-24:00").partition("-")
-    dedicated = doc.get("dedicated", {})
-    return ShopConfig(
-        shop=Shop(shop["name"], shop.get("timezone", "Asia/Shanghai")),
-        routing=Routing(
-            mobile_reception=routing.get("mobile_reception", False),
-            offline_routing=routing.get("offline_routing", True),
-            offline_delay_s=parse_duration(routing.get("offline_delay", "3m")),
-            session_timeout_s=parse_duration(routing.get("session_timeout", "15m")),
-            fallback=routing.get("fallback", "shop"),
-        ),
-        offline=Offline(
-            OfflinePolicy(kind, target or None),
-            offline.get("pool_retention_days", 30),
-        ),
-        auto_reply=AutoReply(**doc.get("auto_reply", {})),
-        bot=Bot(**doc.get("bot", {})),
-        reply_rate=ReplyRate(
-            _clock(start), _clock(end), parse_duration(reply_rate.get("threshold", "3m"))
-        ),
-        groups=tuple(Group(g["name"], tuple(g.get("entries", ()))) for g in doc.get("groups", [])),
-        agents=tuple(
-            Agent(
-                a["id"],
-                tuple(a.get("groups", ())),
-                a.get("weight", 100),
-                a.get("routing", True),
-                a.get("mobile", False),
-                a.get("max_concurrent", 20),
-            )
-            for a in doc.get("agents", [])
-        ),
-        rules=tuple(Rule(r["kind"], tuple(r["match"]), r["group"]) for r in doc.get("rules", [])),
-        crowds=MappingProxyType({k: frozenset(v) for k, v in doc.get("crowds", {}).items()}),
-        dedicated=Dedicated(
-            dedicated.get("priority_reception", False),
-            MappingProxyType(dict(dedicated.get("buyers", {}))),
-        ),
-    )
+def check_config_file(path: str) -> CheckedFile:
+    """Read and check ``path`` (``-`` = stdin); UsageProblem when it cannot be read."""
+    source = source_name(path)
+    text, problems = decode_config(read_config_bytes(path), source)
+    if text is None:
+        return CheckedFile(source, None, problems)
+    config, problems = check_config_text(text, source)
+    return CheckedFile(source, config, problems)
 
 
-def _clock(text: str) -> int:
-    hours, _, minutes = text.strip().partition(":")
-    return int(hours) * 3600 + int(minutes or 0) * 60
+def load_config(path: str) -> ShopConfig:
+    """The config at ``path``; ConfigInvalid (exit 1) or UsageProblem (exit 2) if not."""
+    checked = check_config_file(path)
+    if checked.config is None:
+        raise ConfigInvalid(checked.problems, checked.source)
+    return checked.config
+
+
+def _syntax_problem(exc: Exception, text: str, source: str) -> Problem:
+    message = str(exc)
+    line = column = None
+    at = _AT.search(message)
+    if at:
+        line, column = int(at.group(1)), int(at.group(2))
+        message = message[: at.start()] + f" (column {column})"
+    elif _AT_END.search(message):
+        line = text.count("\n") + 1
+        message = _AT_END.sub(" (at the end of the file)", message)
+    message = message[:1].lower() + message[1:]
+    return Problem("error", source, "", f"not valid TOML: {message}", line=line, column=column)
+
+
+def _place(findings: list[Finding], text: str, source: str) -> list[Problem]:
+    if not findings:
+        return []
+    from routectl.config.locate import find_line, key_lines
+
+    lines = key_lines(text)
+    problems = [
+        Problem(
+            f.severity,
+            source,
+            format_path(f.parts),
+            f.message,
+            line=find_line(lines, f.parts),
+            code=f.code,
+            name=WARNINGS.get(f.code) if f.code else None,
+        )
+        for f in findings
+    ]
+    return sorted(problems, key=lambda p: p.line or 0)

@@ -1,0 +1,39 @@
+"""``routectl config [CONFIG]``: the effective config, every default filled in."""
+
+from __future__ import annotations
+
+import click
+
+from routectl.config import load_config
+from routectl.config.loader import source_name
+from routectl.options import config_option, output_option
+
+
+@click.command("config")
+@click.argument("config_arg", required=False, metavar="[CONFIG]")
+@config_option
+@output_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["toml", "json"]),
+    default="toml",
+    show_default=True,
+    help="toml loads back to the same config; json for scripts.",
+)
+def config(config_arg: str | None, config_path: str, output_path: str, fmt: str) -> None:
+    """Print the effective config of CONFIG (default: the -c config) with every default.
+
+    The TOML output is itself a valid config that loads to the same settings.
+    """
+    path = config_arg or config_path
+    shop_config = load_config(path)
+    from routectl.config.effective import effective_document, effective_toml
+    from routectl.output import dumps_json, open_output
+
+    if fmt == "json":
+        text = dumps_json(effective_document(shop_config))
+    else:
+        text = effective_toml(shop_config, source_name(path))
+    with open_output(output_path) as out:
+        out.write(text)

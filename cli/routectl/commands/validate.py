@@ -1,0 +1,41 @@
+"""``routectl validate [CONFIG]...``: check shop configs, every problem at once."""
+
+from __future__ import annotations
+
+import click
+
+from routectl.config import check_config_file
+from routectl.config.loader import source_name
+from routectl.config.render import FORMATS, Outcome, exit_code, render
+from routectl.errors import UsageProblem
+from routectl.options import config_option
+
+
+@click.command("validate")
+@click.argument("configs", nargs=-1, metavar="[CONFIG]...")
+@config_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text; json; github = GitHub Actions ::error/::warning annotations.",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+def validate(configs: tuple[str, ...], config_path: str, fmt: str, strict: bool) -> int:
+    """Check shop configs (CONFIG may be -, standard input; default: the -c config).
+
+    Problems and a summary go to standard output, unreadable files to standard error.
+    Exit 0 valid, 1 invalid (or warnings with --strict), 2 a file cannot be read;
+    every file is checked and the worst status wins.
+    """
+    outcomes = []
+    for path in configs or (config_path,):
+        try:
+            outcomes.append(Outcome(source_name(path), check_config_file(path)))
+        except UsageProblem as exc:
+            click.echo(f"routectl: error: {exc.message}", err=True)
+            outcomes.append(Outcome(source_name(path), error=exc.message))
+    click.echo(render(outcomes, fmt, strict), nl=False)
+    return exit_code(outcomes, strict)

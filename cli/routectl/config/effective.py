@@ -1,0 +1,83 @@
+"""The model back to a TOML document, every default written out (``routectl config``).
+
+The document loads back to an equal :class:`ShopConfig`: durations are written in their
+shortest exact spelling, unset auto-replies are left out (TOML has no null), crowd
+members are sorted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from routectl.durations import format_duration
+from routectl.model import ShopConfig
+
+
+def effective_document(config: ShopConfig) -> dict[str, Any]:
+    """Every key with its value; empty ``groups``, ``agents`` and ``rules`` are left out
+    (TOML would put a bare ``groups = []`` above ``[shop]``)."""
+    document = _document(config)
+    for name in ("groups", "agents", "rules"):
+        if not document[name]:
+            del document[name]
+    return document
+
+
+def _document(config: ShopConfig) -> dict[str, Any]:
+    routing, reply_rate = config.routing, config.reply_rate
+    return {
+        "shop": {"name": config.shop.name, "timezone": config.shop.timezone},
+        "routing": {
+            "mobile_reception": routing.mobile_reception,
+            "offline_routing": routing.offline_routing,
+            "offline_delay": format_duration(routing.offline_delay_s),
+            "session_timeout": format_duration(routing.session_timeout_s),
+            "fallback": routing.fallback,
+        },
+        "offline": {
+            "policy": config.offline.policy.text,
+            "pool_retention_days": config.offline.pool_retention_days,
+        },
+        "auto_reply": {
+            key: value
+            for key, value in (
+                ("greeting", config.auto_reply.greeting),
+                ("offline", config.auto_reply.offline),
+            )
+            if value is not None
+        },
+        "bot": {"enabled": config.bot.enabled, "priority_reception": config.bot.priority_reception},
+        "reply_rate": {
+            "window": reply_rate.window_text,
+            "threshold": format_duration(reply_rate.threshold_s),
+        },
+        "groups": [{"name": g.name, "entries": list(g.entries)} for g in config.groups],
+        "agents": [
+            {
+                "id": a.id,
+                "groups": list(a.groups),
+                "weight": a.weight,
+                "routing": a.routing,
+                "mobile": a.mobile,
+                "max_concurrent": a.max_concurrent,
+            }
+            for a in config.agents
+        ],
+        "rules": [{"kind": r.kind, "match": list(r.match), "group": r.group} for r in config.rules],
+        "crowds": {name: sorted(members) for name, members in config.crowds.items()},
+        "dedicated": {
+            "priority_reception": config.dedicated.priority_reception,
+            "buyers": dict(config.dedicated.buyers),
+        },
+    }
+
+
+def effective_toml(config: ShopConfig, source: str) -> str:
+    import tomli_w
+
+    source = " ".join(source.splitlines())
+    header = (
+        f"# Effective config of {source}: every default filled in (routectl config).\n"
+        "# Keys are explained in docs/config.md.\n\n"
+    )
+    return header + tomli_w.dumps(effective_document(config))

@@ -1,0 +1,135 @@
+"""Problems found in a config, and the small helpers that word them for people."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from routectl.errors import RoutectlError
+
+Part = str | int
+KeyPath = tuple[Part, ...]
+Severity = Literal["error", "warning"]
+
+_BARE_KEY = re.compile(r"[^\s.\[\]\"'=#]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Finding(NamedTuple):
+    """A problem before it knows its file and line (what the checks produce)."""
+
+    severity: Severity
+    parts: KeyPath
+    message: str
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning: ``FILE:LINE: error: agents[2].weight: must be ...``.
+
+    ``path`` is the key path (``agents[2].weight``; indexes count from 0), ``line`` the
+    TOML line where the key is found (None when it cannot be found), ``code`` the
+    warning code (``W004``) and ``name`` its short name (``unserved-entry``).
+    """
+
+    severity: Severity
+    source: str
+    path: str
+    message: str
+    line: int | None = None
+    code: str | None = None
+    name: str | None = None
+    column: int | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+    @property
+    def text(self) -> str:
+        """The message with its key path and warning code, without file and severity."""
+        key = f"{self.path}: " if self.path else ""
+        tag = f" [{self.code} {self.name}]" if self.code else ""
+        return f"{key}{self.message}{tag}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.text}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "name": self.name,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class ConfigInvalid(RoutectlError):
+    """The config has errors (exit 1); ``problems`` holds every error and warning."""
+
+    def __init__(self, problems: list[Problem], source: str = "config") -> None:
+        errors = [p for p in problems if p.severity == "error"]
+        count = f"{len(errors)} error" + ("" if len(errors) == 1 else "s")
+        lines = [f"invalid config {source} ({count}):"]
+        lines += [f"  {p.where}: {p.text}" for p in errors]
+        super().__init__("\n".join(lines))
+        self.problems = problems
+
+
+def format_path(parts: KeyPath) -> str:
+    """``("agents", 2, "weight")`` -> ``agents[2].weight``; odd keys are quoted."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        key = part if _BARE_KEY.fullmatch(part) else toml_string(part)
+        out += f".{key}" if out else key
+    return out
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (also valid JSON), quotes and controls escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
+
+
+def toml_repr(value: Any) -> str:
+    """How a value reads in TOML, for ``got ...`` (short for arrays and tables)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if len(value) <= 4 and not any(isinstance(v, dict | list) for v in value):
+            return "[" + ", ".join(toml_repr(v) for v in value) + "]"
+        return "an array"
+    return f"a date/time ({value})"
+
+
+def quoted_list(names: Iterable[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``; did you mean 'weight'?`` for a close spelling, else ``""``."""
+    import difflib  # only on the error path
+
+    options = [c for c in choices if c != word]
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in options}
+        close = [lowered[word.lower()]] if word.lower() in lowered else []
+    return f"; did you mean '{close[0]}'?" if close else ""
