@@ -1,0 +1,33 @@
+"""``routectl report``: reply rate (R18-R21) and an explained split (R4, R22).
+
+Pure core: events and the engine's outputs in, a :class:`Report` out; no file, clock or
+Click. :func:`build_report` drives a :class:`ReportBuilder` from the ``(event, outputs)``
+pairs of :func:`routectl.replay.run`; :mod:`.render` turns the report into a table,
+JSON or CSV; :mod:`.window` resolves ``--since``/``--until`` against a given ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from routectl.events import Event, Output
+from routectl.model import ShopConfig
+from routectl.report.compute import ReportBuilder
+from routectl.report.result import Report
+from routectl.report.window import Window, resolve_window
+
+__all__ = ["Report", "ReportBuilder", "Window", "build_report", "resolve_window"]
+
+
+def build_report(
+    config: ShopConfig,
+    replayed: Iterable[tuple[Event | None, list[Output]]],
+    window: Window | None = None,
+) -> Report:
+    """Aggregate ``(event, outputs)`` pairs; ``(None, outputs)`` is the engine's finish."""
+    builder = ReportBuilder(config, window or Window())
+    for event, outputs in replayed:
+        if event is None:
+            return builder.finish(outputs)
+        builder.feed(event, outputs)
+    return builder.finish(())

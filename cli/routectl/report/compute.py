@@ -1,0 +1,291 @@
+"""Aggregate one replay (events + engine outputs) into a :class:`Report`, streaming.
+
+Feed :meth:`ReportBuilder.feed` every event with the outputs the engine returned for it,
+then :meth:`ReportBuilder.finish` with the engine's final outputs. Memory grows with
+buyers, agents and distinct response seconds, never with rows.
+
+Everything is attributed to the moment of its message: a message, inquiry, offline
+message, auto-reply or lag-held message counts when its time is inside the window; a
+question when its first message is (R19); online time is clipped to the window (R4).
+Answers and assignments that come after ``--until`` still complete what started inside.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from routectl.events import (
+    ASSIGNEE_BOT,
+    ASSIGNEE_OFFLINE,
+    RULE_OFFLINE,
+    AutoReplySent,
+    BuyerMessage,
+    Event,
+    HumanReply,
+    LagHeld,
+    Output,
+    PoolExpired,
+    Routed,
+    StatusChange,
+)
+from routectl.model import ShopConfig
+from routectl.report.clock import LocalClock
+from routectl.report.explain import explain_imbalances
+from routectl.report.presence import Presence
+from routectl.report.questions import Question, QuestionTracker
+from routectl.report.result import Report
+from routectl.report.shares import ShareModel
+from routectl.report.stats import Histogram, RateCounts, ReplyStats
+from routectl.report.tables import Tables
+from routectl.report.window import Window
+
+UNANSWERED_AFTER_S = 600.0
+"""An assigned inquiry with no human reply this long after assignment is flagged."""
+
+NO_GROUP = "-"
+"""Group label of inquiries not routed by group (recent contact, dedicated, bot, pool)."""
+
+
+class Counts:
+    """Plain counters for one breakdown row (the shop or a day)."""
+
+    __slots__ = ("inquiries", "messages", "offline_messages", "replies")
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.inquiries = 0
+        self.offline_messages = 0
+        self.replies = ReplyStats()
+
+
+class HourCounts:
+    """Counters for one hour of day (no response times: the hour table shows no median)."""
+
+    __slots__ = ("inquiries", "messages", "replies")
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.inquiries = 0
+        self.replies = RateCounts()
+
+
+class ReportBuilder:
+    """The streaming state of a report."""
+
+    def __init__(self, config: ShopConfig, window: Window) -> None:
+        self.config = config
+        self.window = window
+        self.threshold = float(config.reply_rate.threshold_s)
+        self.clock = LocalClock(ZoneInfo(config.shop.timezone))
+        self.presence = Presence(config, window, self.clock)
+        self.shares = ShareModel(config)
+        self.questions = QuestionTracker(config.reply_rate, window, self.clock, self._answered)
+        self.first_event: float | None = None
+        self.last_event: float | None = None
+        self.shop = Counts()
+        self.by_hour = [HourCounts() for _ in range(24)]
+        self._since = window.since
+        self._until = window.until
+        self.by_day: defaultdict[str, Counts] = defaultdict(Counts)
+        self.by_agent: defaultdict[str, ReplyStats] = defaultdict(ReplyStats)
+        self.by_group: defaultdict[str, ReplyStats] = defaultdict(ReplyStats)
+        self.group_inquiries: Counter[str] = Counter()
+        self.group_queued: Counter[str] = Counter()
+        self.agent_rules: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.buyer_group: dict[str, str] = {}
+        self.watches: dict[str, float] = {}
+        self.last_reply: dict[str, float] = {}
+        self.figures: Counter[str] = Counter()
+        self.pool_waits = Histogram()
+        self.queue_waits = Histogram()
+
+    # --- input --------------------------------------------------------------------
+
+    def feed(self, event: Event, outputs: Iterable[Output]) -> None:
+        """One event and the outputs the engine returned while handling it."""
+        if self.first_event is None:
+            self.first_event = event.time
+        self.last_event = event.time
+        if isinstance(event, BuyerMessage):
+            outputs = list(outputs)
+            self._message(event, _own_routed(event.line, outputs))
+        elif isinstance(event, StatusChange):
+            # Outputs of timers that fired before this status change saw the old presence.
+            later = []
+            for output in outputs:
+                if _effective_time(output) < event.time:
+                    self._output(output)
+                else:
+                    later.append(output)
+            self.presence.status(event)
+            outputs = later
+        elif isinstance(event, HumanReply):
+            self._reply(event)
+        for output in outputs:
+            self._output(output)
+
+    def finish(self, outputs: Iterable[Output]) -> Report:
+        """The engine's end-of-log outputs; returns the report."""
+        for output in outputs:
+            self._output(output)
+        self.questions.finish()
+        end = self._end()
+        self.presence.finish(end)
+        for deadline in self.watches.values():
+            if deadline <= end:
+                self.figures["unanswered_after_10m"] += 1
+        self.watches.clear()
+        tables = Tables(self)
+        agents = tables.agents()
+        return Report(
+            shop=self.config.shop.name,
+            timezone=self.config.shop.timezone,
+            since=self.window.bounded_since,
+            until=self.window.bounded_until,
+            first_event=self.first_event,
+            last_event=self.last_event,
+            days=tables.days_spanned,
+            reply_hours=self.config.reply_rate.window_text,
+            threshold_s=self.config.reply_rate.threshold_s,
+            summary=tables.summary(),
+            agents=agents,
+            groups=tables.groups(),
+            hours=tables.hours(),
+            days_rows=tables.days(),
+            imbalances=explain_imbalances(self.config, agents, tables.agent_context()),
+        )
+
+    def _end(self) -> float:
+        """Where online time stops: the window's end or the last event, the earlier."""
+        if self.last_event is None:
+            return self.window.since if not math.isinf(self.window.since) else 0.0
+        return min(self.last_event, self.window.until)
+
+    # --- events -------------------------------------------------------------------
+
+    def _message(self, message: BuyerMessage, own: Routed | None) -> None:
+        moment = message.time
+        if self._since <= moment < self._until:
+            self.shop.messages += 1
+            hour, day = self.clock.hour_and_day(moment)
+            self.by_hour[hour].messages += 1
+            self.by_day[day].messages += 1
+        self.questions.message(message, own)
+
+    def _reply(self, reply: HumanReply) -> None:
+        self.questions.reply(reply)
+        self.last_reply[reply.buyer] = reply.time
+        deadline = self.watches.pop(reply.buyer, None)
+        if deadline is not None and reply.time > deadline:
+            self.figures["unanswered_after_10m"] += 1
+
+    def _answered(self, question: Question) -> None:
+        """A counted question is complete (answered or never) and attributed."""
+        response = question.response_s
+        threshold = self.threshold
+        self.shop.replies.add(response, threshold)
+        self.by_hour[question.hour].replies.add(response, threshold)
+        self.by_day[question.day].replies.add(response, threshold)
+        routed = question.routed
+        agent = question.agent
+        if agent != ASSIGNEE_OFFLINE and agent != ASSIGNEE_BOT:
+            self.by_agent[agent].add(response, threshold)
+        if routed is not None and routed.new_inquiry:
+            group = routed.group or NO_GROUP
+        else:
+            group = self.buyer_group.get(routed.buyer if routed else "", NO_GROUP)
+        self.by_group[group].add(response, threshold)
+
+    # --- engine outputs -------------------------------------------------------------
+
+    def _output(self, output: Output) -> None:
+        if isinstance(output, Routed):
+            self._routed(output)
+            return
+        if not self._since <= output.time < self._until:
+            return
+        if isinstance(output, AutoReplySent):
+            name = "greetings_sent" if output.kind == "greeting" else "offline_auto_replies"
+            self.figures[name] += 1
+        elif isinstance(output, PoolExpired):
+            self.figures["expired_pool_messages"] += 1
+        elif isinstance(output, LagHeld):
+            self.figures["lag_held_messages"] += 1
+
+    def _routed(self, routed: Routed) -> None:
+        self.questions.routed(routed)
+        if routed.new_inquiry:
+            self.buyer_group[routed.buyer] = routed.group or NO_GROUP
+        if not self._since <= routed.time < self._until:
+            return
+        if routed.rule == RULE_OFFLINE:
+            self.shop.offline_messages += 1
+            self.by_day[self.clock.day(routed.time)].offline_messages += 1
+        if routed.assignee == ASSIGNEE_BOT:
+            self.figures["bot_messages"] += 1
+        if routed.new_inquiry:
+            self._inquiry(routed)
+
+    def _inquiry(self, routed: Routed) -> None:
+        hour, day = self.clock.hour_and_day(routed.time)
+        self.shop.inquiries += 1
+        self.by_hour[hour].inquiries += 1
+        self.by_day[day].inquiries += 1
+        label = routed.group or NO_GROUP
+        self.group_inquiries[label] += 1
+        self._waited(routed, label)
+        assignee = routed.assignee
+        if assignee == ASSIGNEE_BOT:
+            self.figures["bot_inquiries"] += 1
+            return
+        if assignee == ASSIGNEE_OFFLINE or routed.assigned_at is None:
+            self.figures["unassigned_inquiries"] += 1
+            return
+        presence = self.presence
+        self.shares.inquiry(assignee, routed.group, presence.available, presence.version)
+        self.agent_rules[assignee][routed.rule] += 1
+        self._watch(routed, routed.assigned_at)
+
+    def _watch(self, routed: Routed, assigned_at: float) -> None:
+        """Start the 10-minute watch of an assigned inquiry (answered before? no watch)."""
+        buyer = routed.buyer
+        old = self.watches.get(buyer)
+        if old is not None:
+            if assigned_at <= old:
+                return  # the buyer is still within the first inquiry's 10 minutes: one watch
+            self.figures["unanswered_after_10m"] += 1  # a new inquiry, the old one never answered
+        if self.last_reply.get(buyer, -math.inf) >= routed.time:
+            self.watches.pop(buyer, None)
+            return  # replied to while it waited for an agent
+        self.watches[buyer] = assigned_at + UNANSWERED_AFTER_S
+
+    def _waited(self, routed: Routed, label: str) -> None:
+        """Pooled (R14) and queued (R13) inquiries: how many, and how long they waited."""
+        assigned_at = routed.assigned_at
+        if routed.rule == RULE_OFFLINE:
+            self.figures["pooled_inquiries"] += 1
+            if assigned_at is None:
+                self.figures["pooled_never_assigned"] += 1
+            else:
+                self.pool_waits.add(assigned_at - routed.time)
+        elif routed.assignee != ASSIGNEE_BOT and (assigned_at is None or assigned_at > routed.time):
+            self.figures["queued_inquiries"] += 1
+            self.group_queued[label] += 1
+            if assigned_at is not None:
+                self.queue_waits.add(assigned_at - routed.time)
+
+
+def _effective_time(output: Output) -> float:
+    if isinstance(output, Routed) and output.assigned_at is not None:
+        return output.assigned_at
+    return output.time
+
+
+def _own_routed(line: int, outputs: list[Output]) -> Routed | None:
+    for output in outputs:
+        if isinstance(output, Routed) and output.line == line:
+            return output
+    return None

@@ -1,0 +1,146 @@
+"""The computed report: plain frozen dataclasses, rendered by :mod:`.render`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    messages: int
+    inquiries: int
+    questions_counted: int
+    answered_within_threshold: int
+    response_rate: float | None
+    answered: int
+    reply_rate: float | None
+    first_response_median_s: int | None
+    first_response_p90_s: int | None
+    offline_messages: int
+    unanswered: int
+    answered_late: int
+    questions_outside_hours: int
+    bot_questions: int
+    bot_messages: int
+    bot_inquiries: int
+    pooled_inquiries: int
+    pool_wait_median_s: int | None
+    pool_wait_max_s: int | None
+    pooled_never_assigned: int
+    queued_inquiries: int
+    queue_wait_median_s: int | None
+    unassigned_inquiries: int
+    expired_pool_messages: int
+    greetings_sent: int
+    offline_auto_replies: int
+    lag_held_messages: int
+    unanswered_after_10m: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRow:
+    agent: str
+    groups: tuple[str, ...]
+    weight: int
+    inquiries: int
+    share: float | None
+    expected_share: float | None
+    weight_share: float | None
+    online_share: float | None
+    online_s: int
+    suspended_s: int
+    mobile_s: int
+    available_s: int
+    inquiries_per_online_hour: float | None
+    hours_worked: str
+    questions_counted: int
+    answered_within_threshold: int
+    response_rate: float | None
+    answered: int
+    reply_rate: float | None
+    first_response_median_s: int | None
+    by_recent_contact: int
+    by_dedicated: int
+    direct: int
+    from_pool: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    group: str
+    agents: int
+    weight: int
+    inquiries: int
+    share: float | None
+    queued: int
+    questions_counted: int
+    answered_within_threshold: int
+    response_rate: float | None
+    reply_rate: float | None
+    first_response_median_s: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HourRow:
+    hour: int
+    messages: int
+    inquiries: int
+    questions_counted: int
+    answered_within_threshold: int
+    response_rate: float | None
+    agents_available: float
+    inquiries_per_agent_hour: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayRow:
+    day: str
+    messages: int
+    inquiries: int
+    questions_counted: int
+    answered_within_threshold: int
+    response_rate: float | None
+    answered: int
+    reply_rate: float | None
+    first_response_median_s: int | None
+    offline_messages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """One term of an imbalance: how many share points it moves the agent."""
+
+    name: str
+    points: float
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Imbalance:
+    agent: str
+    share: float
+    weight_share: float
+    online_share: float
+    expected_share: float
+    causes: tuple[Cause, ...]
+    main_cause: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    shop: str
+    timezone: str
+    since: float | None
+    until: float | None
+    first_event: float | None
+    last_event: float | None
+    days: int
+    reply_hours: str
+    threshold_s: int
+    summary: Summary
+    agents: tuple[AgentRow, ...]
+    groups: tuple[GroupRow, ...]
+    hours: tuple[HourRow, ...]
+    days_rows: tuple[DayRow, ...]
+    imbalances: tuple[Imbalance, ...]

@@ -1,0 +1,336 @@
+"""Turn a finished :class:`~.compute.ReportBuilder` into the report's rows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from routectl.events import RULE_DEDICATED, RULE_DIRECT, RULE_OFFLINE, RULE_RECENT_CONTACT
+from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Summary
+from routectl.report.shares import ALL
+from routectl.report.stats import ratio
+
+if TYPE_CHECKING:
+    from routectl.report.compute import ReportBuilder
+
+NON_WEIGHT_RULES = (RULE_RECENT_CONTACT, RULE_DEDICATED, RULE_DIRECT, RULE_OFFLINE)
+"""Rules that pick an agent without looking at weights."""
+
+WORKED_FRACTION = 0.25
+"""An hour of day is "worked" when the agent was logged in for at least a quarter of it
+(on average over the days of the report)."""
+
+BUSY_HOURS = 4
+"""How many of the busiest hours (most inquiries) the time-of-day explanation names."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentContext:
+    """What the imbalance explanation says beyond an agent's row."""
+
+    equal_share: float
+    team_available_s: float
+    time_fraction: float | None
+    """Share of the report's time the agent was available."""
+    team_time_fraction: float | None
+    arrival_fraction: float | None
+    """Share of its group(s)' inquiries that arrived while it was available."""
+    team_arrival_fraction: float | None
+    part_when_available: float | None
+    """Its mean split of an inquiry while available (its weight over the available weight)."""
+    nominal_part: float | None
+    """Its mean split by weight alone, everyone in."""
+    hours_worked: str
+    busy_hours: str
+    team_bypass: int
+    """Inquiries its teammates got by rules that bypass weights (R9, R10, direct, pool)."""
+    queued_in_groups: int
+    max_concurrent: int
+    team_max_concurrent: float
+
+
+class Tables:
+    def __init__(self, builder: ReportBuilder) -> None:
+        self.b = builder
+        self.days_spanned = self._days_spanned()
+
+    def _days_spanned(self) -> int:
+        b = self.b
+        if b.first_event is None:
+            return 0
+        start = max(b.first_event, b.window.since)
+        end = max(start, b._end())
+        first = date.fromisoformat(b.clock.day(start))
+        last = date.fromisoformat(b.clock.day(max(start, end - 1e-6)))
+        return (last - first).days + 1
+
+    # --- summary ------------------------------------------------------------------
+
+    def summary(self) -> Summary:
+        b = self.b
+        replies = b.shop.replies
+        figures = b.figures
+        return Summary(
+            messages=b.shop.messages,
+            inquiries=b.shop.inquiries,
+            questions_counted=replies.counted,
+            answered_within_threshold=replies.within,
+            response_rate=replies.response_rate,
+            answered=replies.answered,
+            reply_rate=replies.reply_rate,
+            first_response_median_s=replies.median_s,
+            first_response_p90_s=replies.p90_s,
+            offline_messages=b.shop.offline_messages,
+            unanswered=replies.counted - replies.answered,
+            answered_late=replies.answered - replies.within,
+            questions_outside_hours=b.questions.outside_hours,
+            bot_questions=b.questions.bot_questions,
+            bot_messages=figures["bot_messages"],
+            bot_inquiries=figures["bot_inquiries"],
+            pooled_inquiries=figures["pooled_inquiries"],
+            pool_wait_median_s=b.pool_waits.percentile(0.5),
+            pool_wait_max_s=b.pool_waits.max(),
+            pooled_never_assigned=figures["pooled_never_assigned"],
+            queued_inquiries=figures["queued_inquiries"],
+            queue_wait_median_s=b.queue_waits.percentile(0.5),
+            unassigned_inquiries=figures["unassigned_inquiries"],
+            expired_pool_messages=figures["expired_pool_messages"],
+            greetings_sent=figures["greetings_sent"],
+            offline_auto_replies=figures["offline_auto_replies"],
+            lag_held_messages=figures["lag_held_messages"],
+            unanswered_after_10m=figures["unanswered_after_10m"],
+        )
+
+    # --- agents -------------------------------------------------------------------
+
+    def _agent_ids(self) -> list[str]:
+        ids = [agent.id for agent in self.b.config.agents]
+        known = set(ids)
+        extra = set(self.b.presence.agents) | set(self.b.shares.actual)
+        return ids + sorted(extra - known)
+
+    def agents(self) -> tuple[AgentRow, ...]:
+        online_expected = self.b.shares.online_expected(self._available_s())
+        return tuple(
+            self._agent_row(agent_id, online_expected.get(agent_id, 0.0))
+            for agent_id in self._agent_ids()
+        )
+
+    def _agent_row(self, agent_id: str, online_expected: float) -> AgentRow:
+        b = self.b
+        config_agent = b.config.agent(agent_id)
+        shares = b.shares
+        total = shares.total
+        time = b.presence.agents.get(agent_id)
+        online_s = time.online_s if time else 0.0
+        inquiries = shares.actual[agent_id]
+        replies = b.by_agent[agent_id]
+        rules = b.agent_rules[agent_id]
+        return AgentRow(
+            agent=agent_id,
+            groups=config_agent.groups if config_agent else (),
+            weight=config_agent.weight if config_agent else 0,
+            inquiries=inquiries,
+            share=ratio(inquiries, total),
+            expected_share=ratio(shares.by_presence[agent_id], total),
+            weight_share=ratio(shares.by_weight[agent_id], total),
+            online_share=ratio(online_expected, total),
+            online_s=round(online_s),
+            suspended_s=round(time.suspended_s) if time else 0,
+            mobile_s=round(time.mobile_s) if time else 0,
+            available_s=round(time.available_s) if time else 0,
+            inquiries_per_online_hour=_per_hour(inquiries, online_s),
+            hours_worked=self._hours_worked(time.present_by_hour if time else [0.0] * 24),
+            questions_counted=replies.counted,
+            answered_within_threshold=replies.within,
+            response_rate=replies.response_rate,
+            answered=replies.answered,
+            reply_rate=replies.reply_rate,
+            first_response_median_s=replies.median_s,
+            by_recent_contact=rules[RULE_RECENT_CONTACT],
+            by_dedicated=rules[RULE_DEDICATED],
+            direct=rules[RULE_DIRECT],
+            from_pool=rules[RULE_OFFLINE],
+        )
+
+    def _available_s(self) -> dict[str, float]:
+        return {agent_id: t.available_s for agent_id, t in self.b.presence.agents.items()}
+
+    def _hours_worked(self, by_hour: list[float]) -> str:
+        """Local hours with enough presence, as clock ranges: ``08-12 14-22``."""
+        least = WORKED_FRACTION * 3600 * max(1, self.days_spanned)
+        return " ".join(hour_ranges({h for h, seconds in enumerate(by_hour) if seconds >= least}))
+
+    def agent_context(self) -> dict[str, AgentContext]:
+        b = self.b
+        shares = b.shares
+        available = self._available_s()
+        caps = {agent.id: agent.max_concurrent for agent in b.config.agents}
+        span = self.span_s
+        busy = self._busy_hours()
+        contexts = {}
+        for agent_id in self._agent_ids():
+            team = self._teammates(agent_id)
+            config_agent = b.config.agent(agent_id)
+            groups = config_agent.groups if config_agent else ()
+            contexts[agent_id] = AgentContext(
+                equal_share=shares.by_equal[agent_id] / shares.total if shares.total else 0.0,
+                team_available_s=sum(available.get(a, 0.0) for a in team) / len(team),
+                time_fraction=_mean([available.get(agent_id, 0.0) / span] if span > 0 else []),
+                team_time_fraction=_mean([available.get(a, 0.0) / span for a in team if span > 0]),
+                arrival_fraction=self._arrival_fraction([agent_id]),
+                team_arrival_fraction=self._arrival_fraction(team),
+                part_when_available=_quotient(
+                    shares.by_presence[agent_id], shares.arrivals_available[agent_id]
+                ),
+                nominal_part=_quotient(shares.by_weight[agent_id], shares.arrivals[agent_id]),
+                hours_worked=self._hours_worked(b.presence.agents[agent_id].present_by_hour)
+                if agent_id in b.presence.agents
+                else "",
+                busy_hours=busy,
+                team_bypass=sum(self._bypass(a) for a in team if a != agent_id),
+                queued_in_groups=sum(b.group_queued[g] for g in groups),
+                max_concurrent=caps.get(agent_id, 0),
+                team_max_concurrent=sum(caps.get(a, 0) for a in team) / len(team),
+            )
+        return contexts
+
+    @property
+    def span_s(self) -> float:
+        """Seconds the report covers (the window clipped to the log)."""
+        b = self.b
+        if b.first_event is None:
+            return 0.0
+        return max(0.0, b._end() - max(b.first_event, b.window.since))
+
+    def _arrival_fraction(self, agents: list[str]) -> float | None:
+        shares = self.b.shares
+        return _mean(
+            [
+                shares.arrivals_available[a] / shares.arrivals[a]
+                for a in agents
+                if shares.arrivals[a]
+            ]
+        )
+
+    def _bypass(self, agent_id: str) -> int:
+        rules = self.b.agent_rules[agent_id]
+        return sum(rules[rule] for rule in NON_WEIGHT_RULES)
+
+    def _teammates(self, agent_id: str) -> list[str]:
+        """The routing agents sharing a group with ``agent_id`` (itself included)."""
+        config_agent = self.b.config.agent(agent_id)
+        members = self.b.shares.members
+        if config_agent is None or not config_agent.groups:
+            return list(members[ALL])
+        team: list[str] = []
+        for group in config_agent.groups:
+            team.extend(a for a in members.get(group, []) if a not in team)
+        return team or [agent_id]
+
+    def _busy_hours(self) -> str:
+        """The busiest local hours (most inquiries) as ranges: ``10-12, 20-22``."""
+        load = [(counts.inquiries, hour) for hour, counts in enumerate(self.b.by_hour)]
+        busiest = sorted(load, key=lambda item: (-item[0], item[1]))[:BUSY_HOURS]
+        return ", ".join(hour_ranges({hour for inquiries, hour in busiest if inquiries}))
+
+    # --- groups, hours, days ----------------------------------------------------------
+
+    def groups(self) -> tuple[GroupRow, ...]:
+        b = self.b
+        labels = [group.name for group in b.config.groups]
+        for extra in (ALL, "-"):
+            if b.group_inquiries[extra] or extra in b.by_group:
+                labels.append(extra)
+        return tuple(self._group_row(label) for label in labels)
+
+    def _group_row(self, label: str) -> GroupRow:
+        b = self.b
+        members = [] if label == "-" else b.shares.members.get(label, [])
+        replies = b.by_group[label]
+        inquiries = b.group_inquiries[label]
+        return GroupRow(
+            group=label,
+            agents=len(members),
+            weight=sum(b.shares.weights.get(a, 0) for a in members),
+            inquiries=inquiries,
+            share=ratio(inquiries, b.shop.inquiries),
+            queued=b.group_queued[label],
+            questions_counted=replies.counted,
+            answered_within_threshold=replies.within,
+            response_rate=replies.response_rate,
+            reply_rate=replies.reply_rate,
+            first_response_median_s=replies.median_s,
+        )
+
+    def hours(self) -> tuple[HourRow, ...]:
+        b = self.b
+        days = max(1, self.days_spanned)
+        rows = []
+        for hour, counts in enumerate(b.by_hour):
+            agent_seconds = sum(t.available_by_hour[hour] for t in b.presence.agents.values())
+            rows.append(
+                HourRow(
+                    hour=hour,
+                    messages=counts.messages,
+                    inquiries=counts.inquiries,
+                    questions_counted=counts.replies.counted,
+                    answered_within_threshold=counts.replies.within,
+                    response_rate=counts.replies.response_rate,
+                    agents_available=round(agent_seconds / (3600 * days), 2),
+                    inquiries_per_agent_hour=_per_hour(counts.inquiries, agent_seconds),
+                )
+            )
+        return tuple(rows)
+
+    def days(self) -> tuple[DayRow, ...]:
+        rows = []
+        for day in sorted(self.b.by_day):
+            counts = self.b.by_day[day]
+            replies = counts.replies
+            rows.append(
+                DayRow(
+                    day=day,
+                    messages=counts.messages,
+                    inquiries=counts.inquiries,
+                    questions_counted=replies.counted,
+                    answered_within_threshold=replies.within,
+                    response_rate=replies.response_rate,
+                    answered=replies.answered,
+                    reply_rate=replies.reply_rate,
+                    first_response_median_s=replies.median_s,
+                    offline_messages=counts.offline_messages,
+                )
+            )
+        return tuple(rows)
+
+
+def _quotient(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def hour_ranges(hours: set[int]) -> list[str]:
+    """``{8, 9, 10, 14}`` -> ``["08-11", "14-15"]`` (clock times, end exclusive)."""
+    ranges = []
+    hour = 0
+    while hour < 24:
+        if hour not in hours:
+            hour += 1
+            continue
+        start = hour
+        while hour in hours:
+            hour += 1
+        ranges.append(f"{start:02d}-{hour:02d}")
+    return ranges
+
+
+def _per_hour(count: int, seconds: float) -> float | None:
+    if seconds <= 0 or math.isnan(seconds):
+        return None
+    return round(count / (seconds / 3600), 2)

@@ -1,0 +1,97 @@
+"""The report window (``--since``/``--until``): which moments count.
+
+Pure: the current time comes in as ``now`` (an aware datetime in the shop's zone), read
+by the command, never here. Accepted forms, for either bound:
+
+- a date ``2026-11-02`` (or ``2026/11/02``), ``today``/``今天``, ``yesterday``/``昨天``:
+  a whole local day. As ``--since`` it means the start of that day; as ``--until`` the
+  end of it, so ``--since yesterday --until yesterday`` is exactly yesterday;
+- a date and time ``2026-11-02T08:00`` (or with a space, seconds, an offset): that
+  instant, local time when there is no offset;
+- a duration back from now: ``7d``, ``24h``, ``90m``, ``1h30m``; and ``now``.
+
+The window is half-open: ``since <= t < until``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from routectl.durations import parse_duration
+from routectl.timefmt import TimeParser
+
+_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_RELATIVE = re.compile(r"^(?:\d+[dhms])+$")
+_DAY_WORDS = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1}
+
+FORMS = (
+    "a date (2026-11-02), a date and time (2026-11-02T08:00), today, yesterday, now, "
+    "or a duration back from now (7d, 24h, 90m)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """``[since, until)`` in POSIX seconds; infinite bounds when not given."""
+
+    since: float = -math.inf
+    until: float = math.inf
+
+    def contains(self, moment: float) -> bool:
+        return self.since <= moment < self.until
+
+    @property
+    def bounded_since(self) -> float | None:
+        return None if math.isinf(self.since) else self.since
+
+    @property
+    def bounded_until(self) -> float | None:
+        return None if math.isinf(self.until) else self.until
+
+
+def resolve_window(since: str | None, until: str | None, now: datetime) -> Window:
+    """Parse both bounds against ``now``; raise ValueError naming the bad one."""
+    start = -math.inf if since is None else _bound("--since", since, now, end=False)
+    stop = math.inf if until is None else _bound("--until", until, now, end=True)
+    if start >= stop:
+        raise ValueError(f"--since {since} is not before --until {until}: the window is empty")
+    return Window(start, stop)
+
+
+def _bound(option: str, text: str, now: datetime, *, end: bool) -> float:
+    try:
+        return parse_bound(text, now, end=end)
+    except ValueError as exc:
+        raise ValueError(f"{option} {text!r}: {exc}") from None
+
+
+def parse_bound(text: str, now: datetime, *, end: bool) -> float:
+    """One bound in POSIX seconds; ``end`` makes a whole day mean its end."""
+    zone = now.tzinfo
+    if not isinstance(zone, ZoneInfo):
+        raise TypeError("now must carry the shop's ZoneInfo")
+    cleaned = text.strip().lower()
+    if cleaned == "now":
+        return now.timestamp()
+    if cleaned in _DAY_WORDS:
+        return _day_bound(now.date() - timedelta(days=_DAY_WORDS[cleaned]), zone, end)
+    if _RELATIVE.match(cleaned):
+        return now.timestamp() - parse_duration(cleaned)
+    found = _DATE.match(cleaned)
+    if found:
+        year, month, day = (int(part) for part in found.groups())
+        return _day_bound(date(year, month, day), zone, end)
+    try:
+        return TimeParser(zone).parse(text.strip())
+    except (ValueError, OverflowError):
+        raise ValueError(f"not a time; expected {FORMS}") from None
+
+
+def _day_bound(day: date, zone: ZoneInfo, end: bool) -> float:
+    if end:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
