@@ -123,92 +123,110 @@ def _bad(error: BadLogRow, on_bad: BadRowHandler | None) -> None:
 
 
 class _RowConverter:
-    """Turns one CSV row into one typed event, or raises ValueError with the reason."""
+    """Turns one CSV row into one typed event, or raises ValueError with the reason.
+
+    Every row is padded to the header's width and gets one empty cell appended, so a
+    column missing from the header (position -1) reads as empty without a check.
+    """
 
     def __init__(
         self, index: dict[str, int], zone: ZoneInfo, known_agents: Collection[str] | None
     ) -> None:
-        self.index = index
         self.parser = TimeParser(zone)
         self.known_agents = known_agents
-        self.time_at = index["time"]
-        self.event_at = index["event"]
-
-    def field(self, row: list[str], name: str) -> str | None:
-        position = self.index.get(name)
-        if position is None or position >= len(row):
-            return None
-        value = row[position].strip()
-        return value or None
-
-    def required(self, row: list[str], name: str, event: str) -> str:
-        value = self.field(row, name)
-        if value is None:
-            raise ValueError(f"'{event}' row needs a value in column '{name}'")
-        return value
-
-    def agent(self, row: list[str], required: bool, event: str) -> str | None:
-        agent = self.required(row, "agent", event) if required else self.field(row, "agent")
-        if agent is not None and self.known_agents is not None and agent not in self.known_agents:
-            raise ValueError(f"unknown agent {agent!r} (not in the config's [[agents]])")
-        return agent
+        self.width = max(index.values()) + 1
+        self.blank = [""] * self.width
+        at = {name: index.get(name, -1) for name in COLUMNS}
+        self.time_at = at["time"]
+        self.event_at = at["event"]
+        self.buyer_at = at["buyer"]
+        self.agent_at = at["agent"]
+        self.device_at = at["device"]
+        self.status_at = at["status"]
+        self.entry_at = at["entry"]
+        self.item_at = at["item"]
+        self.order_status_at = at["order_status"]
+        self.intent_at = at["intent"]
+        self.text_at = at["text"]
 
     def convert(self, row: list[str], line: int) -> Event:
-        kind = row[self.event_at].strip().lower() if self.event_at < len(row) else ""
-        raw_time = row[self.time_at].strip() if self.time_at < len(row) else ""
-        if not raw_time:
-            raise ValueError("missing time")
-        try:
-            time = self.parser.parse(raw_time)
-        except (ValueError, OverflowError):
-            raise ValueError(
-                f"bad time {raw_time!r}: expected ISO 8601 like 2026-11-02T08:00:00"
-            ) from None
+        if len(row) < self.width:
+            row.extend(self.blank[len(row) :])
+        row.append("")
+        kind = row[self.event_at].strip().lower()
+        time = self.time(row[self.time_at].strip())
         if kind == "message":
+            agent = row[self.agent_at].strip() or None
+            if agent is not None:
+                self.check_agent(agent)
+            entry = row[self.entry_at].strip() or None
             return BuyerMessage(
                 line,
                 time,
-                self.required(row, "buyer", kind),
-                self.agent(row, False, kind),
-                self.entry(row),
-                self.field(row, "item"),
-                self.field(row, "order_status"),
-                self.field(row, "intent"),
-                self.field(row, "text"),
+                self.buyer(row, kind),
+                agent,
+                None if entry is None else self.entry(entry),
+                row[self.item_at].strip() or None,
+                row[self.order_status_at].strip() or None,
+                row[self.intent_at].strip() or None,
+                row[self.text_at].strip() or None,
             )
         if kind == "reply":
-            buyer = self.required(row, "buyer", kind)
-            agent = self.agent(row, False, kind)
-            return HumanReply(line, time, buyer, agent, self.field(row, "text"))
+            buyer = self.buyer(row, kind)
+            agent = row[self.agent_at].strip() or None
+            if agent is not None:
+                self.check_agent(agent)
+            return HumanReply(line, time, buyer, agent, row[self.text_at].strip() or None)
         if kind == "status":
             return self.status(row, line, time)
         if kind == "close":
-            return Close(line, time, self.required(row, "buyer", kind))
+            return Close(line, time, self.buyer(row, kind))
         if kind == "transfer":
-            return Transfer(line, time, self.required(row, "buyer", kind))
+            return Transfer(line, time, self.buyer(row, kind))
         if not kind:
             raise ValueError("missing event")
         raise ValueError(f"unknown event {kind!r}; expected one of: {', '.join(EVENTS)}")
 
+    def time(self, raw: str) -> float:
+        if not raw:
+            raise ValueError("missing time")
+        try:
+            return self.parser.parse(raw)
+        except (ValueError, OverflowError):
+            raise ValueError(
+                f"bad time {raw!r}: expected ISO 8601 like 2026-11-02T08:00:00"
+            ) from None
+
+    def buyer(self, row: list[str], event: str) -> str:
+        buyer = row[self.buyer_at].strip()
+        if not buyer:
+            raise ValueError(f"'{event}' row needs a value in column 'buyer'")
+        return buyer
+
+    def check_agent(self, agent: str) -> None:
+        if self.known_agents is not None and agent not in self.known_agents:
+            raise ValueError(f"unknown agent {agent!r} (not in the config's [[agents]])")
+
     def status(self, row: list[str], line: int, time: float) -> StatusChange:
-        agent = self.agent(row, True, "status")
-        assert agent is not None
-        raw_status = self.required(row, "status", "status")
+        agent = row[self.agent_at].strip()
+        if not agent:
+            raise ValueError("'status' row needs a value in column 'agent'")
+        self.check_agent(agent)
+        raw_status = row[self.status_at].strip()
+        if not raw_status:
+            raise ValueError("'status' row needs a value in column 'status'")
         status = STATUS_ALIASES.get(raw_status.lower())
         if status is None:
             raise ValueError(
                 f"unknown status {raw_status!r}; expected online, suspended or offline"
             )
-        raw_device = self.field(row, "device") or "pc"
+        raw_device = row[self.device_at].strip() or "pc"
         device = DEVICE_ALIASES.get(raw_device.lower())
         if device is None:
             raise ValueError(f"unknown device {raw_device!r}; expected pc or mobile")
         return StatusChange(line, time, agent, status, device)  # type: ignore[arg-type]
 
-    def entry(self, row: list[str]) -> str | None:
-        raw = self.field(row, "entry")
-        if raw is None:
-            return None
+    def entry(self, raw: str) -> str:
         entry = ENTRY_ALIASES.get(raw.lower())
         if entry is None:
             raise ValueError(f"unknown entry {raw!r}; expected one of: {', '.join(ENTRIES)}")

@@ -1,12 +1,13 @@
 """Fast conversion between log time strings and POSIX seconds in the shop's time zone.
 
-Logs are in time order, so both directions keep a one-entry cache (the current local
-hour when parsing, the current minute when formatting): the zone lookup happens about
-once per hour of log, not once per row.
+Logs are in time order, so both directions keep one-entry caches (the current local
+minute and hour when parsing, the current minute when formatting): the zone lookup
+happens about once per hour of log, and most rows cost one string comparison.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -27,9 +28,18 @@ class TimeParser:
         self.zone = zone
         self._hour_key = ""
         self._hour_start = 0.0
+        self._minute_key = "\0"  # matches no time: the first parse fills the cache
+        self._minute_start = 0.0
 
     def parse(self, text: str) -> float:
         """Return POSIX seconds; raise ValueError when ``text`` is not a time."""
+        if len(text) == 19 and text.startswith(self._minute_key):
+            seconds = text[17:]
+            if text[16] == ":" and seconds.isdigit() and seconds < "60":
+                return self._minute_start + int(seconds)
+        return self._parse_new_minute(text)
+
+    def _parse_new_minute(self, text: str) -> float:
         if (
             len(text) == 19
             and text[13] == ":"
@@ -44,7 +54,9 @@ class TimeParser:
                 if key != self._hour_key:
                     self._hour_start = self._local_hour_start(key)
                     self._hour_key = key
-                return self._hour_start + minute * 60 + second
+                self._minute_key = text[:16]
+                self._minute_start = self._hour_start + minute * 60
+                return self._minute_start + second
         return self._parse_general(text.strip())
 
     def _local_hour_start(self, key: str) -> float:
@@ -84,31 +96,40 @@ def _offset_zone(offset: str) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
+
+
 class TimeFormatter:
     """Format POSIX seconds as ``2026-11-02T08:00:05+08:00`` in ``zone``."""
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self._minute = -1
+        self._minute_start = math.nan  # matches nothing: the first call fills the cache
         self._prefix = ""
         self._suffix = ""
 
     def format(self, moment: float | None) -> str:
         if moment is None:
             return ""
+        second = moment - self._minute_start
+        if 0 <= second < 60 and second == int(second):
+            return self._prefix + _TWO_DIGITS[int(second)] + self._suffix
+        return self._format_new_minute(moment)
+
+    def _format_new_minute(self, moment: float) -> str:
         whole = int(moment // 1)
-        minute = whole // 60
-        if minute != self._minute:
-            local = datetime.fromtimestamp(minute * 60, self.zone).isoformat()
+        minute_start = whole - whole % 60
+        if minute_start != self._minute_start:
+            local = datetime.fromtimestamp(minute_start, self.zone).isoformat()
             # local looks like 2026-11-02T08:00:00+08:00: keep date-hour-minute and offset.
             self._prefix = local[:17]
             self._suffix = local[19:]
-            self._minute = minute
+            self._minute_start = minute_start
         fraction = moment - whole
-        seconds = whole - minute * 60
+        seconds = whole - minute_start
         if fraction:
             return f"{self._prefix}{seconds + fraction:06.3f}{self._suffix}"
-        return f"{self._prefix}{seconds:02d}{self._suffix}"
+        return self._prefix + _TWO_DIGITS[seconds] + self._suffix
 
     def local_datetime(self, moment: float) -> datetime:
         return datetime.fromtimestamp(moment, self.zone)

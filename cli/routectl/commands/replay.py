@@ -1,0 +1,83 @@
+"""``routectl replay LOG``: who got each buyer message, by which rule, and when."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from routectl import replay as core
+from routectl.config import load_config
+from routectl.logsource import open_events
+from routectl.options import (
+    config_option,
+    encoding_option,
+    excel_option,
+    format_option,
+    output_option,
+    skip_bad_option,
+)
+from routectl.output import ROW_FORMATS, open_output, write_rows
+
+T = TypeVar("T")
+
+
+@click.command("replay")
+@click.argument("log")
+@config_option
+@output_option
+@format_option(ROW_FORMATS, piped_default="csv")
+@encoding_option
+@skip_bad_option
+@excel_option
+@click.option(
+    "--explain",
+    "buyer",
+    metavar="BUYER",
+    help="Instead of rows, print BUYER's full decision trace (columns line,time,step).",
+)
+def replay(
+    log: str,
+    config_path: str,
+    output_path: str,
+    fmt: str,
+    encoding: str,
+    skip_bad: bool,
+    excel: bool,
+    buyer: str | None,
+) -> None:
+    """Route every buyer message of LOG (- reads standard input).
+
+    One row per message row, in log order, with the columns
+    line,time,buyer,assignee,rule,assigned_at,reason.
+
+    \b
+    Rules, in the order they apply:  docs/routing.md
+    Log columns, events, bad rows:   docs/log-format.md
+    """
+    config = load_config(config_path)
+    zone = ZoneInfo(config.shop.timezone)
+    source = "<stdin>" if log == "-" else log
+    with open_events(log, config, encoding=encoding, skip_bad=skip_bad) as (events, skipped):
+        on_bad = skipped if skip_bad else None
+        columns: Sequence[str]
+        rows: Iterator[Sequence[object]]
+        if buyer is None:
+            columns = core.COLUMNS
+            rows = core.to_rows(core.replay(config, events, source=source, on_bad=on_bad), zone)
+        else:
+            columns = core.TRACE_COLUMNS
+            steps = core.trace(config, events, buyer, source=source, on_bad=on_bad)
+            rows = core.trace_rows(steps, zone)
+        rows = _primed(rows)
+        with open_output(output_path, bom=excel and fmt == "csv") as out:
+            write_rows(columns, rows, fmt, out, excel=excel)
+
+
+def _primed(rows: Iterator[T]) -> Iterator[T]:
+    """Read up to the first row before any output: a log that fails at once prints nothing."""
+    first = list(itertools.islice(rows, 1))
+    return itertools.chain(first, rows)

@@ -1,0 +1,264 @@
+"""Property tests (hypothesis) over random shops and logs: the engine's invariants."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import EXAMPLE_CONFIG, ROOT
+from routectl.engine import Engine
+from routectl.events import (
+    BuyerMessage,
+    Close,
+    Event,
+    HumanReply,
+    Output,
+    Routed,
+    StatusChange,
+    Transfer,
+)
+from routectl.model import (
+    Agent,
+    Bot,
+    Dedicated,
+    Group,
+    Offline,
+    OfflinePolicy,
+    Routing,
+    Rule,
+    Shop,
+    ShopConfig,
+)
+from routectl.replay import replay, to_rows
+from test_engine_support import T0
+
+AGENT_IDS = ("s:a", "s:b", "s:c")
+AGENT_GROUPS = (("g1",), ("g1",), ("g2",))
+GROUPS = (Group("g1", ("shop_home", "item_detail")), Group("g2", ("order",)))
+POLICIES = (
+    OfflinePolicy(),
+    OfflinePolicy("recent_contact"),
+    OfflinePolicy("group", "g2"),
+    OfflinePolicy("agent", "s:c"),
+)
+STEPS = (0, 0, 10, 60, 200, 600, 900, 3600, 30000, 2 * 86400)
+
+
+@st.composite
+def configs(draw: st.DrawFn) -> ShopConfig:
+    agents = tuple(
+        Agent(
+            agent_id,
+            groups,
+            weight=draw(st.sampled_from([1, 100, 300])),
+            routing=draw(st.booleans()),
+            mobile=draw(st.booleans()),
+            max_concurrent=draw(st.integers(1, 3)),
+        )
+        for agent_id, groups in zip(AGENT_IDS, AGENT_GROUPS)
+    )
+    return ShopConfig(
+        shop=Shop("prop"),
+        routing=Routing(
+            mobile_reception=draw(st.booleans()),
+            offline_routing=draw(st.booleans()),
+            offline_delay_s=draw(st.sampled_from([0, 180])),
+            session_timeout_s=draw(st.sampled_from([60, 900])),
+            fallback=draw(st.sampled_from(["shop", "offline"])),
+        ),
+        offline=Offline(draw(st.sampled_from(POLICIES)), draw(st.sampled_from([1, 30]))),
+        bot=Bot(draw(st.booleans()), draw(st.booleans())),
+        groups=GROUPS,
+        agents=agents,
+        rules=(Rule("intent", ("退货",), "g2"), Rule("crowd", ("vip",), "g1")),
+        crowds={"vip": frozenset({"b0"})},
+        dedicated=Dedicated(draw(st.booleans()), {"b1": "s:b"}),
+    )
+
+
+@st.composite
+def logs(draw: st.DrawFn, fresh_buyers: bool = False) -> list[Event]:
+    """Random event rows; with ``fresh_buyers`` every message has a buyer of its own."""
+    events: list[Event] = []
+    time = T0
+    for index in range(draw(st.integers(0, 50))):
+        line = index + 2
+        time += draw(st.sampled_from(STEPS))
+        buyer = f"b{line}" if fresh_buyers else draw(st.sampled_from(["b0", "b1", "b2", "b3"]))
+        kind = draw(st.sampled_from(["status", "status", "message", "message", "message",
+                                     "reply", "close", "transfer"]))  # fmt: skip
+        events.append(_event(draw, kind, line, time, buyer, fresh_buyers))
+    return events
+
+
+def _event(draw: st.DrawFn, kind: str, line: int, time: float, buyer: str, fresh: bool) -> Event:
+    if kind == "status":
+        status: Any = draw(st.sampled_from(["online", "suspended", "offline"]))
+        device: Any = draw(st.sampled_from(["pc", "pc", "mobile"]))
+        return StatusChange(line, time, draw(st.sampled_from(AGENT_IDS)), status, device)
+    if kind == "message":
+        agent = None if fresh else draw(st.sampled_from([None, None, *AGENT_IDS]))
+        entry = draw(st.sampled_from([None, "shop_home", "order"]))
+        intent = draw(st.sampled_from([None, "退货"]))
+        return BuyerMessage(line, time, buyer, agent, entry, None, None, intent)
+    if kind == "reply":
+        return HumanReply(line, time, buyer)
+    if kind == "close":
+        return Close(line, time, buyer)
+    return Transfer(line, time, buyer)
+
+
+def _feed_all(engine: Engine, events: list[Event]) -> list[tuple[Event | None, list[Output]]]:
+    steps: list[tuple[Event | None, list[Output]]] = []
+    for event in events:
+        try:
+            steps.append((event, engine.feed(event)))
+        except ValueError:
+            continue  # refused rows (transfers the bot does not hold) are skipped
+    steps.append((None, engine.finish()))
+    return steps
+
+
+def _accepted(config: ShopConfig, events: list[Event]) -> list[Event]:
+    return [e for e, _ in _feed_all(Engine(config), events) if e is not None]
+
+
+@given(configs(), logs())
+def test_exactly_one_row_per_message_row_in_log_order(
+    config: ShopConfig, events: list[Event]
+) -> None:
+    accepted = _accepted(config, events)
+    rows = list(replay(config, accepted))
+    assert [r.line for r in rows] == [e.line for e in accepted if isinstance(e, BuyerMessage)]
+    routed = [o for _, outs in _feed_all(Engine(config), accepted) for o in outs]
+    assert sorted(o.line for o in routed if isinstance(o, Routed)) == [r.line for r in rows]
+
+
+class _States:
+    """The test's own view of each agent's effective state (R1, R2)."""
+
+    def __init__(self, config: ShopConfig) -> None:
+        self.counts_mobile = {
+            a.id: config.routing.mobile_reception and a.mobile for a in config.agents
+        }
+        self.devices: dict[tuple[str, str], str] = {}
+
+    def update(self, event: StatusChange) -> None:
+        self.devices[(event.agent, event.device)] = event.status
+
+    def state(self, agent: str) -> str:
+        states = [self.devices.get((agent, "pc"), "offline")]
+        if self.counts_mobile[agent]:
+            states.append(self.devices.get((agent, "mobile"), "offline"))
+        for name in ("online", "suspended"):
+            if name in states:
+                return name
+        return "offline"
+
+
+@given(configs(), logs())
+def test_suspended_or_offline_agents_get_new_inquiries_only_by_R9_or_R15(
+    config: ShopConfig, events: list[Event]
+) -> None:
+    states = _States(config)
+    engine = Engine(config)
+    for event in events:
+        before = {agent: states.state(agent) for agent in AGENT_IDS}
+        try:
+            outputs = engine.feed(event)
+        except ValueError:
+            continue
+        if isinstance(event, StatusChange):
+            states.update(event)
+        for out in outputs:
+            if not (isinstance(out, Routed) and out.new_inquiry) or out.assignee not in before:
+                continue
+            was, now = before[out.assignee], states.state(out.assignee)
+            if out.assigned_at is None:
+                assert out.rule == "offline"  # R15: held by the offline agent it was sent to
+            elif out.rule == "recent_contact":
+                assert "online" in (was, now) or "suspended" in (was, now)
+            else:
+                assert "online" in (was, now), (out, was, now)
+
+
+@given(configs(), logs(fresh_buyers=True))
+def test_group_routing_never_exceeds_max_concurrent(
+    config: ShopConfig, events: list[Event]
+) -> None:
+    engine = Engine(config)
+    caps = {agent.id: agent.max_concurrent for agent in config.agents}
+    for event in events:
+        try:
+            engine.feed(event)
+        except ValueError:
+            continue
+        for agent_id, cap in caps.items():
+            assert engine.load(agent_id) <= cap
+
+
+@given(configs(), logs())
+def test_two_runs_give_identical_output(config: ShopConfig, events: list[Event]) -> None:
+    from zoneinfo import ZoneInfo
+
+    accepted = _accepted(config, events)
+    zone = ZoneInfo("Asia/Shanghai")
+    first = list(to_rows(replay(config, accepted), zone))
+    second = list(to_rows(replay(config, accepted), zone))
+    assert first == second
+
+
+def test_byte_identical_across_processes_and_hash_seeds() -> None:
+    log = ROOT / "examples" / "shop-day.csv"
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "routectl", "replay", str(log), "-c",
+                   str(EXAMPLE_CONFIG), "--format", "csv"]  # fmt: skip
+        outputs.append(subprocess.run(command, capture_output=True, env=env, check=True).stdout)
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") > 100
+
+
+@given(
+    st.lists(st.sampled_from([1, 2, 3, 100, 300, 1000]), min_size=2, max_size=5),
+    st.integers(1, 300),
+)
+def test_R13_stride_shares_stay_within_one_pick(weights: list[int], picks: int) -> None:
+    agents = tuple(Agent(f"s:{i}", ("g1",), weight=w) for i, w in enumerate(weights))
+    config = ShopConfig(shop=Shop("prop"), groups=GROUPS, agents=agents)
+    engine = Engine(config)
+    line = 2
+    for agent in agents:
+        engine.feed(StatusChange(line, T0, agent.id, "online"))
+        line += 1
+    counts = dict.fromkeys((a.id for a in agents), 0)
+    total = sum(weights)
+    for n in range(1, picks + 1):
+        time = T0 + n
+        for out in engine.feed(BuyerMessage(line, time, f"b{n}", entry="shop_home")):
+            if isinstance(out, Routed):
+                counts[out.assignee] += 1
+        engine.feed(Close(line + 1, time, f"b{n}"))
+        line += 2
+        for agent in agents:
+            share = n * agent.weight / total
+            assert counts[agent.id] < share + 1  # never a whole pick ahead of its share
+            lag = (len(agents) - 1) * agent.weight / total
+            assert counts[agent.id] >= share - lag - 1e-9
+            for other in agents:  # pairwise: at most one pick ahead of the weight ratio
+                lead = counts[agent.id] / agent.weight - counts[other.id] / other.weight
+                assert lead <= 1 / agent.weight + 1e-12
+
+
+@given(configs(), logs())
+def test_a_refused_row_leaves_no_trace(config: ShopConfig, events: list[Event]) -> None:
+    skipped: list[object] = []
+    with_skips = list(replay(config, events, on_bad=skipped.append))
+    without = list(replay(config, _accepted(config, events)))
+    assert with_skips == without
+    assert len(skipped) == len(events) - len(_accepted(config, events))
