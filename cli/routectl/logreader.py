@@ -8,6 +8,7 @@ or handed to ``on_bad`` when the caller skips bad rows. Nothing is dropped silen
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -93,6 +94,9 @@ def read_events(
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line is not a row
+        if not _is_text(row):
+            _bad(BadLogRow(source, start, NOT_TEXT), on_bad)
+            continue
         try:
             event = converter.convert(row, start)
             if event.time < last_time:
@@ -108,12 +112,27 @@ def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
     try:
         for header in reader:
             if header and any(cell.strip() for cell in header):
+                if not _is_text(header):
+                    raise BadLogRow(source, reader.line_num, NOT_TEXT)
                 return header
     except csv.Error as exc:
         raise BadLogRow(source, 1, f"unreadable CSV header: {exc}") from exc
     except UnicodeDecodeError:
         raise BadLogRow(source, 1, NOT_TEXT) from None
     raise BadLogRow(source, 1, "empty log: a header row is required (at least: time,event)")
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _is_text(row: list[str]) -> bool:
+    """False when the row holds bytes the encoding could not decode.
+
+    Logs are opened with ``errors="surrogateescape"``, so such bytes arrive as lone
+    surrogates on their own row instead of failing a whole 8 KiB chunk at once.
+    """
+    joined = "".join(row)
+    return joined.isascii() or _UNDECODABLE.search(joined) is None
 
 
 def _bad(error: BadLogRow, on_bad: BadRowHandler | None) -> None:

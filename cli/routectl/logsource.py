@@ -44,10 +44,12 @@ def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
     """Open a log (``-`` = stdin) as text with universal newlines left to the csv module."""
     codec = "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding
     if path == "-":
-        yield io.TextIOWrapper(sys.stdin.buffer, encoding=codec, newline="")
+        yield io.TextIOWrapper(
+            sys.stdin.buffer, encoding=codec, errors="surrogateescape", newline=""
+        )
         return
     try:
-        handle = open(path, encoding=codec, newline="")
+        handle = open(path, encoding=codec, errors="surrogateescape", newline="")
     except FileNotFoundError:
         raise UsageProblem(f"{path}: no such file") from None
     except IsADirectoryError:

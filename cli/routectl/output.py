@@ -12,10 +12,13 @@ import csv
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
+
+from routectl.errors import UsageProblem
 
 ROW_FORMATS = ("table", "csv", "jsonl", "json")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,7 +26,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @contextlib.contextmanager
 def open_output(path: str, *, bom: bool = False) -> Iterator[TextIO]:
-    """Yield a text stream for ``path`` (``-`` is standard output); atomic for files."""
+    """Yield a text stream for ``path`` (``-`` is standard output).
+
+    A regular file is written atomically: a temporary file beside it is renamed over it
+    only when the run succeeded. Anything else that exists (``/dev/null``, a FIFO, a
+    terminal) is written in place: renaming over it would replace the device itself.
+    """
     if path == "-":
         if bom:
             sys.stdout.write("\ufeff")
@@ -31,18 +39,60 @@ def open_output(path: str, *, bom: bool = False) -> Iterator[TextIO]:
         sys.stdout.flush()
         return
     target = os.path.abspath(path)
-    directory = os.path.dirname(target)
-    fd, temp_path = tempfile.mkstemp(prefix=".routectl-", suffix=".tmp", dir=directory)
+    if _is_special_file(target):
+        with _open_for_writing(
+            path, lambda: open(target, "w", encoding="utf-8", newline="")
+        ) as out:
+            if bom:
+                out.write("\ufeff")
+            yield out
+        return
+    fd, temp_path = _make_temp_beside(path, target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
             if bom:
                 stream.write("\ufeff")
             yield stream
-        os.replace(temp_path, target)
+        _replace(path, temp_path, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_path)
         raise
+
+
+def _is_special_file(target: str) -> bool:
+    try:
+        return not stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:
+        return False  # does not exist yet (or cannot be looked at): the temp-file path
+
+
+def _cannot_write(path: str, exc: OSError) -> UsageProblem:
+    return UsageProblem(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+@contextlib.contextmanager
+def _open_for_writing(path: str, opener: Callable[[], TextIO]) -> Iterator[TextIO]:
+    try:
+        stream = opener()
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    with stream:
+        yield stream
+
+
+def _make_temp_beside(path: str, target: str) -> tuple[int, str]:
+    try:
+        return tempfile.mkstemp(prefix=".routectl-", suffix=".tmp", dir=os.path.dirname(target))
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+def _replace(path: str, temp_path: str, target: str) -> None:
+    try:
+        os.replace(temp_path, target)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
 
 
 def neutralise_formula(value: str) -> str:

@@ -62,7 +62,7 @@ class TimeParser:
     def _local_hour_start(self, key: str) -> float:
         if not (key[:4].isdigit() and key[5:7].isdigit() and key[8:10].isdigit()):
             raise ValueError(key)
-        hour = datetime(int(key[:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]))
+        hour = datetime(_year(key[:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]))
         return hour.replace(tzinfo=self.zone).timestamp()
 
     def _parse_general(self, text: str) -> float:
@@ -71,7 +71,7 @@ class TimeParser:
             raise ValueError(text)
         year, month, day, hour, minute, second, fraction, offset = match.groups()
         moment = datetime(
-            int(year),
+            _year(year),
             int(month),
             int(day),
             int(hour or 0),
@@ -82,6 +82,17 @@ class TimeParser:
         if offset is None:
             return moment.replace(tzinfo=self.zone).timestamp()
         return moment.replace(tzinfo=_offset_zone(offset)).timestamp()
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+"""Years a log time may have: every instant in them converts in every time zone."""
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"year {year} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return year
 
 
 def _offset_zone(offset: str) -> timezone:

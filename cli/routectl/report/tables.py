@@ -224,7 +224,7 @@ class Tables:
         config_agent = self.b.config.agent(agent_id)
         members = self.b.shares.members
         if config_agent is None or not config_agent.groups:
-            return list(members[ALL])
+            return list(members[ALL]) or [agent_id]
         team: list[str] = []
         for group in config_agent.groups:
             team.extend(a for a in members.get(group, []) if a not in team)
