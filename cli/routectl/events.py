@@ -1,7 +1,9 @@
 """Typed events: what the log reader produces and the engine consumes and emits.
 
-Times are POSIX seconds (float). ``line`` is the event's line number in the log
-(the header is line 1), so every output can point back at its input row.
+Input events are plain (non-frozen) slotted dataclasses: the log reader builds one per
+row, and a frozen dataclass costs about eight times as much to construct. Treat them as
+read-only all the same. Times are POSIX seconds (float). ``line`` is the event's line
+number in the log (the header is line 1), so every output can point back at its input row.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ Device = Literal["pc", "mobile"]
 # --- input events -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StatusChange:
     """R1/R2: an agent's state on one device changes."""
 
@@ -26,7 +28,7 @@ class StatusChange:
     device: Device = "pc"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BuyerMessage:
     """A buyer message; ``agent`` is set when the buyer wrote to one sub-account."""
 
@@ -41,7 +43,7 @@ class BuyerMessage:
     text: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HumanReply:
     """An agent's reply in the buyer's conversation (R18)."""
 
@@ -52,7 +54,7 @@ class HumanReply:
     text: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Close:
     """R6: the buyer's conversation is closed explicitly."""
 
@@ -61,7 +63,7 @@ class Close:
     buyer: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Transfer:
     """R11: the bot hands the buyer's conversation to a human."""
 

@@ -7,6 +7,7 @@ or handed to ``on_bad`` when the caller skips bad rows. Nothing is dropped silen
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -66,7 +67,9 @@ def read_events(
     to it and skipped; without, it is raised.
     """
     csv.field_size_limit(MAX_FIELD_BYTES)
-    reader = csv.reader(lines)
+    # strict: a quote opened and never closed is an error at its line, not a silent
+    # swallowing of every following row into one field.
+    reader = csv.reader(lines, strict=True)
     header = _read_header(reader, source)
     row_shape = _Row(header)
     if row_shape.duplicates:
@@ -87,14 +90,14 @@ def read_events(
             return
         except csv.Error as exc:
             line = reader.line_num
-            _bad(BadLogRow(source, start, f"unreadable CSV: {exc}"), on_bad)
+            _bad(BadLogRow(source, start, f"unreadable CSV: {_csv_reason(exc)}"), on_bad)
             continue
         except UnicodeDecodeError:
             raise BadLogRow(source, start, NOT_TEXT) from None
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line is not a row
-        if not _is_text(row):
+        if _undecodable.count and not _is_text(row):
             _bad(BadLogRow(source, start, NOT_TEXT), on_bad)
             continue
         try:
@@ -108,12 +111,22 @@ def read_events(
         yield event
 
 
+def _csv_reason(error: csv.Error) -> str:
+    reason = str(error)
+    if "unexpected end of data" in reason:
+        return (
+            "a quote opened in this row is never closed, so every line after it was read "
+            "into one field (unexpected end of data)"
+        )
+    return reason
+
+
 def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
     try:
         for header in reader:
             if header and any(cell.strip() for cell in header):
-                if not _is_text(header):
-                    raise BadLogRow(source, reader.line_num, NOT_TEXT)
+                if _undecodable.count and not _is_text(header):
+                    raise BadLogRow(source, 1, NOT_TEXT)
                 return header
     except csv.Error as exc:
         raise BadLogRow(source, 1, f"unreadable CSV header: {exc}") from exc
@@ -125,12 +138,30 @@ def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
-def _is_text(row: list[str]) -> bool:
-    """False when the row holds bytes the encoding could not decode.
+class _UndecodableCounter:
+    """A codec error handler that escapes like ``surrogateescape`` and counts.
 
-    Logs are opened with ``errors="surrogateescape"``, so such bytes arrive as lone
-    surrogates on their own row instead of failing a whole 8 KiB chunk at once.
+    Logs are opened with ``errors=UNDECODABLE_ERRORS``, so a byte the encoding cannot
+    decode arrives as a lone surrogate on its own row instead of failing a whole 8 KiB
+    chunk at once. Rows are searched for such surrogates only once one was seen, so
+    clean logs pay nothing per row.
     """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, error: UnicodeError) -> tuple[str | bytes, int]:
+        self.count += 1
+        return codecs.lookup_error("surrogateescape")(error)
+
+
+UNDECODABLE_ERRORS = "routectl-undecodable"
+_undecodable = _UndecodableCounter()
+codecs.register_error(UNDECODABLE_ERRORS, _undecodable)
+
+
+def _is_text(row: list[str]) -> bool:
+    """False when the row holds bytes the encoding could not decode."""
     joined = "".join(row)
     return joined.isascii() or _UNDECODABLE.search(joined) is None
 

@@ -17,7 +17,7 @@ import click
 
 from routectl.errors import BadLogRow, UsageProblem
 from routectl.events import Event
-from routectl.logreader import read_events
+from routectl.logreader import UNDECODABLE_ERRORS, read_events
 from routectl.model import ShopConfig
 
 
@@ -45,11 +45,11 @@ def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
     codec = "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding
     if path == "-":
         yield io.TextIOWrapper(
-            sys.stdin.buffer, encoding=codec, errors="surrogateescape", newline=""
+            sys.stdin.buffer, encoding=codec, errors=UNDECODABLE_ERRORS, newline=""
         )
         return
     try:
-        handle = open(path, encoding=codec, errors="surrogateescape", newline="")
+        handle = open(path, encoding=codec, errors=UNDECODABLE_ERRORS, newline="")
     except FileNotFoundError:
         raise UsageProblem(f"{path}: no such file") from None
     except IsADirectoryError:
