@@ -18,6 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 __all__ = [
+    "MAX_CONFIG_BYTES",
     "CheckedFile",
     "ConfigInvalid",
     "Problem",
@@ -28,8 +29,22 @@ __all__ = [
 ]
 
 STDIN_NAME = "<stdin>"
+MAX_CONFIG_BYTES = 1024 * 1024
+"""Largest accepted config (1 MiB; real ones are a few KiB). A larger file is an invalid
+config (exit 1), found after reading at most one byte more than this: ``/dev/zero`` or a
+huge file given by mistake never fills the memory (docs/robustness.md)."""
+TOO_LARGE = "config is larger than 1 MiB"
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+MAX_KEY_PARTS = 64
+"""Longest dotted key (``a.b.c`` is 3 parts) looked at. tomllib takes quadratic time on
+long ones (50,000 parts: about a minute) while real configs use 3 at most."""
+_LONG_DOTTED_KEY = re.compile(
+    r"""(?:^|[\[{,])[ \t]*(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*)"""
+    + f"{{{MAX_KEY_PARTS}}}",
+    re.MULTILINE,
+)
+NESTED_TOO_DEEPLY = "not valid TOML: nested too deeply"
 
 
 class CheckedFile(NamedTuple):
@@ -53,13 +68,20 @@ def source_name(path: str) -> str:
 
 
 def read_config_bytes(path: str) -> bytes:
-    """The bytes of ``path`` (``-`` = stdin); UsageProblem (exit 2) when unreadable."""
+    """The bytes of ``path`` (``-`` = stdin); UsageProblem (exit 2) when unreadable.
+
+    Reads at most ``MAX_CONFIG_BYTES + 1`` bytes: more than the cap is all it takes to
+    know the config is too large (:func:`decode_config` says so).
+    """
+    limit = MAX_CONFIG_BYTES + 1
     if path == "-":
         stream: Any = getattr(sys.stdin, "buffer", None)
-        return bytes(stream.read()) if stream is not None else sys.stdin.read().encode()
+        if stream is None:
+            return sys.stdin.read(limit).encode()[:limit]
+        return bytes(stream.read(limit))
     try:
         with open(path, "rb") as handle:
-            return handle.read()
+            return handle.read(limit)
     except FileNotFoundError:
         raise UsageProblem(f"{path}: no such file (create one with 'routectl init')") from None
     except IsADirectoryError:
@@ -70,6 +92,8 @@ def read_config_bytes(path: str) -> bytes:
 
 def decode_config(data: bytes, source: str) -> tuple[str | None, list[Problem]]:
     """UTF-8 text (a BOM is allowed), or None and why not: TOML files are UTF-8."""
+    if len(data) > MAX_CONFIG_BYTES:
+        return None, [Problem("error", source, "", TOO_LARGE)]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         message = "UTF-16 text (Windows 'Unicode'); save the file as UTF-8"
         return None, [Problem("error", source, "", message)]
@@ -87,12 +111,16 @@ def decode_config(data: bytes, source: str) -> tuple[str | None, list[Problem]]:
 def check_config_text(text: str, source: str) -> tuple[ShopConfig | None, list[Problem]]:
     """Check a config's text: every error, or the config and its warnings. Never raises."""
     text = text.removeprefix("\ufeff")
+    long_key = _LONG_DOTTED_KEY.search(text)
+    if long_key is not None:
+        line = text.count("\n", 0, long_key.start()) + 1
+        return None, [Problem("error", source, "", NESTED_TOO_DEEPLY, line=line)]
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [_syntax_problem(exc, text, source)]
     except RecursionError:
-        return None, [Problem("error", source, "", "not valid TOML: nested too deeply")]
+        return None, [Problem("error", source, "", NESTED_TOO_DEEPLY)]
     config, findings = build_config(document)
     if config is not None:
         findings = lint(config)
