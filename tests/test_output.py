@@ -86,3 +86,14 @@ def test_open_output_writes_bom_for_excel(tmp_path: Path) -> None:
     with open_output(str(target), bom=True) as stream:
         stream.write("a\n")
     assert target.read_bytes() == b"\xef\xbb\xbfa\n"
+
+
+def test_open_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    with open_output(str(link)) as stream:
+        stream.write("new\n")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "new\n"

@@ -24,7 +24,7 @@ COLUMNS = (
 )  # fmt: skip
 EVENTS = ("status", "message", "reply", "close", "transfer")
 MAX_FIELD_BYTES = 1_000_000
-"""Largest accepted CSV field; larger ones are a bad row, not a memory blow-up."""
+"""Largest accepted CSV field, in characters; larger ones are a bad row, not a memory blow-up."""
 
 STATUS_ALIASES = {
     "online": "online", "在线": "online",
@@ -95,8 +95,8 @@ def read_events(
         except UnicodeDecodeError:
             raise BadLogRow(source, start, NOT_TEXT) from None
         line = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # a blank line is not a row
+        if not row or (not row[0].strip() and not "".join(row).strip()):
+            continue  # a blank line (or Excel's trailing row of commas) is not a row
         if _undecodable.count and not _is_text(row):
             _bad(BadLogRow(source, start, NOT_TEXT), on_bad)
             continue

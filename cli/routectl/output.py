@@ -38,7 +38,7 @@ def open_output(path: str, *, bom: bool = False) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = os.path.abspath(path)
+    target = os.path.realpath(path)  # through symlinks: replace the file, not the link
     if _is_special_file(target):
         with _open_for_writing(
             path, lambda: open(target, "w", encoding="utf-8", newline="")
