@@ -9,7 +9,7 @@ import contextlib
 import io
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from routectl.errors import BadLogRow, UsageProblem
 from routectl.events import Event
 from routectl.logreader import UNDECODABLE_ERRORS, read_events
 from routectl.model import ShopConfig
+from routectl.progress import clear_progress, track_progress
 
 
 @dataclass
@@ -26,10 +27,10 @@ class SkipCounter:
     """Counts and lists skipped rows on stderr (``--skip-bad``)."""
 
     count: int = 0
-    first_lines: list[int] = field(default_factory=list)
 
     def __call__(self, error: BadLogRow) -> None:
         self.count += 1
+        clear_progress()
         click.echo(f"routectl: skipped: {error}", err=True)
 
     def summary(self) -> str | None:
@@ -67,7 +68,7 @@ def open_events(
     """Yield ``(events, skipped)`` for a log; print the skip summary when done."""
     counter = SkipCounter()
     source = "<stdin>" if path == "-" else path
-    with open_log_text(path, encoding) as text:
+    with open_log_text(path, encoding) as raw_text, track_progress(raw_text, label=source) as text:
         events = read_events(
             text,
             source,
