@@ -18,7 +18,7 @@ from routectl.model import (
     Routing,
     Rule,
 )
-from test_engine_support import DAY, HOUR, Log, all_outputs, outcome, routed
+from test_engine_support import DAY, HOUR, Log, all_outputs, at, outcome, routed
 
 A, B, C = "shop:a", "shop:b", "shop:c"
 PRESALE = Group("presale", ("shop_home", "item_detail", "contact_list"))
@@ -450,7 +450,8 @@ def test_R13_fallback_shop_uses_any_agent_and_fallback_offline_pools() -> None:
         ),
         log,
     )
-    assert outcome(offline[line]) == ("offline", "offline", None)
+    # pooled (rule offline), and A, idle and eligible (first_available), takes it at once
+    assert outcome(offline[line]) == (A, "offline", 1)
 
 
 # --- R14-R17: offline --------------------------------------------------------------------
@@ -549,8 +550,10 @@ def test_R15_held_rows_end_unassigned_when_the_conversation_ends_first() -> None
     held = log.message(2, "b1")
     log.online(30, B)  # the conversation timed out at 17 (R6), before B came back
     rows = routed(make_config(routing=Routing(offline_delay_s=180)), log)
-    assert outcome(rows[held]) == (B, "offline", None)
-    assert rows[held].reason.endswith("was not back online before the conversation ended")
+    assert outcome(rows[held]) == ("offline", "offline", None)  # contract: nobody got it
+    assert rows[held].reason == (
+        f"held for {B}, who was offline and did not come back before the conversation ended"
+    )
 
 
 def test_R15_offline_routing_off_keeps_messages_with_the_agent() -> None:
@@ -566,7 +569,8 @@ def test_R15_offline_routing_off_keeps_messages_with_the_agent() -> None:
     never = log.message(12, "b2", agent=C) if False else log.message(12, "b2", agent=B)
     rows = routed(config, log)
     for line in (first, second, never):
-        assert outcome(rows[line]) == (B, "offline", None)
+        assert outcome(rows[line]) == ("offline", "offline", None)  # B never came back
+        assert rows[line].reason.startswith(f"held for {B}, who was offline")
     offline_replies = [
         o for o in all_outputs(config, log) if isinstance(o, AutoReplySent) and o.kind == "offline"
     ]
@@ -602,7 +606,7 @@ def test_R17_pool_expires_after_retention_and_is_reported() -> None:
     rows = routed(config, log)
     assert outcome(rows[line]) == ("offline", "offline", None)
     assert outcome(rows[follow]) == ("offline", "conversation", None)
-    assert "expired after 1 days" in rows[line].reason
+    assert "expired after 1 day in the pool" in rows[line].reason
     expired = [o for o in all_outputs(config, log) if isinstance(o, PoolExpired)]
     assert len(expired) == 1 and expired[0].line == line
     assert expired[0].expired_at == rows[line].time + 86400
@@ -623,16 +627,16 @@ def test_R13_a_queue_whose_group_empties_falls_back() -> None:
     log = Log()
     log.online(0, A, C)
     log.message(0, "b1", entry="order")
-    line = log.message(1, "b2", entry="order")  # C is at its cap: queued for aftersale
+    line = log.message(1, "b2", entry="order")  # C is at its cap: aftersale has no candidate
     log.status(5, C, "offline")  # aftersale empties
     shop = routed(make_config(agents, groups=(PRESALE, AFTERSALE)), log)
-    assert outcome(shop[line]) == (A, "group", 5)
+    assert outcome(shop[line]) == (A, "group", 1)  # R13 literal: fallback at once
     assert shop[line].group == "*"
     pooled = routed(
         make_config(agents, groups=(PRESALE, AFTERSALE), routing=Routing(fallback="offline")),
         log,
     )
-    assert outcome(pooled[line]) == ("offline", "offline", None)
+    assert outcome(pooled[line]) == (A, "offline", 1)  # pooled, taken by idle A (R14)
 
 
 def test_R15_re_route_sends_no_second_greeting() -> None:
@@ -676,3 +680,159 @@ def test_R17_each_pooled_inquiry_expires_on_its_own_clock() -> None:
     assert outcome(rows[last]) == ("offline", "offline", None)
     expired = [o.line for o in outputs if isinstance(o, PoolExpired)]
     assert expired == [first]  # b3 would expire at 12h + 1 day, after the log ends
+
+
+# --- review fixes ------------------------------------------------------------------------
+
+
+def test_R14_pooled_inquiry_taken_at_once_by_an_idle_agent() -> None:
+    config = make_config(
+        three_agents(), groups=(PRESALE, AFTERSALE), routing=Routing(fallback="offline")
+    )
+    log = Log()
+    log.online(0, A)
+    pooled = log.message(1, "x", entry="order")  # aftersale has nobody: pooled
+    newer = log.message(5, "y", entry="shop_home")
+    rows = routed(config, log)
+    assert outcome(rows[pooled]) == (A, "offline", 1)
+    assert outcome(rows[newer]) == (A, "group", 5)
+
+
+def test_R7_queued_inquiries_move_to_the_pool_when_the_whole_shop_goes_offline() -> None:
+    agents = (Agent(A, ("presale",), max_concurrent=1), Agent(B, (), routing=False))
+    config = make_config(
+        agents, offline=Offline(OfflinePolicy("agent", B)), auto_reply=AutoReply(offline="away")
+    )
+    log = Log()
+    log.online(0, A)
+    log.message(1, "x")
+    queued = log.message(2, "y")
+    log.status(3, A, "offline")
+    later = log.message(4, "z")
+    log.online(5, B)
+    rows = routed(config, log)
+    assert outcome(rows[queued]) == (B, "offline", 5)
+    assert outcome(rows[later]) == (B, "offline", 5)
+    replies = [o for o in all_outputs(config, log) if isinstance(o, AutoReplySent)]
+    assert [(o.buyer, o.kind) for o in replies] == [("y", "offline"), ("z", "offline")]
+
+
+def test_R16_divert_does_not_go_by_R9_to_another_suspended_agent() -> None:
+    config = make_config(three_agents(), groups=(PRESALE, AFTERSALE))
+    log = Log()
+    log.online(0, A, B, C)
+    log.message(1, "x")  # A (config order)
+    log.close(2, "x")
+    log.status(3, A, "suspended")
+    log.status(4, B, "suspended")
+    line = log.message(5, "x", agent=B)
+    rows = routed(config, log)
+    assert outcome(rows[line]) == (C, "group", 5)
+
+
+def test_R17_inquiry_moved_from_a_queue_into_the_pool_expires_on_time() -> None:
+    agents = (Agent(A, ("presale",)), Agent(C, ("aftersale",), max_concurrent=1), Agent(B, ("g3",)))
+    config = make_config(
+        agents,
+        groups=(PRESALE, AFTERSALE, Group("g3", ("contact_list",))),
+        routing=Routing(fallback="offline"),
+        offline=Offline(pool_retention_days=1),
+    )
+    log = Log()
+    log.online(0, C)
+    log.message(0, "v", entry="order")
+    queued = log.message(1, "u", entry="order")  # C at its cap: no candidate → pooled
+    pooled = log.message(2, "p", entry="contact_list")
+    log.status(3, C, "offline")
+    log.reply(DAY + 1.5, "zz")
+    outputs = all_outputs(config, log)
+    expired = [o for o in outputs if isinstance(o, PoolExpired)]
+    assert [(o.line, o.expired_at) for o in expired][:1] == [(queued, at(DAY + 1))]
+    rows = routed(config, log)
+    assert rows[queued].reason.endswith("expired after 1 day in the pool")
+    assert outcome(rows[pooled]) == ("offline", "offline", None)
+
+
+def test_R13_weights_hold_when_a_group_falls_back_to_the_shop() -> None:
+    agents = (
+        Agent("light", ("presale",), weight=100),
+        Agent("heavy", ("presale",), weight=300),
+        Agent(C, ("aftersale",), max_concurrent=1),
+    )
+    config = make_config(agents, groups=(PRESALE, AFTERSALE))
+    log = Log()
+    log.online(0, "light", "heavy", C)
+    log.message(1, "o0", entry="order")
+    lines = [log.message(1 + (i + 1) / 60, f"o{i + 1}", entry="order") for i in range(8)]
+    log.status(2, C, "offline")
+    rows = routed(config, log)
+    taken = [rows[line].assignee for line in lines]
+    assert taken.count("heavy") == 6 and taken.count("light") == 2
+
+
+def test_R15_held_rows_of_an_agent_who_never_came_back_end_offline() -> None:
+    config = make_config(routing=Routing(offline_routing=False))
+    log = Log()
+    log.online(0, A)
+    first = log.message(1, "x")
+    log.status(5, A, "offline")
+    held = log.message(6, "x")
+    rows = routed(config, log)
+    assert outcome(rows[first]) == (A, "group", 1)
+    assert outcome(rows[held]) == ("offline", "offline", None)
+    assert rows[held].reason == (
+        f"held for {A}, who was offline and did not come back by the end of the log"
+    )
+
+
+def test_R13_group_whose_agents_are_all_at_the_cap_falls_back_to_the_shop() -> None:
+    agents = (Agent(A, ("presale",)), Agent(C, ("aftersale",), max_concurrent=1))
+    log = Log()
+    log.online(0, A, C)
+    log.message(1, "o1", entry="order")
+    line = log.message(2, "o2", entry="order")
+    shop = routed(make_config(agents, groups=(PRESALE, AFTERSALE)), log)
+    assert outcome(shop[line]) == (A, "group", 2)
+    assert shop[line].group == "*"
+    offline = routed(
+        make_config(agents, groups=(PRESALE, AFTERSALE), routing=Routing(fallback="offline")),
+        log,
+    )
+    # fallback offline: R14 pool, and A (idle, first_available) takes it at once
+    assert outcome(offline[line]) == (A, "offline", 2)
+
+
+def test_R13_shop_fallback_waits_in_the_all_agents_queue_when_everyone_is_at_the_cap() -> None:
+    agents = (Agent(A, ("presale",), max_concurrent=1), Agent(C, ("aftersale",), max_concurrent=1))
+    log = Log()
+    log.online(0, A, C)
+    log.message(1, "o1", entry="order")
+    log.message(1, "p1")
+    line = log.message(2, "o2", entry="order")
+    log.close(4, "p1")
+    rows = routed(make_config(agents, groups=(PRESALE, AFTERSALE)), log)
+    assert outcome(rows[line]) == (A, "group", 4)
+
+
+def test_R5_later_messages_of_a_served_waiting_inquiry_get_a_current_reason() -> None:
+    agents = (Agent(A, ("presale",), max_concurrent=1),)
+    log = Log()
+    log.online(0, A)
+    log.message(0, "b1")
+    first = log.message(1, "b2")
+    later = log.message(2, "b2")
+    log.close(10, "b1")
+    rows = routed(make_config(agents), log)
+    assert outcome(rows[later]) == (A, "conversation", 10)
+    assert rows[later].reason == f"with the inquiry of line {first}, taken by {A} after 9m"
+
+
+def test_contract_assigned_at_is_none_when_nobody_got_the_message() -> None:
+    from zoneinfo import ZoneInfo
+
+    from routectl.replay import replay, to_rows
+
+    log = Log()
+    line = log.message(1, "b1")  # nobody online: pooled, still waiting at the end
+    rows = {row[0]: row for row in to_rows(replay(make_config(), log.events), ZoneInfo("UTC"))}
+    assert rows[line][5] is None  # json/jsonl print null, csv/table an empty cell

@@ -38,7 +38,17 @@ from routectl.engine import Engine
 from routectl.events import BuyerMessage, Close, Event, Routed, StatusChange, Transfer
 from routectl.generate import HEADER, generate_rows
 from routectl.logreader import read_events
-from routectl.model import Agent, Bot, Group, Offline, Routing, Rule, Shop, ShopConfig
+from routectl.model import (
+    Agent,
+    Bot,
+    Group,
+    Offline,
+    OfflinePolicy,
+    Routing,
+    Rule,
+    Shop,
+    ShopConfig,
+)
 from routectl.replay import replay, to_rows
 
 TINY = ROOT / "examples" / "tiny-shop.toml"
@@ -199,7 +209,9 @@ def test_two_runs_are_byte_identical(config_name: str, tmp_path: Path) -> None:
 NO_TIES = ShopConfig(
     shop=Shop("no ties"),
     routing=Routing(fallback="offline"),
-    offline=Offline(),
+    # The pool is served at once to an idle eligible agent (R14); with first_available
+    # that is a pick among all agents, where ties go to config order. One taker: no tie.
+    offline=Offline(OfflinePolicy("group", "order")),
     groups=(
         Group("home", ("shop_home",)),
         Group("item", ("item_detail",)),
@@ -214,7 +226,8 @@ NO_TIES = ShopConfig(
     ),
     rules=(Rule("intent", ("物流",), "order"),),
 )
-"""One agent per group, every entry served, no fallback to the whole shop: no ties."""
+"""One agent per group, every entry served, no fallback to the whole shop, one pool taker:
+no ties."""
 
 
 def _decisions(config: ShopConfig, events: list[Event]) -> list[tuple[int, str, str, str]]:

@@ -134,7 +134,7 @@ def test_message_to_an_offline_agent_is_re_routed(
     assert code == 0
     rows = [line.split(",")[:6] for line in out.splitlines()[1:]]
     assert rows == [
-        ["5", "2026-11-02T08:11:00+08:00", "b1", "shop:b", "offline", ""],
+        ["5", "2026-11-02T08:11:00+08:00", "b1", "offline", "offline", ""],
         ["6", "2026-11-02T08:20:00+08:00", "b2", "shop:a", "offline_routing",
          "2026-11-02T08:20:00+08:00"],
     ]  # fmt: skip

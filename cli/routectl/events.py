@@ -97,8 +97,8 @@ class Routed:
 
     Emitted as soon as the assignee is known, which for pooled or queued inquiries is
     later than the message itself, so Routed outputs may come out of log order.
-    ``assigned_at`` is None when no agent ever got it (``assignee`` is then ``offline``,
-    or the offline agent that holds it).
+    ``assigned_at`` is None when no agent ever got it; ``assignee`` is then ``offline``
+    (contract), also for rows an offline agent held but never came back for (R15).
     """
 
     line: int

@@ -25,7 +25,7 @@ COLUMNS = ("line", "time", "buyer", "assignee", "rule", "assigned_at", "reason")
 TRACE_COLUMNS = ("line", "time", "step")
 """Columns of ``routectl replay --explain BUYER``."""
 
-Row = tuple[int, str, str, str, str, str, str]
+Row = tuple[int, str, str, str, str, str | None, str]
 
 
 def run(
@@ -122,13 +122,17 @@ def trace(
 
 
 def to_rows(routed: Iterable[Routed], zone: ZoneInfo) -> Iterator[Row]:
-    """Replay output rows: times as ISO 8601 in the shop's zone, empty when unassigned."""
+    """Replay output rows: times as ISO 8601 in the shop's zone; ``assigned_at`` None
+    when no agent got the message (csv/table print it empty, json/jsonl null)."""
     text = TimeFormatter(zone).format
     later = TimeFormatter(zone).format  # its own cache: assigned_at may be hours later
     for r in routed:
         time = text(r.time)
         assigned = r.assigned_at
-        assigned_text = time if assigned == r.time else later(assigned)
+        if assigned is None:
+            assigned_text: str | None = None
+        else:
+            assigned_text = time if assigned == r.time else later(assigned)
         yield r.line, time, r.buyer, r.assignee, r.rule, assigned_text, r.reason
 
 

@@ -98,7 +98,8 @@ class Engine:
         self._buyers: dict[str, BuyerState] = {}
         self._timers: TimerHeap[Conversation | None] = TimerHeap()
         """Conversation timeouts (R6), and one pool expiry timer (R17, payload None)."""
-        self._expiry_armed = False
+        self._expiry_due = math.inf
+        """Due time of the earliest pending R17 timer (inf: none); later ones are stale."""
         self._pool: deque[Waiting] = deque()
         self._seq = 0
         self._last_time = float("-inf")
@@ -211,28 +212,34 @@ class Engine:
 
         The pool is in waiting order, and everyone gets the same retention, so the head
         always expires first; a timer per pooled inquiry would keep every served one
-        alive for the whole retention.
+        alive for the whole retention. When the head changes to one that expires before
+        the pending timer (an inquiry moved in from a queue), an earlier timer is pushed;
+        the later one then fires harmlessly.
         """
         pool = self._pool
         while pool and not pool[0].live:
             pool.popleft()
-        if pool and not self._expiry_armed:
-            self._expiry_armed = True
-            self._timers.push(pool[0].since + self._retention, EXPIRY, None)
+        if pool:
+            due = pool[0].since + self._retention
+            if due < self._expiry_due:
+                self._expiry_due = due
+                self._timers.push(due, EXPIRY, None)
 
     def _expire(self, due: float) -> None:
         """R17: pooled inquiries that outlived the retention; reported, never dropped."""
-        self._expiry_armed = False
+        if due >= self._expiry_due:
+            self._expiry_due = math.inf
         pool = self._pool
-        days = round(self._retention / DAY)
+        count = round(self._retention / DAY)
+        days = f"{count} day" if count == 1 else f"{count} days"
         while pool and (not pool[0].live or pool[0].since + self._retention <= due):
             entry = pool.popleft()
             if not entry.live:
                 continue
             buyer = entry.conversation.buyer
             buyer.conversation = None
-            self._resolve_unassigned(entry, f"{entry.why}; expired after {days} days in the pool")
-            self._note_for(buyer.id, self._line, due, f"R17: expired after {days} days in the pool")
+            self._resolve_unassigned(entry, f"{entry.why}; expired after {days} in the pool")
+            self._note_for(buyer.id, self._line, due, f"R17: expired after {days} in the pool")
             self._out.append(PoolExpired(entry.line, entry.since, buyer.id, due))
         self._arm_expiry()
 
@@ -248,7 +255,7 @@ class Engine:
         if old == ONLINE:
             for group in agent.groups:
                 group.available -= 1
-                if not group.available and group.queue and group is not self._all:
+                if not group.available and group.queue:
                     self._fall_back(group, event.time)
         if new == OFFLINE:
             agent.offline_since = event.time
@@ -370,7 +377,7 @@ class Engine:
         else:
             why = f"addressed to {addressed.id}, who is suspended (R16)"
             self._note_if(trace, message, f"R16: {why}; routed by R7/R8 without {addressed.id}")
-            decision = self._decide(message, message, buyer, addressed, False, trace)
+            decision = self._decide(message, message, buyer, addressed, False, trace, divert=True)
             self._start(message, buyer, _prefixed(decision, why))
 
     def _to_offline_agent(
@@ -493,11 +500,9 @@ class Engine:
         self._pool.append(entry)
         self._arm_expiry()
         self._auto_reply(line, now, buyer.id, "offline")
-        designated = self._policy_agent
-        if designated is not None and self._policy.kind == "agent":
-            # A designated account (often the non-routing main account) that is on now
-            # need not wait for a state change to take its pool.
-            self._drain(designated, now)
+        # An eligible taker that is free now (a designated main account, an idle agent
+        # while fallback = "offline" pooled another group's inquiry) takes it at once.
+        self._serve_pool(now)
 
     def _pool_recent(self, buyer: BuyerState, now: float) -> AgentState | None:
         recent = buyer.recent
@@ -521,13 +526,16 @@ class Engine:
         exclude: AgentState | None,
         human_only: bool,
         trace: bool,
+        *,
+        divert: bool = False,
     ) -> Decision:
+        """R7, then R8's order. ``divert`` (R16): R9 only to an agent online now."""
         if self._all.available == 0:
             why = "no routing agent online and not suspended (R7); pooled"
             self._note_if(trace, at, f"R7: {why} by policy {self._policy.text}")
             return POOL, None, None, RULE_OFFLINE, why
         self._note_if(trace, at, f"R7: {self._all.available} routing agent(s) available")
-        found = self._recent_contact(buyer, at.time, exclude, trace, at)
+        found = self._recent_contact(buyer, at.time, exclude, divert, trace, at)
         if found is not None:
             return found
         found = self._dedicated_agent(buyer, exclude, trace, at)
@@ -548,10 +556,15 @@ class Engine:
         buyer: BuyerState,
         now: float,
         exclude: AgentState | None,
+        divert: bool,
         trace: bool,
         at: Event,
     ) -> Decision | None:
-        """R9 (decision 2): routing agent, cap ignored, the bot never counts."""
+        """R9 (decision 2): routing agent, cap ignored, the bot never counts.
+
+        On an R16 divert the message goes to "other non-suspended agents": a suspended
+        recent contact does not count, even within 24h.
+        """
         agent = buyer.recent
         if agent is None:
             self._note_if(trace, at, "R9: no recent contact")
@@ -559,8 +572,13 @@ class Engine:
         ago = now - buyer.recent_close
         state = STATE_NAMES[agent.state]
         seen = f"recent contact {agent.id} {humanize_seconds(ago)} ago, {state}"
-        if agent is exclude or not agent.routing:
-            why = "excluded (R15/R16)" if agent is exclude else "not a routing agent"
+        if agent is exclude or not agent.routing or (divert and agent.state != ONLINE):
+            if agent is exclude:
+                why = "excluded (R15/R16)"
+            elif not agent.routing:
+                why = "not a routing agent"
+            else:
+                why = "R16 diverts to agents online and not suspended only"
             self._note_if(trace, at, f"R9: {seen}: {why} → next rule")
             return None
         if ago < DAY and agent.state != OFFLINE:
@@ -614,19 +632,33 @@ class Engine:
     def _group_route(
         self, group: StrideGroup, rule: str, why: str, trace: bool, at: Event
     ) -> Decision:
-        """R13 (decisions 6, 7): stride pick, fallback, or the FIFO queue at the cap."""
-        if group.available == 0:
-            empty = f"no agent of group {group.label} online"
+        """R13 (decisions 6, 7): stride pick; a group with no candidate uses the fallback.
+
+        "No candidate" is literal: nobody available, or everyone available at the cap.
+        Only the whole shop (``*``) queues, when all its available agents are at the cap.
+        """
+        if trace:
+            self._note(at, f"R13: candidates in {group.label}: {self._describe(group)}")
+        agent = group.pick(self._agents)
+        if agent is None and group is not self._all:
+            if group.available == 0:
+                empty = f"no agent of group {group.label} online"
+            else:
+                empty = f"no candidate in group {group.label} (all at max_concurrent)"
             if self._fallback_offline:
                 self._note_if(trace, at, f"R13: {empty}; fallback offline → pool (R14)")
                 return POOL, None, None, RULE_OFFLINE, f"{why}; {empty} (fallback offline); pooled"
             self._note_if(trace, at, f"R13: {empty}; fallback shop → all routing agents")
             why = f"{why}; {empty}, so any agent of the shop (fallback)"
             group, rule = self._all, RULE_GROUP
-        if trace:
-            self._note(at, f"R13: candidates in {group.label}: {self._describe(group)}")
-        agent = group.pick(self._agents)
+            if trace:
+                self._note(at, f"R13: candidates in {group.label}: {self._describe(group)}")
+            agent = group.pick(self._agents)
         if agent is None:
+            if self._fallback_offline:
+                empty = "no candidate in the shop (all at max_concurrent)"
+                self._note_if(trace, at, f"R13: {empty}; fallback offline → pool (R14)")
+                return POOL, None, None, RULE_OFFLINE, f"{why}; {empty} (fallback offline); pooled"
             why = f"{why}; every candidate at max_concurrent, queued"
             self._note_if(
                 trace, at, f"R13: every candidate at max_concurrent → queue {group.label}"
@@ -642,8 +674,11 @@ class Engine:
         """R13 fallback for a queue whose group has no available agent any more."""
         entries = [entry for entry in group.queue if entry.live]
         group.queue.clear()
-        gone = f"no agent of group {group.label} online any more"
-        to_pool = self._fallback_offline
+        to_pool = self._fallback_offline or group is self._all
+        if group is self._all:
+            gone = "no routing agent online and not suspended any more (R7)"
+        else:
+            gone = f"no agent of group {group.label} online any more"
         for entry in entries:
             buyer = entry.conversation.buyer
             self._note_for(buyer.id, self._line, now, f"R13: {gone}; fallback")
@@ -651,7 +686,12 @@ class Engine:
                 if row.new_inquiry:
                     row.rule = RULE_OFFLINE if to_pool else RULE_GROUP
                     row.group = None if to_pool else ALL_AGENTS
-            if to_pool:
+            if group is self._all:
+                entry.why += f"; {gone}: pooled"
+                entry.group = None
+                entry.recent = self._pool_recent(buyer, now)
+                self._auto_reply(self._line, now, buyer.id, "offline")
+            elif to_pool:
                 entry.why += f"; {gone} (fallback offline): pooled"
                 entry.group = None
                 entry.recent = self._pool_recent(buyer, now)
@@ -664,11 +704,56 @@ class Engine:
         if to_pool:
             self._pool = deque(merged)  # still in waiting order: seq follows time
             self._arm_expiry()
+            self._serve_pool(now)
         else:
             self._all.queue = deque(merged)
-            for agent in self._agents:  # rare: only when a group empties with a queue
-                if agent.is_candidate:
-                    self._drain(agent, now)
+            self._serve_all_queue(now)
+
+    def _serve_all_queue(self, now: float) -> None:
+        """The ``*`` queue's oldest first, each to the ``*`` stride pick: weights hold."""
+        queue = self._all.queue
+        while True:
+            while queue and not queue[0].live:
+                queue.popleft()
+            if not queue:
+                return
+            agent = self._all.pick(self._agents)
+            if agent is None:
+                return
+            self._serve(queue.popleft(), agent, now)
+
+    def _serve_pool(self, now: float) -> None:
+        """R14: pooled inquiries go at once, oldest first, to whoever may take them now.
+
+        Called after something enters the pool, so that an idle eligible agent never
+        watches a newer inquiry being routed while an older pooled one waits.
+        """
+        pool = self._pool
+        while True:
+            while pool and not pool[0].live:
+                pool.popleft()
+            if not pool:
+                break
+            taker = self._pool_pick(pool[0])
+            if taker is None:
+                break
+            self._serve(pool.popleft(), taker, now)
+        self._arm_expiry()
+
+    def _pool_pick(self, entry: Waiting) -> AgentState | None:
+        """Who takes a pooled inquiry now, by the R14 policy (None: it keeps waiting)."""
+        kind = self._policy.kind
+        if kind == "agent":
+            agent = self._policy_agent
+            if agent is not None and agent.state == ONLINE and agent.load < agent.max_concurrent:
+                return agent
+            return None
+        if kind == "group":
+            group = self._groups.get(self._policy.target or "")
+            return group.pick(self._agents) if group is not None else None
+        if kind == "recent_contact" and entry.recent is not None and entry.recent.is_candidate:
+            return entry.recent
+        return self._all.pick(self._agents)
 
     def _drain(self, agent: AgentState, now: float) -> None:
         """The agent takes the oldest waiting inquiry it may take, until full or none."""
@@ -718,12 +803,16 @@ class Engine:
         agent.load += 1
         self._arm(conversation)
         waited = humanize_seconds(now - entry.since)
-        why = f"{entry.why}; {agent.id} took it {waited} later"
+        if now == entry.since:  # pooled and served by an idle eligible agent (R14)
+            why = f"{entry.why}; {agent.id} took it at once"
+            joined = f"with the inquiry of line {entry.line}, taken by {agent.id} at once"
+        else:
+            why = f"{entry.why}; {agent.id} took it {waited} later"
+            joined = f"with the inquiry of line {entry.line}, taken by {agent.id} after {waited}"
         for row in entry.rows:
             row.assignee = agent.id
             row.assigned_at = now
-            if row.new_inquiry:
-                row.reason = why
+            row.reason = why if row.new_inquiry else joined
             self._out.append(row)
         entry.rows = []  # served: dead entries may sit in a deque a while, rows need not
         self._note_for(conversation.buyer.id, entry.line, now, f"waited {waited}: → {agent.id}")
@@ -848,12 +937,20 @@ def _seq_of(entry: Waiting) -> int:
 
 
 def _not_reached(conversation: Conversation, when: str) -> list[Routed]:
-    """Rows held by an offline agent who was not back ``when``: no one got them."""
+    """Rows held by an offline agent who was not back ``when``: no one got them.
+
+    Contract: ``assignee`` is ``offline`` when still unassigned at the end; the reason
+    names the agent that held them.
+    """
     rows = conversation.held or []
     conversation.held = None
     agent_id = conversation.agent.id if conversation.agent is not None else "the agent"
+    why = f"held for {agent_id}, who was offline and did not come back {when}"
     for row in rows:
-        row.reason += f"; {agent_id} was not back online {when}"
+        row.assignee = ASSIGNEE_OFFLINE
+        row.rule = RULE_OFFLINE
+        row.assigned_at = None
+        row.reason = why
     return rows
 
 
