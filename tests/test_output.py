@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,23 @@ def test_open_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
         stream.write("new\n")
     assert link.is_symlink()
     assert real.read_text(encoding="utf-8") == "new\n"
+
+
+def test_open_output_new_file_follows_the_umask(tmp_path: Path) -> None:
+    target = tmp_path / "new.csv"
+    old_umask = os.umask(0o022)
+    try:
+        with open_output(str(target)) as stream:
+            stream.write("a\n")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_open_output_keeps_an_existing_files_mode(tmp_path: Path) -> None:
+    target = tmp_path / "old.csv"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o640)
+    with open_output(str(target)) as stream:
+        stream.write("new\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640

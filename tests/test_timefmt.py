@@ -70,3 +70,12 @@ def test_format_then_parse_is_identity(moment: int) -> None:
     for zone in (SHANGHAI, ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Kathmandu")):
         text = TimeFormatter(zone).format(moment)
         assert TimeParser(zone).parse(text) == moment
+
+
+def test_half_hour_daylight_saving_change_inside_an_hour() -> None:
+    # Lord Howe Island: 02:00 -> 02:30 on 2026-10-04 (UTC+10:30 -> UTC+11).
+    parser = TimeParser(ZoneInfo("Australia/Lord_Howe"))
+    before = parser.parse("2026-10-04 01:59:00")
+    after = parser.parse("2026-10-04 02:58:27")
+    assert after - before == 29 * 60 + 27
+    assert parser.parse("2026-10-04 03:03:40") - after == 5 * 60 + 13

@@ -45,9 +45,14 @@ def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
     """Open a log (``-`` = stdin) as text with universal newlines left to the csv module."""
     codec = "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding
     if path == "-":
-        yield io.TextIOWrapper(
+        stdin = io.TextIOWrapper(
             sys.stdin.buffer, encoding=codec, errors=UNDECODABLE_ERRORS, newline=""
         )
+        try:
+            yield stdin
+        finally:
+            with contextlib.suppress(ValueError, OSError):
+                stdin.detach()  # leave sys.stdin open for whoever comes after
         return
     try:
         handle = open(path, encoding=codec, errors=UNDECODABLE_ERRORS, newline="")

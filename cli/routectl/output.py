@@ -60,6 +60,19 @@ def open_output(path: str, *, bom: bool = False) -> Iterator[TextIO]:
         raise
 
 
+def _mode_for(target: str) -> int:
+    """The mode the output file should have: the old file's, else 0666 less the umask.
+
+    mkstemp creates 0600 files; without this every ``-o`` file would ignore the umask.
+    """
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _is_special_file(target: str) -> bool:
     try:
         return not stat.S_ISREG(os.stat(target).st_mode)
@@ -90,6 +103,7 @@ def _make_temp_beside(path: str, target: str) -> tuple[int, str]:
 
 def _replace(path: str, temp_path: str, target: str) -> None:
     try:
+        os.chmod(temp_path, _mode_for(target))
         os.replace(temp_path, target)
     except OSError as exc:
         raise _cannot_write(path, exc) from None

@@ -54,6 +54,9 @@ class TimeParser:
                 if key != self._hour_key:
                     self._hour_start = self._local_hour_start(key)
                     self._hour_key = key
+                if self._hour_start != self._hour_start:  # NaN: the offset changes inside
+                    self._minute_key = "\0"
+                    return self._parse_general(text)
                 self._minute_key = text[:16]
                 self._minute_start = self._hour_start + minute * 60
                 return self._minute_start + second
@@ -63,7 +66,13 @@ class TimeParser:
         if not (key[:4].isdigit() and key[5:7].isdigit() and key[8:10].isdigit()):
             raise ValueError(key)
         hour = datetime(_year(key[:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]))
-        return hour.replace(tzinfo=self.zone).timestamp()
+        start = hour.replace(tzinfo=self.zone)
+        end = hour.replace(minute=59, second=59, tzinfo=self.zone)
+        if start.utcoffset() != end.utcoffset():
+            # A daylight-saving change inside the hour (Lord Howe moves by 30 minutes at
+            # 02:00): "hour start + minutes" is wrong there, so such hours are not cached.
+            return math.nan
+        return start.timestamp()
 
     def _parse_general(self, text: str) -> float:
         match = _GENERAL.match(text)
