@@ -2,7 +2,7 @@
 
 Feed :meth:`ReportBuilder.feed` every event with the outputs the engine returned for it,
 then :meth:`ReportBuilder.finish` with the engine's final outputs. Memory grows with
-buyers, agents and distinct response seconds, never with rows.
+buyers, agents and days (a few bounded histograms per day), never with rows.
 
 Everything is attributed to the moment of its message: a message, inquiry, offline
 message, auto-reply or lag-held message counts when its time is inside the window; a
@@ -38,7 +38,7 @@ from routectl.report.presence import Presence
 from routectl.report.questions import Question, QuestionTracker
 from routectl.report.result import Report
 from routectl.report.shares import ShareModel
-from routectl.report.stats import Histogram, RateCounts, ReplyStats
+from routectl.report.stats import Histogram, RateCounts, ReplyStats, record
 from routectl.report.tables import Tables
 from routectl.report.window import Window
 
@@ -99,8 +99,10 @@ class ReportBuilder:
         self.watches: dict[str, float] = {}
         self.last_reply: dict[str, float] = {}
         self.figures: Counter[str] = Counter()
-        self.pool_waits = Histogram()
-        self.queue_waits = Histogram()
+        # Two shop-wide histograms, exact to the second: at most one entry per second of
+        # the longest wait, not per row (the per-day and per-agent ones are bucketed).
+        self.pool_waits = Histogram(exact=True)
+        self.queue_waits = Histogram(exact=True)
 
     # --- input --------------------------------------------------------------------
 
@@ -138,6 +140,7 @@ class ReportBuilder:
             if deadline <= end:
                 self.figures["unanswered_after_10m"] += 1
         self.watches.clear()
+        self.shares.settle()
         tables = Tables(self)
         agents = tables.agents()
         return Report(
@@ -184,20 +187,23 @@ class ReportBuilder:
 
     def _answered(self, question: Question) -> None:
         """A counted question is complete (answered or never) and attributed."""
-        response = question.response_s
-        threshold = self.threshold
-        self.shop.replies.add(response, threshold)
-        self.by_hour[question.hour].replies.add(response, threshold)
-        self.by_day[question.day].replies.add(response, threshold)
         routed = question.routed
         agent = question.agent
-        if agent != ASSIGNEE_OFFLINE and agent != ASSIGNEE_BOT:
-            self.by_agent[agent].add(response, threshold)
         if routed is not None and routed.new_inquiry:
             group = routed.group or NO_GROUP
         else:
             group = self.buyer_group.get(routed.buyer if routed else "", NO_GROUP)
-        self.by_group[group].add(response, threshold)
+        day = self.by_day[question.day].replies
+        if agent != ASSIGNEE_OFFLINE and agent != ASSIGNEE_BOT:
+            stats: tuple[ReplyStats, ...] = (
+                self.shop.replies,
+                day,
+                self.by_agent[agent],
+                self.by_group[group],
+            )
+        else:
+            stats = (self.shop.replies, day, self.by_group[group])
+        record(stats, self.by_hour[question.hour].replies, question.response_s, self.threshold)
 
     # --- engine outputs -------------------------------------------------------------
 

@@ -32,7 +32,14 @@ TEAM_PREFIX = "~"
 
 
 class ShareModel:
-    """Accumulates actual and expected inquiries per agent."""
+    """Accumulates actual and expected inquiries per agent.
+
+    :meth:`inquiry` is O(1) amortised: it only counts inquiries per group (or team) label,
+    and per label while the presence stays the same (one presence ``version``); the shares
+    are spread over the members once per label and version, and at :meth:`settle`. Call
+    :meth:`settle` before reading ``by_equal``, ``by_weight``, ``by_presence``,
+    ``arrivals`` or ``arrivals_available``.
+    """
 
     def __init__(self, config: ShopConfig) -> None:
         self.weights = {agent.id: agent.weight for agent in config.agents}
@@ -51,33 +58,74 @@ class ShareModel:
         """...and how many of them arrived while it was available (time of day)."""
         self.per_group: Counter[str] = Counter()
         self.total = 0
-        self._cache: dict[str, list[tuple[str, float]]] = {}
-        self._cache_version = -1
+        self._weight_fallback: Counter[str] = Counter()
+        """Inquiries of labels whose members all weigh 0: expected of the assignee."""
+        self._presence_fallback: Counter[str] = Counter()
+        """Inquiries when nobody at all was available: expected of the assignee."""
+        self._pending: dict[str, _Pending] = {}
+        """Per label, the inquiries counted since the presence last changed."""
+        self._version = -1
+        self._weight_splits: dict[str, list[tuple[str, float]]] = {}
 
     def inquiry(self, agent: str, group: str | None, available: set[str], version: int) -> None:
         """One inquiry handed to ``agent``; ``available`` is who could take buyers then."""
         label = group if group in self.members else self._team_label(agent)
-        members = self.members[label]
         self.actual[agent] += 1
         self.per_group[label] += 1
         self.total += 1
-        for member, part in self._split(members, agent):
-            self.by_weight[member] += part
-        even = 1 / len(members)
-        for member in members:
-            self.by_equal[member] += even
-            self.arrivals[member] += 1
-            if member in available:
-                self.arrivals_available[member] += 1
-        if version != self._cache_version:
-            self._cache.clear()
-            self._cache_version = version
-        split = self._cache.get(label)
+        if version != self._version:
+            self._flush()
+            self._version = version
+        pending = self._pending.get(label)
+        if pending is None:
+            pending = _Pending(
+                [a for a in self.members[label] if a in available],
+                self._presence_split(label, available),
+                not self._weight_split(label),
+            )
+            self._pending[label] = pending
+        if not pending.split:
+            self._presence_fallback[agent] += 1
+        pending.count += 1
+        if pending.weightless:
+            self._weight_fallback[agent] += 1
+
+    def settle(self) -> None:
+        """Spread the counted inquiries into the per-agent figures (idempotent)."""
+        self._flush()
+        self.by_equal.clear()
+        self.by_weight.clear()
+        self.arrivals.clear()
+        for label, count in self.per_group.items():
+            members = self.members[label]
+            even = count / len(members) if members else 0.0
+            for member in members:
+                self.by_equal[member] += even
+                self.arrivals[member] += count
+            for member, part in self._weight_split(label):
+                self.by_weight[member] += count * part
+        for agent, count in self._weight_fallback.items():
+            self.by_weight[agent] += count
+
+    def _flush(self) -> None:
+        for pending in self._pending.values():
+            count = pending.count
+            for member in pending.available:
+                self.arrivals_available[member] += count
+            for member, part in pending.split:
+                self.by_presence[member] += count * part
+        self._pending.clear()
+        for agent, count in self._presence_fallback.items():
+            self.by_presence[agent] += count
+        self._presence_fallback.clear()
+
+    def _weight_split(self, label: str) -> list[tuple[str, float]]:
+        """By weight among the label's members; empty when they all weigh 0."""
+        split = self._weight_splits.get(label)
         if split is None:
-            split = self._presence_split(label, available)
-            self._cache[label] = split
-        for member, part in split or [(agent, 1.0)]:
-            self.by_presence[member] += part
+            split = self._split(self.members[label], None)
+            self._weight_splits[label] = split
+        return split
 
     def _team_label(self, agent: str) -> str:
         """The label of ``agent``'s team: the routing agents sharing a group with it."""
@@ -114,3 +162,20 @@ class ShareModel:
             for member, value in mass.items():
                 expected[member] += count * value / total
         return expected
+
+
+class _Pending:
+    """Inquiries of one label while the presence stays the same."""
+
+    __slots__ = ("available", "count", "split", "weightless")
+
+    def __init__(
+        self, available: list[str], split: list[tuple[str, float]], weightless: bool
+    ) -> None:
+        self.available = available
+        """The label's members available then."""
+        self.split = split
+        """The expected share of each available agent (empty: nobody available)."""
+        self.weightless = weightless
+        """The label's members all weigh 0: the weight share goes to the assignee."""
+        self.count = 0

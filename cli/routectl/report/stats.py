@@ -1,4 +1,4 @@
-"""Small streaming aggregates: reply counts with a per-second histogram, rates."""
+"""Small streaming aggregates: reply counts with a bounded response-time histogram, rates."""
 
 from __future__ import annotations
 
@@ -18,20 +18,51 @@ def ratio(part: float, whole: float) -> float | None:
     return round(part / whole, 4)
 
 
+EXACT_BELOW_S = 600
+"""Response times are kept to the second below 10 minutes (the threshold's range)..."""
+TENS_BELOW_S = 3600
+"""...to 10 seconds below 1 hour..."""
+MINUTES_BELOW_S = 86400
+"""...to the minute below 1 day, and to the hour beyond."""
+
+
+def bucket(seconds: float) -> int:
+    """The value a response time is kept as: rounded to its resolution (see above).
+
+    This bounds a histogram at 600 + 300 + 1380 entries plus one per hour beyond a day,
+    whatever the number of rows or days.
+    """
+    key = round(seconds)
+    if key < EXACT_BELOW_S:
+        return key
+    if key < TENS_BELOW_S:
+        return (key + 5) // 10 * 10
+    if key < MINUTES_BELOW_S:
+        return (key + 30) // 60 * 60
+    return (key + 1800) // 3600 * 3600
+
+
 class Histogram:
-    """Response times as per-second counts: memory is O(distinct seconds), not O(rows)."""
+    """Response times as counts per :func:`bucket` (or per second when ``exact``)."""
 
-    __slots__ = ("counts", "total")
+    __slots__ = ("counts", "exact", "peak", "total")
 
-    def __init__(self) -> None:
+    def __init__(self, exact: bool = False) -> None:
+        self.exact = exact
+        """Keep every value to the second (bounded by the longest value, not by rows)."""
         self.counts: dict[int, int] = {}
         self.total = 0
+        self.peak: int | None = None
+        """The largest value added, to the second (kept apart from the buckets)."""
 
     def add(self, seconds: float) -> None:
-        key = round(seconds)
+        exact = round(seconds)
+        key = exact if self.exact else bucket(seconds)
         counts = self.counts
         counts[key] = counts.get(key, 0) + 1
         self.total += 1
+        if self.peak is None or exact > self.peak:
+            self.peak = exact
 
     def percentile(self, fraction: float) -> int | None:
         """Nearest rank: the smallest value with at least ``fraction`` of all at or below it."""
@@ -46,7 +77,7 @@ class Histogram:
         raise AssertionError("unreachable: rank <= total")
 
     def max(self) -> int | None:
-        return max(self.counts) if self.counts else None
+        return self.peak
 
 
 class RateCounts:
@@ -106,3 +137,31 @@ class ReplyStats:
     @property
     def p90_s(self) -> int | None:
         return self.times.percentile(0.9)
+
+
+def record(
+    stats: tuple[ReplyStats, ...], hour: RateCounts, response_s: float | None, threshold_s: float
+) -> None:
+    """One counted question into several figures at once: :meth:`ReplyStats.add` for each
+    of ``stats`` and :meth:`RateCounts.add` for ``hour``, bucketing the response once."""
+    hour.counted += 1
+    if response_s is None:
+        for target in stats:
+            target.counted += 1
+        return
+    key = bucket(response_s)
+    exact = round(response_s)
+    within = response_s <= threshold_s
+    if within:
+        hour.within += 1
+    for target in stats:
+        target.counted += 1
+        if within:
+            target.within += 1
+        times = target.times
+        counts = times.counts
+        counts[key] = counts.get(key, 0) + 1
+        times.total += 1
+        peak = times.peak
+        if peak is None or exact > peak:
+            times.peak = exact
