@@ -175,8 +175,9 @@ def _bad(error: BadLogRow, on_bad: BadRowHandler | None) -> None:
 class _RowConverter:
     """Turns one CSV row into one typed event, or raises ValueError with the reason.
 
-    Every row is padded to the header's width and gets one empty cell appended, so a
-    column missing from the header (position -1) reads as empty without a check.
+    Every row is padded to the header's width and, when the header lacks a known column,
+    gets one empty cell appended, so a missing column (position -1) reads as empty
+    without a check.
     """
 
     def __init__(
@@ -186,6 +187,7 @@ class _RowConverter:
         self.known_agents = known_agents
         self.width = max(index.values()) + 1
         self.blank = [""] * self.width
+        self.incomplete = any(name not in index for name in COLUMNS)
         at = {name: index.get(name, -1) for name in COLUMNS}
         self.time_at = at["time"]
         self.event_at = at["event"]
@@ -200,26 +202,60 @@ class _RowConverter:
         self.text_at = at["text"]
 
     def convert(self, row: list[str], line: int) -> Event:
+        # Hot path (one call per row): the time()/buyer() helpers are inlined, and a cell
+        # is stripped only when it is not empty ("" stays "", so results are unchanged).
         if len(row) < self.width:
             row.extend(self.blank[len(row) :])
-        row.append("")
-        kind = row[self.event_at].strip().lower()
-        time = self.time(row[self.time_at].strip())
+        if self.incomplete:
+            row.append("")
+        kind = row[self.event_at]
+        if kind not in EVENTS:
+            kind = kind.strip().lower()
+        raw = row[self.time_at]
+        if raw:
+            raw = raw.strip()
+        if not raw:
+            raise ValueError("missing time")
+        parser = self.parser
+        if len(raw) == 19 and raw.startswith(parser._minute_key):
+            seconds = raw[17:]
+            if raw[16] == ":" and seconds.isdigit() and seconds < "60":
+                time = parser._minute_start + int(seconds)
+            else:
+                time = self.time(raw)
+        else:
+            time = self.time(raw)
         if kind == "message":
-            agent = row[self.agent_at].strip() or None
-            if agent is not None:
-                self.check_agent(agent)
-            entry = row[self.entry_at].strip() or None
+            agent: str | None = row[self.agent_at]
+            if agent:
+                agent = agent.strip() or None
+                if agent is not None and self.known_agents is not None:
+                    self.check_agent(agent)
+            else:
+                agent = None
+            raw_entry = row[self.entry_at]
+            entry = (raw_entry.strip() or None) if raw_entry else None
+            buyer = row[self.buyer_at]
+            if buyer:
+                buyer = buyer.strip()
+            if not buyer:
+                raise ValueError("'message' row needs a value in column 'buyer'")
+            if entry is not None:
+                entry = self.entry(entry)
+            item = row[self.item_at]
+            order_status = row[self.order_status_at]
+            intent = row[self.intent_at]
+            text = row[self.text_at]
             return BuyerMessage(
                 line,
                 time,
-                self.buyer(row, kind),
+                buyer,
                 agent,
-                None if entry is None else self.entry(entry),
-                row[self.item_at].strip() or None,
-                row[self.order_status_at].strip() or None,
-                row[self.intent_at].strip() or None,
-                row[self.text_at].strip() or None,
+                entry,
+                (item.strip() or None) if item else None,
+                (order_status.strip() or None) if order_status else None,
+                (intent.strip() or None) if intent else None,
+                (text.strip() or None) if text else None,
             )
         if kind == "reply":
             buyer = self.buyer(row, kind)

@@ -128,7 +128,8 @@ class Engine:
         out: list[Output] = []
         self._out = out
         self._line = event.line
-        if self._timers.due_by(time):
+        timers = self._timers.entries
+        if timers and timers[0][0] <= time:  # TimerHeap.due_by, inlined (once per event)
             self._fire_timers(time)
         self._last_time = time
         if kind is BuyerMessage:
@@ -370,13 +371,15 @@ class Engine:
         addressed = self._by_id[message.agent]
         if addressed.state == ONLINE:
             why = f"addressed to {addressed.id}, who is online"
-            self._note_if(trace, message, f"direct: {why}; max_concurrent does not apply")
+            if trace:
+                self._note(message, f"direct: {why}; max_concurrent does not apply")
             self._start(message, buyer, (ASSIGN, addressed, None, RULE_DIRECT, why))
         elif addressed.state == OFFLINE:
             self._to_offline_agent(message, buyer, addressed, None)
         else:
             why = f"addressed to {addressed.id}, who is suspended (R16)"
-            self._note_if(trace, message, f"R16: {why}; routed by R7/R8 without {addressed.id}")
+            if trace:
+                self._note(message, f"R16: {why}; routed by R7/R8 without {addressed.id}")
             decision = self._decide(message, message, buyer, addressed, False, trace, divert=True)
             self._start(message, buyer, _prefixed(decision, why))
 
@@ -393,7 +396,8 @@ class Engine:
         if self._offline_routing and offline_for >= self._delay:
             how_long = "" if math.isinf(offline_for) else f" for {humanize_seconds(offline_for)}"
             why = f"{agent.id} offline{how_long} (past the {self._delay_text} lag); re-routed"
-            self._note_if(trace, message, f"R15: {why} by R7/R8 without {agent.id}")
+            if trace:
+                self._note(message, f"R15: {why} by R7/R8 without {agent.id}")
             inquiry = message
             if conversation is not None:
                 inquiry = conversation.message  # R12 looks at where the inquiry came from
@@ -420,7 +424,8 @@ class Engine:
             if conversation.offline_spell != agent.offline_since:
                 conversation.offline_spell = agent.offline_since
                 self._auto_reply(message.line, message.time, buyer.id, "offline")
-        self._note_if(trace, message, f"R15: {why}")
+        if trace:
+            self._note(message, f"R15: {why}")
         row = Routed(
             message.line, message.time, buyer.id, agent.id, RULE_OFFLINE, None, why, starts
         )  # fmt: skip
@@ -532,9 +537,11 @@ class Engine:
         """R7, then R8's order. ``divert`` (R16): R9 only to an agent online now."""
         if self._all.available == 0:
             why = "no routing agent online and not suspended (R7); pooled"
-            self._note_if(trace, at, f"R7: {why} by policy {self._policy.text}")
+            if trace:
+                self._note(at, f"R7: {why} by policy {self._policy.text}")
             return POOL, None, None, RULE_OFFLINE, why
-        self._note_if(trace, at, f"R7: {self._all.available} routing agent(s) available")
+        if trace:
+            self._note(at, f"R7: {self._all.available} routing agent(s) available")
         found = self._recent_contact(buyer, at.time, exclude, divert, trace, at)
         if found is not None:
             return found
@@ -542,13 +549,15 @@ class Engine:
         if found is not None:
             return found
         if self._bot_first and not human_only:
-            self._note_if(trace, at, "R11: bot priority reception is on → bot")
+            if trace:
+                self._note(at, "R11: bot priority reception is on → bot")
             return BOT, None, None, RULE_BOT, "bot priority reception"
         if trace:
             reason = "not for a transfer or an R15 re-route" if human_only else "off"
             self._note(at, f"R11: bot priority reception: {reason}")
         group, rule, why = self._target(message, buyer)
-        self._note_if(trace, at, f"R12: {why}")
+        if trace:
+            self._note(at, f"R12: {why}")
         return self._group_route(group, rule, why, trace, at)
 
     def _recent_contact(
@@ -567,11 +576,14 @@ class Engine:
         """
         agent = buyer.recent
         if agent is None:
-            self._note_if(trace, at, "R9: no recent contact")
+            if trace:
+                self._note(at, "R9: no recent contact")
             return None
         ago = now - buyer.recent_close
-        state = STATE_NAMES[agent.state]
-        seen = f"recent contact {agent.id} {humanize_seconds(ago)} ago, {state}"
+        seen = ""
+        if trace:  # for the trace only: not built for every inquiry
+            state = STATE_NAMES[agent.state]
+            seen = f"recent contact {agent.id} {humanize_seconds(ago)} ago, {state}"
         if agent is exclude or not agent.routing or (divert and agent.state != ONLINE):
             if agent is exclude:
                 why = "excluded (R15/R16)"
@@ -579,7 +591,8 @@ class Engine:
                 why = "not a routing agent"
             else:
                 why = "R16 diverts to agents online and not suspended only"
-            self._note_if(trace, at, f"R9: {seen}: {why} → next rule")
+            if trace:
+                self._note(at, f"R9: {seen}: {why} → next rule")
             return None
         if ago < DAY and agent.state != OFFLINE:
             tail = "suspended but within 24h" if agent.state != ONLINE else "online"
@@ -587,9 +600,11 @@ class Engine:
         elif DAY <= ago < 3 * DAY and agent.state == ONLINE:
             why = f"recent contact {humanize_seconds(ago)} ago (24-72h); {agent.id} online"
         else:
-            self._note_if(trace, at, f"R9: {seen} → next rule")
+            if trace:
+                self._note(at, f"R9: {seen} → next rule")
             return None
-        self._note_if(trace, at, f"R9: {why} → {agent.id}")
+        if trace:
+            self._note(at, f"R9: {why} → {agent.id}")
         return ASSIGN, agent, None, RULE_RECENT_CONTACT, why
 
     def _dedicated_agent(
@@ -598,14 +613,17 @@ class Engine:
         """R10 (decision 3): priority reception on, routing agent available; cap ignored."""
         agent = self._dedicated.get(buyer.id)
         if agent is None:
-            self._note_if(trace, at, "R10: no dedicated agent with priority reception")
+            if trace:
+                self._note(at, "R10: no dedicated agent with priority reception")
             return None
         if agent is exclude or not agent.routing or agent.state != ONLINE:
             state = STATE_NAMES[agent.state]
-            self._note_if(trace, at, f"R10: dedicated {agent.id} is {state} → next rule")
+            if trace:
+                self._note(at, f"R10: dedicated {agent.id} is {state} → next rule")
             return None
         why = f"dedicated agent {agent.id}, online"
-        self._note_if(trace, at, f"R10: {why} → {agent.id}")
+        if trace:
+            self._note(at, f"R10: {why} → {agent.id}")
         return ASSIGN, agent, None, RULE_DEDICATED, why
 
     def _target(self, message: BuyerMessage, buyer: BuyerState) -> Target:
@@ -646,9 +664,11 @@ class Engine:
             else:
                 empty = f"no candidate in group {group.label} (all at max_concurrent)"
             if self._fallback_offline:
-                self._note_if(trace, at, f"R13: {empty}; fallback offline → pool (R14)")
+                if trace:
+                    self._note(at, f"R13: {empty}; fallback offline → pool (R14)")
                 return POOL, None, None, RULE_OFFLINE, f"{why}; {empty} (fallback offline); pooled"
-            self._note_if(trace, at, f"R13: {empty}; fallback shop → all routing agents")
+            if trace:
+                self._note(at, f"R13: {empty}; fallback shop → all routing agents")
             why = f"{why}; {empty}, so any agent of the shop (fallback)"
             group, rule = self._all, RULE_GROUP
             if trace:
@@ -657,7 +677,8 @@ class Engine:
         if agent is None:
             if self._fallback_offline:
                 empty = "no candidate in the shop (all at max_concurrent)"
-                self._note_if(trace, at, f"R13: {empty}; fallback offline → pool (R14)")
+                if trace:
+                    self._note(at, f"R13: {empty}; fallback offline → pool (R14)")
                 return POOL, None, None, RULE_OFFLINE, f"{why}; {empty} (fallback offline); pooled"
             why = f"{why}; every candidate at max_concurrent, queued"
             self._note_if(
@@ -665,7 +686,8 @@ class Engine:
             )
             return QUEUE, None, group, rule, why
         why = f"{why}; {agent.id} next by weight ({agent.weight}) among available agents"
-        self._note_if(trace, at, f"R13: lowest (pass, agent order) → {agent.id}")
+        if trace:
+            self._note(at, f"R13: lowest (pass, agent order) → {agent.id}")
         return ASSIGN, agent, group, rule, why
 
     # --- waiting inquiries (decisions 8, 9) ---------------------------------------

@@ -18,10 +18,13 @@ EXPIRY = 1
 
 
 class TimerHeap(Generic[T]):
-    __slots__ = ("_heap", "_seq")
+    __slots__ = ("_heap", "_seq", "entries")
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, int, T]] = []
+        self.entries = self._heap
+        """The heap itself, read-only: ``entries[0][0]`` is the earliest due time (a
+        per-event check without a method call)."""
         self._seq = 0
 
     def push(self, due: float, priority: int, payload: T) -> None:
