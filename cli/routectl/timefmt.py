@@ -150,6 +150,3 @@ class TimeFormatter:
         if fraction:
             return f"{self._prefix}{seconds + fraction:06.3f}{self._suffix}"
         return self._prefix + _TWO_DIGITS[seconds] + self._suffix
-
-    def local_datetime(self, moment: float) -> datetime:
-        return datetime.fromtimestamp(moment, self.zone)
