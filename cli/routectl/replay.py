@@ -63,16 +63,11 @@ def replay(
     explain_buyer: str | None = None,
 ) -> Iterator[Routed]:
     """Yield exactly one Routed per message row, in log (line) order."""
-    engine = Engine(config, explain_buyer=explain_buyer)
-    feed = engine.feed
     pending: deque[int] = deque()  # message lines not yet yielded, in order
     done: dict[int, Routed] = {}  # decided rows waiting for an earlier one
-    for event in events:
-        try:
-            outputs = feed(event)
-        except ValueError as exc:
-            _refused(event, exc, source, on_bad)
-            continue
+    for event, outputs in run(
+        config, events, source=source, on_bad=on_bad, explain_buyer=explain_buyer
+    ):
         is_message = type(event) is BuyerMessage
         if not pending:
             if is_message:
@@ -82,21 +77,18 @@ def replay(
                         yield output
                         break
                 else:
-                    pending.append(event.line)
-            continue
+                    pending.append(event.line)  # type: ignore[union-attr]
+                continue
+            if event is not None:
+                continue
         if is_message:
-            pending.append(event.line)
+            pending.append(event.line)  # type: ignore[union-attr]
         for output in outputs:
             if type(output) is Routed:
                 done[output.line] = output
         while pending and pending[0] in done:
             yield done.pop(pending.popleft())
-    for output in engine.finish():
-        if type(output) is Routed:
-            done[output.line] = output
-    while pending:
-        yield done.pop(pending.popleft())
-    assert not done, "the engine decided rows that were never fed"
+    assert not pending and not done, "the engine left rows undecided or decided unfed rows"
 
 
 def _refused(event: Event, exc: ValueError, source: str, on_bad: BadRowHandler | None) -> None:
