@@ -72,7 +72,7 @@ def test_reply_close_transfer() -> None:
         (",message,b1", "missing time"),
         ("08:00,message,b1", "bad time '08:00': expected ISO 8601 like 2026-11-02T08:00:00"),
         ("2026-11-02T08:00:00,mesage,b1", "unknown event 'mesage'; expected one of: status, "
-         "message, reply, close, transfer"),
+         "message, reply, close, transfer, paid"),
         ("2026-11-02T08:00:00,,b1", "missing event"),
         ("2026-11-02T08:00:00,message,b1,shop:zz", "unknown agent 'shop:zz' (not in the "
          "config's [[agents]])"),

@@ -147,7 +147,10 @@ LOG_CASES = [
     LogCase(
         "unknown-event.csv",
         1,
-        _one("3: unknown event 'mesage'; expected one of: status, message, reply, close, transfer"),
+        _one(
+            "3: unknown event 'mesage'; expected one of: "
+            "status, message, reply, close, transfer, paid"
+        ),
     ),
     LogCase(
         "transfer-not-held.csv",
@@ -168,7 +171,8 @@ LOG_CASES = [
         _skipped(
             f"2: bad time 'x': {ISO}",
             f"3: bad time 'never': {ISO}",
-            "5: unknown event 'dance'; expected one of: status, message, reply, close, transfer",
+            "5: unknown event 'dance'; expected one of: "
+            "status, message, reply, close, transfer, paid",
         ),
         rows=0,
         args=("--skip-bad",),

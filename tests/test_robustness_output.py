@@ -82,7 +82,7 @@ def test_run_failing_halfway_leaves_no_file_and_no_temp_file(
     assert result.exit_code == 1
     assert result.stderr == (
         f"routectl: error: {log}:{bad_line}: unknown event 'mesage'; "
-        "expected one of: status, message, reply, close, transfer\n"
+        "expected one of: status, message, reply, close, transfer, paid\n"
     )
     assert result.stdout == ""
     if existing:

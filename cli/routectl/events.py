@@ -65,14 +65,29 @@ class Close:
 
 @dataclass(slots=True)
 class Transfer:
-    """R11: the bot hands the buyer's conversation to a human."""
+    """R11/R17b: the buyer's conversation is handed on.
+
+    Without ``agent`` the bot hands it to a human chosen by R9-R13 (R11); with ``agent``
+    the conversation moves to that agent, from the bot or from another agent (R17b).
+    """
 
     line: int
     time: float
     buyer: str
+    agent: str | None = None
 
 
-Event = StatusChange | BuyerMessage | HumanReply | Close | Transfer
+@dataclass(slots=True)
+class Paid:
+    """R25: the buyer paid an order (付款); ``amount`` in shop currency, if the log has it."""
+
+    line: int
+    time: float
+    buyer: str
+    amount: float | None = None
+
+
+Event = StatusChange | BuyerMessage | HumanReply | Close | Transfer | Paid
 
 # --- engine outputs ---------------------------------------------------------------
 
@@ -143,6 +158,18 @@ class LagHeld:
 
 
 @dataclass(frozen=True, slots=True)
+class Transferred:
+    """R17b: the buyer's open conversation moved from ``from_assignee`` (an agent id or
+    ``bot``) to the agent ``to_agent`` at ``time`` (the transfer row's time)."""
+
+    line: int
+    time: float
+    buyer: str
+    from_assignee: str
+    to_agent: str
+
+
+@dataclass(frozen=True, slots=True)
 class TraceStep:
     """One line of an ``--explain`` decision trace for a buyer."""
 
@@ -152,4 +179,4 @@ class TraceStep:
     text: str
 
 
-Output = Routed | AutoReplySent | PoolExpired | LagHeld | TraceStep
+Output = Routed | AutoReplySent | PoolExpired | LagHeld | Transferred | TraceStep

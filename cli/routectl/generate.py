@@ -47,7 +47,8 @@ from zoneinfo import ZoneInfo
 from routectl.logreader import COLUMNS
 from routectl.model import ShopConfig
 
-HEADER: tuple[str, ...] = COLUMNS
+HEADER: tuple[str, ...] = COLUMNS[: COLUMNS.index("amount")]
+"""The generated log has no ``amount`` column yet (no ``paid`` rows)."""
 """The header row of a generated log (contract column order)."""
 
 DEFAULT_START = date(2026, 11, 2)

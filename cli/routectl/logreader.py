@@ -9,20 +9,30 @@ from __future__ import annotations
 
 import codecs
 import csv
+import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from routectl.errors import BadLogRow
-from routectl.events import BuyerMessage, Close, Event, HumanReply, StatusChange, Transfer
+from routectl.events import (
+    BuyerMessage,
+    Close,
+    Event,
+    HumanReply,
+    Paid,
+    StatusChange,
+    Transfer,
+)
 from routectl.model import ENTRIES
 from routectl.timefmt import TimeParser
 
 COLUMNS = (
     "time", "event", "buyer", "agent", "device", "status",
-    "entry", "item", "order_status", "intent", "text",
+    "entry", "item", "order_status", "intent", "text", "amount",
 )  # fmt: skip
-EVENTS = ("status", "message", "reply", "close", "transfer")
+EVENTS = ("status", "message", "reply", "close", "transfer", "paid")
+EVENT_ALIASES = {"付款": "paid"}
 MAX_FIELD_BYTES = 1_000_000
 """Largest accepted CSV field, in characters; larger ones are a bad row, not a memory blow-up."""
 
@@ -200,6 +210,7 @@ class _RowConverter:
         self.order_status_at = at["order_status"]
         self.intent_at = at["intent"]
         self.text_at = at["text"]
+        self.amount_at = at["amount"]
 
     def convert(self, row: list[str], line: int) -> Event:
         # Hot path (one call per row): the time()/buyer() helpers are inlined, and a cell
@@ -268,7 +279,13 @@ class _RowConverter:
         if kind == "close":
             return Close(line, time, self.buyer(row, kind))
         if kind == "transfer":
-            return Transfer(line, time, self.buyer(row, kind))
+            buyer = self.buyer(row, kind)
+            agent = row[self.agent_at].strip() or None
+            if agent is not None:
+                self.check_agent(agent)
+            return Transfer(line, time, buyer, agent)
+        if kind == "paid" or EVENT_ALIASES.get(kind) == "paid":
+            return Paid(line, time, self.buyer(row, "paid"), self.amount(row))
         if not kind:
             raise ValueError("missing event")
         raise ValueError(f"unknown event {kind!r}; expected one of: {', '.join(EVENTS)}")
@@ -282,6 +299,18 @@ class _RowConverter:
             raise ValueError(
                 f"bad time {raw!r}: expected ISO 8601 like 2026-11-02T08:00:00"
             ) from None
+
+    def amount(self, row: list[str]) -> float | None:
+        raw = row[self.amount_at].strip()
+        if not raw:
+            return None
+        try:
+            amount = float(raw.replace(",", ""))
+        except ValueError:
+            raise ValueError(f"bad amount {raw!r}: expected a decimal number like 199.00") from None
+        if not math.isfinite(amount) or amount < 0:
+            raise ValueError(f"bad amount {raw!r}: expected a number of 0 or more")
+        return amount
 
     def buyer(self, row: list[str], event: str) -> str:
         buyer = row[self.buyer_at].strip()

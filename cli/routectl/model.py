@@ -17,6 +17,7 @@ RULE_KINDS: tuple[str, ...] = ("crowd", "intent", "item", "order_status")
 """Special routing rule kinds, highest rank first (R12)."""
 
 FallbackMode = Literal["shop", "offline"]
+BalanceMode = Literal["weight", "busyness"]
 PolicyKind = Literal["first_available", "recent_contact", "group", "agent"]
 
 
@@ -79,19 +80,43 @@ class ReplyRate:
     window_start_s: int = 8 * 3600
     window_end_s: int = 24 * 3600
     threshold_s: int = 180
+    avg_window_start_s: int = 8 * 3600
+    """R23: questions whose first message falls in [avg_window_start_s, avg_window_end_s)."""
+    avg_window_end_s: int = 23 * 3600
+    avg_cap_s: int = 600
+    """R23: each first-reply delay is capped here; a question never answered counts it."""
+    slow_after_s: int = 100
+    """R24: a counted question answered this late (or never) is a slow response."""
 
     @property
     def window_text(self) -> str:
-        def hhmm(s: int) -> str:
-            return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+        return _window_text(self.window_start_s, self.window_end_s)
 
-        return f"{hhmm(self.window_start_s)}-{hhmm(self.window_end_s)}"
+    @property
+    def avg_window_text(self) -> str:
+        return _window_text(self.avg_window_start_s, self.avg_window_end_s)
+
+
+def _window_text(start_s: int, end_s: int) -> str:
+    def hhmm(s: int) -> str:
+        return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+
+    return f"{hhmm(start_s)}-{hhmm(end_s)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Sales:
+    """R25: a payment within ``conversion_window_s`` after an inquiry converts it."""
+
+    conversion_window_s: int = 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
 class Group:
     name: str
     entries: tuple[str, ...] = ()
+    balance: BalanceMode = "weight"
+    """R13b: "weight" (exact proportional split) or "busyness" (fewest open per weight)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +150,7 @@ class ShopConfig:
     auto_reply: AutoReply = field(default_factory=AutoReply)
     bot: Bot = field(default_factory=Bot)
     reply_rate: ReplyRate = field(default_factory=ReplyRate)
+    sales: Sales = field(default_factory=Sales)
     groups: tuple[Group, ...] = ()
     agents: tuple[Agent, ...] = ()
     rules: tuple[Rule, ...] = ()

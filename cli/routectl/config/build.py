@@ -25,6 +25,7 @@ from routectl.model import (
     ReplyRate,
     Routing,
     Rule,
+    Sales,
     Shop,
     ShopConfig,
 )  # fmt: skip
@@ -195,6 +196,7 @@ def _assemble(
         auto_reply=AutoReply(**tables["auto_reply"]),
         bot=Bot(**tables["bot"]),
         reply_rate=ReplyRate(**tables["reply_rate"]),
+        sales=Sales(**tables["sales"]),
         groups=tuple(Group(**values) for _, values in groups),
         agents=tuple(Agent(**values) for _, values in agents),
         rules=tuple(Rule(**values) for _, values in rules),

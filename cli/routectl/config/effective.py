@@ -50,8 +50,15 @@ def _document(config: ShopConfig) -> dict[str, Any]:
         "reply_rate": {
             "window": reply_rate.window_text,
             "threshold": format_duration(reply_rate.threshold_s),
+            "avg_window": reply_rate.avg_window_text,
+            "avg_cap": format_duration(reply_rate.avg_cap_s),
+            "slow_after": format_duration(reply_rate.slow_after_s),
         },
-        "groups": [{"name": g.name, "entries": list(g.entries)} for g in config.groups],
+        "sales": {"conversion_window": format_duration(config.sales.conversion_window_s)},
+        "groups": [
+            {"name": g.name, "entries": list(g.entries), "balance": g.balance}
+            for g in config.groups
+        ],
         "agents": [
             {
                 "id": a.id,

@@ -248,10 +248,15 @@ BOT = (Field("enabled", boolean), Field("priority_reception", boolean))
 REPLY_RATE = (
     Field("window", window, ("window_start_s", "window_end_s")),
     Field("threshold", duration(1, 3600), "threshold_s"),
+    Field("avg_window", window, ("avg_window_start_s", "avg_window_end_s")),
+    Field("avg_cap", duration(1, 86400), "avg_cap_s"),
+    Field("slow_after", duration(1, 3600), "slow_after_s"),
 )
+SALES = (Field("conversion_window", duration(60, 30 * 86400), "conversion_window_s"),)
 GROUP = (
     Field("name", name, required='every group needs a name: name = "presale"'),
     Field("entries", entries),
+    Field("balance", choice("weight", "busyness")),
 )
 AGENT = (
     Field("id", name, required='every agent needs an id: id = "shop:alice"'),
@@ -281,6 +286,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
     "auto_reply": AUTO_REPLY,
     "bot": BOT,
     "reply_rate": REPLY_RATE,
+    "sales": SALES,
     "dedicated": DEDICATED,
 }
 ARRAYS: dict[str, tuple[Field, ...]] = {"groups": GROUP, "agents": AGENT, "rules": RULE}

@@ -140,8 +140,9 @@ class Engine:
             self._status(event)  # type: ignore[arg-type]
         elif kind is Close:
             self._close_event(event)  # type: ignore[arg-type]
-        else:
+        elif kind is Transfer:
             self._transfer(event)  # type: ignore[arg-type]
+        # Paid (R25) changes no routing: only the report reads it.
         return out
 
     def load(self, agent_id: str) -> int:
