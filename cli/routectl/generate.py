@@ -44,6 +44,7 @@ from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+from routectl.generate_times import DEFAULT_TIME_FORMAT, TimeWriter
 from routectl.logreader import COLUMNS
 from routectl.model import ShopConfig
 
@@ -195,14 +196,27 @@ def generate_rows(
     rows: int | None = None,
     days: int | None = None,
     rows_per_day: int | None = None,
+    time_format: str = DEFAULT_TIME_FORMAT,
 ) -> Iterator[Row]:
     """Yield the data rows of a realistic log for ``config``, in time order.
 
-    Deterministic in all its arguments. Times are local to the shop's zone, without an
-    offset (``2026-11-02T08:00:05``). See the module docstring for what is simulated.
+    Deterministic in all its arguments. Times are local to the shop's zone, written as
+    ``time_format`` says (:data:`routectl.generate_times.TIME_FORMATS`; by default
+    without an offset, ``2026-11-02T08:00:05``). See the module docstring for what is
+    simulated.
     """
     plan = make_plan(config, rows=rows, days=days, rows_per_day=rows_per_day)
-    return _Generator(config, plan, seed, start).rows()
+    rows_ = _Generator(config, plan, seed, start).rows()
+    if time_format == DEFAULT_TIME_FORMAT:
+        return rows_
+    writer = TimeWriter(ZoneInfo(config.shop.timezone), time_format)
+    return _rewrite_times(rows_, writer)
+
+
+def _rewrite_times(rows: Iterator[Row], writer: TimeWriter) -> Iterator[Row]:
+    write = writer.write
+    for row in rows:
+        yield (write(row[0]), *row[1:])
 
 
 class _Generator:

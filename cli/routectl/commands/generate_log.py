@@ -13,8 +13,12 @@ from datetime import datetime
 import click
 
 from routectl.config import load_config
+from routectl.config.loader import source_name
 from routectl.errors import UsageProblem
 from routectl.generate import DEFAULT_START, HEADER, PastLastDate, generate_rows
+from routectl.generate_team import MAX_AGENTS, scale_team
+from routectl.generate_times import DEFAULT_TIME_FORMAT, TIME_FORMATS
+from routectl.model import ShopConfig
 from routectl.options import config_option, output_option
 from routectl.output import open_output
 
@@ -56,6 +60,30 @@ from routectl.output import open_output
     show_default=True,
     help="First day of the log (YYYY-MM-DD, shop local time).",
 )
+@click.option(
+    "--time-format",
+    type=click.Choice(list(TIME_FORMATS)),
+    default=DEFAULT_TIME_FORMAT,
+    show_default=True,
+    help="How times are written: "
+    + "; ".join(f"{name}: {example}" for name, example in TIME_FORMATS.items())
+    + ". Every format gives the same routing.",
+)
+@click.option(
+    "--agents",
+    type=click.IntRange(min=1, max=MAX_AGENTS),
+    default=None,
+    help="Scale the team to N agents (the config's own first, then copies of them "
+    "named SHOP:客服001...). Replay the log with the config written by --write-config.",
+)
+@click.option(
+    "--write-config",
+    "config_out",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=False),
+    default=None,
+    help="Also write the config the log was generated for (with --agents: the scaled "
+    "team), as TOML that 'routectl replay -c' reads.",
+)
 def generate_log(
     config_path: str,
     output_path: str,
@@ -64,6 +92,9 @@ def generate_log(
     rows_per_day: int | None,
     seed: int,
     start: datetime,
+    time_format: str,
+    agents: int | None,
+    config_out: str | None,
 ) -> None:
     """Write a realistic, seeded event log for the config.
 
@@ -77,8 +108,20 @@ def generate_log(
     Examples:
       routectl generate-log -c shopconfig.toml --days 7 -o week.csv
       routectl generate-log -c shopconfig.toml --rows 1000000 --seed 42 -o big.csv
+      routectl generate-log -c shopconfig.toml --agents 40 --time-format offset \\
+          --write-config team40.toml -o team40.csv
     """
     config = load_config(config_path)
+    if agents is not None and agents != len(config.agents):
+        config = scale_team(config, agents)
+        if config_out is None:
+            click.echo(
+                f"routectl: note: the log names {agents} agents; replay it with the config "
+                "that --write-config writes",
+                err=True,
+            )
+    if config_out is not None:
+        _write_config(config, config_out, source_name(config_path))
     generated = generate_rows(
         config,
         seed=seed,
@@ -86,6 +129,7 @@ def generate_log(
         rows=rows,
         days=days,
         rows_per_day=rows_per_day,
+        time_format=time_format,
     )
     try:
         with open_output(output_path) as out:
@@ -99,3 +143,13 @@ def generate_log(
     except OSError as exc:
         where = "standard output" if output_path == "-" else output_path
         raise UsageProblem(f"{where}: cannot write: {exc.strerror or exc}") from None
+
+
+def _write_config(config: ShopConfig, path: str, source: str) -> None:
+    from routectl.config.effective import effective_toml
+
+    try:
+        with open_output(path) as out:
+            out.write(effective_toml(config, f"{source} (as generate-log used it)"))
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot write: {exc.strerror or exc}") from None
