@@ -34,7 +34,7 @@ class Shop:
 @dataclass(frozen=True, slots=True)
 class Routing:
     mobile_reception: bool = False
-    offline_routing: bool = True
+    offline_routing: bool = False
     offline_delay_s: int = 180
     session_timeout_s: int = 900
     fallback: FallbackMode = "shop"
