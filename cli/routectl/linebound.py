@@ -19,6 +19,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 
+from routectl.errors import RoutectlError
+from routectl.safetext import printable
+
 MAX_LINE_CHARS = 2_000_000
 """Longest physical line, its line break not counted."""
 MAX_ROW_CHARS = 4_000_000
@@ -46,13 +49,15 @@ class BoundedLines:
     """An iterator of the lines of ``lines`` that refuses any past the bounds.
 
     ``lines`` is a text stream (read with ``readline(limit)``: the bound holds while
-    reading) or any iterable of strings (checked after the fact; for tests and lists).
+    reading) or any iterable of strings (checked after the fact; for tests and lists). A read
+    error (EIO) is a :class:`RoutectlError`: ``SOURCE: cannot read: ...``, exit 1.
     ``dropped`` counts the physical lines refused and not handed on, so
     ``csv_reader.line_num + dropped`` is the line number in the file. The limits are
     read from the module constants when the object is made.
     """
 
-    def __init__(self, lines: Iterable[str]) -> None:
+    def __init__(self, lines: Iterable[str], source: str = "log") -> None:
+        self.source = source
         self.line_limit = MAX_LINE_CHARS
         self.row_limit = MAX_ROW_CHARS
         self.row_chars = 0
@@ -71,6 +76,14 @@ class BoundedLines:
         return self
 
     def __next__(self) -> str:
+        try:
+            return self._next_line()
+        except OSError as exc:  # EIO from a failing disk: bad input (exit 1), one line
+            raise RoutectlError(
+                f"{printable(self.source)}: cannot read: {exc.strerror or exc}"
+            ) from None
+
+    def _next_line(self) -> str:
         if self._rest_of_line:
             self._pass_rest_of_line()
         line = self._readline(self._size)

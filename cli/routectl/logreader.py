@@ -81,7 +81,7 @@ def read_events(
     csv.field_size_limit(MAX_FIELD_BYTES)
     # strict: a quote opened and never closed is an error at its line, not a silent
     # swallowing of every following row into one field.
-    bounded = BoundedLines(lines)  # no line or row may fill the memory (linebound.py)
+    bounded = BoundedLines(lines, source)  # no line or row may fill the memory (linebound.py)
     max_cells = linebound.MAX_CELLS
     reader = csv.reader(bounded, strict=True)
     header = _read_header(reader, source)

@@ -88,7 +88,7 @@ def generate_log(
         rows_per_day=rows_per_day,
     )
     try:
-        with open_output(output_path) as out:
+        with open_output(output_path, inputs=(config_path,)) as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(HEADER)
             writer.writerows(generated)
