@@ -76,7 +76,7 @@ LOG_CASES = [
     LogCase(
         "nul-in-header.csv",
         1,
-        _one("1: header lacks column(s) time; found: ti\x00me, event, buyer"),
+        _one("1: header lacks column(s) time; found: ti\\x00me, event, buyer"),  # escaped
     ),
     # Encodings: UTF-8 (BOM or not) or --encoding gb18030; anything else stops the run.
     # An undecodable byte is a bad row at its own line (F2, fixed): line 1 is ASCII here.

@@ -16,7 +16,8 @@ from typing import Any
 import click
 
 from routectl import __version__
-from routectl.errors import RoutectlError
+from routectl.errors import RoutectlError, Terminated, UsageProblem
+from routectl.safetext import printable
 
 # name -> "module:attribute"; the order here is the order of `routectl --help`.
 COMMANDS: dict[str, str] = {
@@ -67,27 +68,40 @@ class RoutectlGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        if sys.stdin is None or sys.stdout is None:  # started with <&- or >&-
+            from routectl.stdio import guard_closed_streams
+
+            guard_closed_streams()
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             _print_usage_error(exc)
             sys.exit(2)
         except click.ClickException as exc:
-            _print_error(exc.format_message())
+            _print_error(printable(exc.format_message()))
             sys.exit(exc.exit_code)
         except RoutectlError as exc:
-            _print_error(exc.message)
+            _print_error(exc.display())
             sys.exit(exc.exit_code)
         except (click.Abort, KeyboardInterrupt):
             click.echo("routectl: interrupted", err=True)
             sys.exit(130)
+        except Terminated as exc:
+            click.echo(f"routectl: stopped by {exc.name}", err=True)
+            sys.exit(128 + exc.signum)
         except BrokenPipeError:
             _silence_stdout()
             sys.exit(0)
+        except OSError as exc:  # the last resort: an I/O error no command turned into words
+            _silence_stdout()
+            where = f"{exc.filename}: " if exc.filename else ""
+            _print_error(printable(f"{where}{exc.strerror or exc}"))
+            sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
 
 
 def _print_error(message: str) -> None:
+    """``message`` has its values escaped already (:meth:`RoutectlError.display`)."""
     click.echo(f"routectl: error: {message}", err=True)
 
 
@@ -95,7 +109,7 @@ def _print_usage_error(exc: click.UsageError) -> None:
     if exc.ctx is not None:
         click.echo(exc.ctx.get_usage(), err=True)
         click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
-    _print_error(exc.format_message())
+    _print_error(printable(exc.format_message()))
 
 
 def _silence_stdout() -> None:
@@ -103,7 +117,7 @@ def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, UsageProblem):  # UsageProblem: a ClosedStream
         pass
 
 
@@ -123,9 +137,18 @@ def cli() -> None:
     """
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    # Unwind like Ctrl-C does, so that open outputs remove their temporary files.
+    raise Terminated(signum)
+
+
 def main() -> None:
     """Console-script entry point."""
     if hasattr(signal, "SIGPIPE"):
         # `routectl replay log.csv | head`: end quietly the way Unix tools do (status 141).
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # CI cancel, `timeout` and systemd send SIGTERM; a closed terminal SIGHUP.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     cli.main(prog_name="routectl")

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
+from routectl import linebound
 from routectl.errors import BadLogRow
 from routectl.events import (
     BuyerMessage,
@@ -24,6 +25,7 @@ from routectl.events import (
     StatusChange,
     Transfer,
 )
+from routectl.linebound import BoundedLines, LineTooLong
 from routectl.model import ENTRIES
 from routectl.timefmt import TimeParser
 
@@ -79,7 +81,9 @@ def read_events(
     csv.field_size_limit(MAX_FIELD_BYTES)
     # strict: a quote opened and never closed is an error at its line, not a silent
     # swallowing of every following row into one field.
-    reader = csv.reader(lines, strict=True)
+    bounded = BoundedLines(lines, source)  # no line or row may fill the memory (linebound.py)
+    max_cells = linebound.MAX_CELLS
+    reader = csv.reader(bounded, strict=True)
     header = _read_header(reader, source)
     row_shape = _Row(header)
     if row_shape.duplicates:
@@ -94,19 +98,27 @@ def read_events(
     line = reader.line_num
     while True:
         start = line + 1
+        bounded.row_chars = 0
         try:
             row = next(reader)
         except StopIteration:
             return
+        except LineTooLong as exc:
+            line = reader.line_num + bounded.dropped
+            _bad(BadLogRow(source, line if exc.at_line else start, str(exc)), on_bad)
+            continue
         except csv.Error as exc:
-            line = reader.line_num
+            line = reader.line_num + bounded.dropped
             _bad(BadLogRow(source, start, f"unreadable CSV: {_csv_reason(exc)}"), on_bad)
             continue
         except UnicodeDecodeError:
             raise BadLogRow(source, start, NOT_TEXT) from None
-        line = reader.line_num
+        line = reader.line_num + bounded.dropped
         if not row or (not row[0].strip() and not "".join(row).strip()):
             continue  # a blank line (or Excel's trailing row of commas) is not a row
+        if len(row) > max_cells:
+            _bad(BadLogRow(source, start, f"row has {len(row)} cells; at most {max_cells}"), on_bad)
+            continue
         if _undecodable.count and not _is_text(row):
             _bad(BadLogRow(source, start, NOT_TEXT), on_bad)
             continue

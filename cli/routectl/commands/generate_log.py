@@ -132,7 +132,7 @@ def generate_log(
         time_format=time_format,
     )
     try:
-        with open_output(output_path) as out:
+        with open_output(output_path, inputs=(config_path,)) as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(HEADER)
             writer.writerows(generated)

@@ -73,7 +73,7 @@ def replay(
             steps = core.trace(config, events, buyer, source=source, on_bad=on_bad)
             rows = core.trace_rows(steps, zone)
         rows = _primed(rows)
-        with open_output(output_path, bom=excel and fmt == "csv") as out:
+        with open_output(output_path, bom=excel and fmt == "csv", inputs=(log, config_path)) as out:
             write_rows(columns, rows, fmt, out, excel=excel)
 
 

@@ -73,7 +73,7 @@ def report(
     with open_events(log, config, encoding=encoding, skip_bad=skip_bad) as (events, skipped):
         pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
         result = build_report(config, pairs, window)
-    with open_output(output_path, bom=excel and fmt == "csv") as out:
+    with open_output(output_path, bom=excel and fmt == "csv", inputs=(log, config_path)) as out:
         if fmt == "csv":
             render.write_csv(result, by[0] if by else "agent", out, excel=excel)
         else:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from routectl.durations import format_duration, humanize_seconds
 from routectl.output import dumps_json, render_table, write_rows
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Imbalance, Report
+from routectl.safetext import printable
 from routectl.timefmt import TimeFormatter
 
 BREAKDOWNS = ("agent", "group", "hour", "day")
@@ -124,7 +125,7 @@ def _header(report: Report) -> str:
     end = moment(report.until) or f"end of log ({moment(report.last_event) or '-'})"
     days = "day" if report.days == 1 else "days"
     return (
-        f"{report.shop}: report from {start} to {end}, {report.days} {days} "
+        f"{printable(report.shop)}: report from {start} to {end}, {report.days} {days} "
         f"({report.timezone})\n"
         f"Questions count when their first message is within {report.reply_hours} shop "
         f"time; threshold {format_duration(report.threshold_s)}. Columns: in time = "
@@ -276,7 +277,7 @@ def _imbalance_section(report: Report) -> str:
     title = "Why the split is uneven (R22)"
     if not report.imbalances:
         return f"{title}\nEvery agent's share is within the margin of its expected share."
-    return title + "\n" + "\n".join(f"- {item.text}" for item in report.imbalances)
+    return title + "\n" + "\n".join(f"- {printable(item.text)}" for item in report.imbalances)
 
 
 # --- cell formatting --------------------------------------------------------------------
