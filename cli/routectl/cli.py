@@ -27,6 +27,9 @@ COMMANDS: dict[str, str] = {
     "init": "routectl.commands.init:init",
     "config": "routectl.commands.config:config",
     "generate-log": "routectl.commands.generate_log:generate_log",
+    "diff": "routectl.commands.diff:diff",
+    "test": "routectl.commands.test:test",
+    "schema": "routectl.commands.schema:schema",
 }
 
 COMMAND_SUMMARIES: dict[str, str] = {
@@ -36,6 +39,9 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "init": "Write a commented starter config.",
     "config": "Print the effective config with every default filled in.",
     "generate-log": "Write a realistic, seeded event log for a config.",
+    "diff": "Replay a log through two configs and show what the change would do.",
+    "test": "Run routing test suites: short logs and the assignees they must get.",
+    "schema": "Print the JSON Schema of the shop config (editors, CI).",
 }
 
 
