@@ -289,3 +289,52 @@ def test_R11_pooled_hand_over_emits_transferred_when_an_agent_takes_it() -> None
     log.online(5, B)
     moved = [o for o in all_outputs(config, log) if isinstance(o, Transferred)]
     assert moved == [Transferred(transfer, at(5), "b1", "bot", B)]
+
+
+# --- R4: per-hour figures divide by available time -------------------------------------
+
+
+def test_R4_per_hour_figures_use_available_time(
+    runner: CliRunner, tmp_path: object, write_config: object
+) -> None:
+    import json
+    from pathlib import Path
+
+    from conftest import minimal_document
+
+    document = minimal_document(routing={"mobile_reception": True})
+    document["agents"] = [{"id": "shop:a", "groups": ["presale"], "mobile": True}]
+    config = write_config(document)  # type: ignore[operator]
+    log = Path(str(tmp_path)) / "log.csv"
+    rows = [
+        "08:00,status,,shop:a,pc,online",  # 1h on pc ...
+        "08:30,message,b1,,,",
+        "09:00,status,,shop:a,pc,suspended",  # ... 1h suspended: not available ...
+        "10:00,status,,shop:a,pc,offline",
+        "10:00,status,,shop:a,mobile,online",  # ... 2h on mobile, which counts here
+        "10:30,message,b2,,,",
+        "10:40,message,b3,,,",
+        "12:00,status,,shop:a,mobile,offline",
+    ]
+    body = "".join(f"2026-11-02T{row}\n" for row in rows)
+    log.write_text("time,event,buyer,agent,device,status\n" + body, encoding="utf-8")
+    result = runner.invoke(cli, ["report", str(log), "-c", str(config), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    agent = json.loads(result.stdout)["agents"][0]
+    assert (agent["inquiries"], agent["online_s"], agent["available_s"]) == (3, 7200, 10800)
+    assert agent["inquiries_per_online_hour"] == 1.0  # 3 over 3h available, not over 2h pc
+
+
+def test_R13b_report_explains_a_split_under_busyness() -> None:
+    from test_report_support import Script
+
+    entries = ("shop_home", "item_detail", "contact_list")
+    for balance, said in (("busyness", True), ("weight", False)):
+        script = Script(make_config(groups=(Group("presale", entries, balance),)))  # type: ignore[arg-type]
+        script.status("08:00:00", A, "online")
+        script.status("08:00:00", B, "online")
+        for minute in range(12):  # B (weight 100) closes fast and gets half, not a quarter
+            script.message(f"09:{minute:02d}:00", f"b{minute}", B if minute % 2 else A, new=True)
+        item = next(i for i in script.finish().imbalances if i.agent == B)
+        assert ("balance by busyness (R13b)" in item.text) is said
+        assert ("how long agents keep conversations open" in item.text) is said
