@@ -3,6 +3,8 @@ and moving it to another agent (R11 hand-over, R17b transfer)."""
 
 from __future__ import annotations
 
+import sys
+
 from routectl.engine.decision import ASSIGN, BOT, QUEUE, Decision
 from routectl.engine.state import OFFLINE, ONLINE, AgentState, BuyerState, Conversation
 from routectl.engine.waiting import Waiter
@@ -30,10 +32,14 @@ class Conversations(Waiter):
         self, message: BuyerMessage, buyer: BuyerState, decision: Decision, *, greet: bool = True
     ) -> None:
         conversation = self._open(message, buyer, greet)
-        group = decision[2]
+        kind, agent, group, rule, why = decision
+        if kind >= QUEUE:
+            # Waiting inquiries keep their reason for long; many share one text.
+            why = sys.intern(why)
+            decision = kind, agent, group, rule, why
         row = Routed(
-            message.line, message.time, buyer.id, ASSIGNEE_OFFLINE, decision[3], None,
-            decision[4], True, group.label if group is not None else None,
+            message.line, message.time, buyer.id, ASSIGNEE_OFFLINE, rule, None, why, True,
+            group.label if group is not None else None,
         )  # fmt: skip
         self._apply(conversation, decision, row, message.line, message.time)
 

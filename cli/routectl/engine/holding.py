@@ -11,6 +11,7 @@ and one expiry timer per (agent, buyer) with held messages, plus the held rows.
 from __future__ import annotations
 
 import math
+import sys
 
 from routectl.durations import humanize_seconds
 from routectl.engine.conversations import Conversations
@@ -66,6 +67,7 @@ class Holder(Conversations):
                 self._auto_reply(message.line, message.time, buyer.id, "offline")
         if trace:
             self._note(message, f"R15: {why}")
+        why = sys.intern(why)  # held rows can wait for days; most share their reason
         row = Routed(
             message.line, message.time, buyer.id, agent.id, RULE_OFFLINE, None, why, starts
         )  # fmt: skip

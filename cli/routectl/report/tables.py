@@ -141,7 +141,8 @@ class Tables:
             suspended_s=round(time.suspended_s) if time else 0,
             mobile_s=round(time.mobile_s) if time else 0,
             available_s=round(time.available_s) if time else 0,
-            inquiries_per_online_hour=_per_hour(inquiries, online_s),
+            # R4: per-hour figures divide by the time it could take buyers (mobile too)
+            inquiries_per_online_hour=_per_hour(inquiries, time.available_s if time else 0.0),
             hours_worked=self._hours_worked(time.present_by_hour if time else [0.0] * 24),
             questions_counted=replies.counted,
             answered_within_threshold=replies.within,
