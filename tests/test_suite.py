@@ -184,3 +184,13 @@ def test_the_shipped_example_shop_suites_pass(
     assert result.exit_code == 0, result.output
     assert "tests/routing/example-shop.toml" in result.stdout
     assert " 0 failed" in result.stdout.splitlines()[-1]
+
+
+def test_a_suite_saved_by_windows_notepad_crlf_and_bom_runs_the_same(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    suite = tmp_path / "suite.toml"
+    suite.write_bytes(b"\xef\xbb\xbf" + PASSING.replace("\n", "\r\n").encode("utf-8"))
+    result = run_test(runner, suite)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"PASS  {suite}:5  refund goes to aftersale"

@@ -200,10 +200,24 @@ def compare(
     sides = (_Side(base), _Side(new))
     pairs = _Pairs(limit)
     add = pairs.add
-    feed_base, feed_new = sides[0].feed, sides[1].feed
+    engine_base, engine_new = sides[0].engine.feed, sides[1].engine.feed
+    report_base, report_new = sides[0].report.feed, sides[1].report.feed
+    base_outputs: list[Output] | None
+    new_outputs: list[Output] | None
+    # The hot loop: once per log row, so the common path is inlined (no per-side calls).
     for event in events:
-        base_outputs = feed_base(event)
-        new_outputs = feed_new(event)
+        try:
+            base_outputs = engine_base(event)
+        except ValueError as exc:
+            base_outputs = sides[0].refused(event, exc)
+        else:
+            report_base(event, base_outputs)
+        try:
+            new_outputs = engine_new(event)
+        except ValueError as exc:
+            new_outputs = sides[1].refused(event, exc)
+        else:
+            report_new(event, new_outputs)
         if base_outputs is None and new_outputs is None:
             sides[0].ignored -= 1
             sides[1].ignored -= 1
@@ -212,9 +226,9 @@ def compare(
                 raise error from None
             on_bad(error)
             continue
-        if base_outputs is not None:
+        if base_outputs:
             add(0, base_outputs)
-        if new_outputs is not None:
+        if new_outputs:
             add(1, new_outputs)
     base_end, new_end = sides[0].engine.finish(), sides[1].engine.finish()
     add(0, base_end)
@@ -248,32 +262,25 @@ class _Side:
     def __init__(self, config: ShopConfig) -> None:
         self.engine = Engine(config)
         self.report = ReportBuilder(config, Window())
-        self._engine_feed = self.engine.feed
-        self._report_feed = self.report.feed
         self.ignored = 0
         self.refusal = ""
 
-    def feed(self, event: Event) -> list[Output] | None:
-        """The engine's outputs for ``event`` (also fed to the report), or None if this
+    def refused(self, event: Event, exc: ValueError) -> list[Output] | None:
+        """The engine refused ``event``: feed it adapted for this config (a message to an
+        agent this config lacks, unaddressed) and return the outputs, or None when this
         config cannot use it (counted in ``ignored``; ``refusal`` says why)."""
-        try:
-            outputs = self._engine_feed(event)
-        except ValueError as exc:
-            self.refusal = str(exc)
-            adapted = _adapt(event)
-            retried = None if adapted is None else self._retry(adapted)
-            if adapted is None or retried is None:
-                self.ignored += 1
-                return None
-            event, outputs = adapted, retried
-        self._report_feed(event, outputs)
-        return outputs
-
-    def _retry(self, event: Event) -> list[Output] | None:
-        try:
-            return self._engine_feed(event)
-        except ValueError:
-            return None
+        self.refusal = str(exc)
+        adapted = _adapt(event)
+        if adapted is not None:
+            try:
+                outputs = self.engine.feed(adapted)
+            except ValueError:
+                pass
+            else:
+                self.report.feed(adapted, outputs)
+                return outputs
+        self.ignored += 1
+        return None
 
 
 def reading_config(base: ShopConfig, new: ShopConfig) -> ShopConfig:
