@@ -1,13 +1,13 @@
 from click.testing import CliRunner
 
-from routectl import __version__
+from routectl import __version__, build
 from routectl.cli import cli
 
 
 def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
-    assert result.output == f"routectl, version {__version__}\n"
+    assert result.output == f"routectl, version {__version__} ({build()})\n"
 
 
 def test_help_lists_every_command(runner: CliRunner) -> None:

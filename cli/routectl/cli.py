@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from routectl import __version__
+from routectl import __version__, build
 from routectl.errors import RoutectlError, Terminated, UsageProblem
 from routectl.safetext import printable
 
@@ -130,7 +130,15 @@ def _silence_stdout() -> None:
 @click.group(
     "routectl", cls=RoutectlGroup, context_settings={"help_option_names": ["-h", "--help"]}
 )
-@click.version_option(__version__, "-V", "--version", prog_name="routectl")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _show_version(ctx, value),
+    help="Show the version and whether this build is compiled or pure Python, and exit.",
+)
 def cli() -> None:
     """Make a shop's customer-service routing explicit, testable and explainable.
 
@@ -146,6 +154,12 @@ def cli() -> None:
 def _terminate(signum: int, _frame: object) -> None:
     # Unwind like Ctrl-C does, so that open outputs remove their temporary files.
     raise Terminated(signum)
+
+
+def _show_version(ctx: click.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"routectl, version {__version__} ({build()})")
+        ctx.exit()
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from routectl.events import (
 )
 from routectl.linebound import BoundedLines, LineTooLong
 from routectl.model import ENTRIES
-from routectl.timefmt import TimeParser
+from routectl.timefmt import NonexistentTime, TimeParser
 
 COLUMNS = (
     "time", "event", "buyer", "agent", "device", "status",
@@ -157,7 +157,7 @@ def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
     raise BadLogRow(source, 1, "empty log: a header row is required (at least: time,event)")
 
 
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_UNDECODABLE = re.compile(f"[{chr(0xDC80)}-{chr(0xDCFF)}]")  # mypyc: no surrogate literals
 
 
 class _UndecodableCounter:
@@ -239,8 +239,12 @@ class _RowConverter:
             raw = raw.strip()
         if not raw:
             raise ValueError("missing time")
-        parser = self.parser
-        if len(raw) == 19 and raw.startswith(parser._minute_key):
+        parser = self.parser  # TimeParser.parse's cache hit, inlined: change both together
+        if (
+            len(raw) == parser._length
+            and raw.startswith(parser._minute_key)
+            and raw.endswith(parser._tail)
+        ):
             seconds = raw[17:]
             if raw[16] == ":" and seconds.isdigit() and seconds < "60":
                 time = parser._minute_start + int(seconds)
@@ -307,6 +311,8 @@ class _RowConverter:
             raise ValueError("missing time")
         try:
             return self.parser.parse(raw)
+        except NonexistentTime as exc:
+            raise ValueError(f"bad time {raw!r}: {exc}") from None
         except (ValueError, OverflowError):
             raise ValueError(
                 f"bad time {raw!r}: expected ISO 8601 like 2026-11-02T08:00:00"
