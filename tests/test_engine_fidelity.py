@@ -379,3 +379,19 @@ def test_R13b_reason_lists_at_most_eight_candidates() -> None:
         + ", ".join(f"shop:{n:02d} 0/100" for n in range(3, 11))
         + " (+4 more candidates, none less busy)"
     )
+
+
+def test_R17b_transfer_of_a_waiting_inquiry_is_a_bad_row() -> None:
+    log = Log()
+    log.online(0, A, B)
+    log.status(1, A, "offline")
+    log.status(1, B, "offline")
+    log.message(2, "b3", entry="shop_home")  # nobody available: pooled (R7, R14)
+    log.status(30, B, "suspended")  # B is back, but takes no pooled buyer
+    bad = log.transfer(80, "b3", B)  # 78 min later: waiting inquiries do not time out
+    with pytest.raises(BadLogRow) as error:
+        list(replay(make_config(), log.events, source="log.csv"))
+    assert str(error.value) == (
+        f"log.csv:{bad}: transfer for buyer 'b3', whose inquiry is still waiting for an "
+        "agent (queue or pool)"
+    )
