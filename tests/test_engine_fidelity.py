@@ -338,3 +338,60 @@ def test_R13b_report_explains_a_split_under_busyness() -> None:
         item = next(i for i in script.finish().imbalances if i.agent == B)
         assert ("balance by busyness (R13b)" in item.text) is said
         assert ("how long agents keep conversations open" in item.text) is said
+
+
+def test_R17b_report_accepts_transfers_between_agents(
+    runner: CliRunner, tmp_path: object, write_config: object
+) -> None:
+    from pathlib import Path
+
+    from conftest import minimal_document
+
+    config = write_config(minimal_document())  # type: ignore[operator]
+    log = Path(str(tmp_path)) / "log.csv"
+    log.write_text(
+        "time,event,buyer,agent,status\n"
+        "2026-11-02T09:00:00,status,,shop:a,online\n"
+        "2026-11-02T09:00:00,status,,shop:b,online\n"
+        "2026-11-02T09:01:00,message,b1,shop:a,\n"
+        "2026-11-02T09:02:00,transfer,b1,shop:b,\n"
+        "2026-11-02T09:03:00,message,b1,,\n"
+        "2026-11-02T09:04:00,reply,b1,shop:b,\n",
+        encoding="utf-8",
+    )
+    for command in ("report", "replay"):
+        result = runner.invoke(cli, [command, str(log), "-c", str(config), "--format", "json"])
+        assert result.exit_code == 0, result.output
+    assert '"assignee": "shop:b", "rule": "conversation"' in result.stdout
+
+
+def test_R13b_reason_lists_at_most_eight_candidates() -> None:
+    agents = tuple(Agent(f"shop:{n:02d}", ("presale",)) for n in range(12))
+    log = Log()
+    log.online(0, *(agent.id for agent in agents))
+    for n in range(3):
+        log.message(0, f"d{n}", agent=f"shop:{n:02d}")  # three agents busy
+    line = log.message(1, "b1", entry="shop_home")
+    rows = routed(make_config(agents, groups=(BUSY,)), log)
+    assert rows[line].assignee == "shop:03"
+    assert rows[line].reason.endswith(
+        "fewest open per weight: "
+        + ", ".join(f"shop:{n:02d} 0/100" for n in range(3, 11))
+        + " (+4 more candidates, none less busy)"
+    )
+
+
+def test_R17b_transfer_of_a_waiting_inquiry_is_a_bad_row() -> None:
+    log = Log()
+    log.online(0, A, B)
+    log.status(1, A, "offline")
+    log.status(1, B, "offline")
+    log.message(2, "b3", entry="shop_home")  # nobody available: pooled (R7, R14)
+    log.status(30, B, "suspended")  # B is back, but takes no pooled buyer
+    bad = log.transfer(80, "b3", B)  # 78 min later: waiting inquiries do not time out
+    with pytest.raises(BadLogRow) as error:
+        list(replay(make_config(), log.events, source="log.csv"))
+    assert str(error.value) == (
+        f"log.csv:{bad}: transfer for buyer 'b3', whose inquiry is still waiting for an "
+        "agent (queue or pool)"
+    )

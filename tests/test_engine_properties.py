@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -326,7 +327,8 @@ def test_R13b_busyness_picks_fewest_open_per_weight(
         for out in outputs:
             if not isinstance(out, Routed) or "fewest open per weight: " not in out.reason:
                 continue
-            listed = out.reason.rsplit("fewest open per weight: ", 1)[1].split(", ")
+            listed = out.reason.rsplit("fewest open per weight: ", 1)[1]
+            listed = listed.split(" (+", 1)[0].split(", ")
             loads = {}
             for item in listed:
                 agent_id, ratio = item.rsplit(" ", 1)
@@ -367,3 +369,13 @@ def test_replay_row_queue_keeps_order_across_spills() -> None:
             out.append(queue.pop())
         queue.close()
     assert out == list(range(40))
+
+
+@given(configs(), logs())
+def test_R13b_busyness_is_deterministic(config: ShopConfig, events: list[Event]) -> None:
+    groups = tuple(Group(g.name, g.entries, "busyness") for g in config.groups)
+    busy = dataclasses.replace(config, groups=groups)
+    accepted = _accepted(busy, events)
+    first = [o for _, outs in _feed_all(Engine(busy), accepted) for o in outs]
+    second = [o for _, outs in _feed_all(Engine(busy), accepted) for o in outs]
+    assert first == second

@@ -116,7 +116,11 @@ class Conversations(Waiter):
         """Raise ValueError for a transfer the engine cannot carry out (decision 25)."""
         buyer = self._buyers.get(event.buyer)
         conversation = buyer.conversation if buyer else None
-        if conversation is not None and conversation.last + self._timeout <= event.time:
+        if (
+            conversation is not None
+            and conversation.waiting is None  # waiting conversations do not time out
+            and conversation.last + self._timeout <= event.time
+        ):
             conversation = None  # timed out: its timer fires before the transfer
         if event.agent is None:
             if conversation is None or not conversation.bot:

@@ -198,7 +198,7 @@ class Decider(EngineBase):
             )
             return QUEUE, None, group, rule, why
         if group.busyness:
-            why = f"{why}; {agent.id} has the {busyness_text(group)}"
+            why = f"{why}; {agent.id} has the {busyness_text(group, agent)}"
             if trace:
                 self._note(
                     at, f"R13b: fewest open per weight, then (pass, agent order) → {agent.id}"
@@ -221,10 +221,30 @@ class Decider(EngineBase):
         return "; ".join(parts) or "none"
 
 
-def busyness_text(group: StrideGroup) -> str:
+SHOWN_CANDIDATES = 8
+"""R13b reasons list at most this many candidates (the least busy), so rows stay short."""
+
+
+def busyness_text(group: StrideGroup, chosen: AgentState) -> str:
     """R13b's reason: ``fewest open per weight: A 2/100, B 0/100`` over the candidates."""
-    loads = ", ".join(f"{a.id} {a.load}/{a.weight}" for a in group.candidates())
-    return f"fewest open per weight: {loads}"
+    candidates = group.candidates()
+    more = ""
+    if len(candidates) > SHOWN_CANDIDATES:
+        least = sorted(candidates, key=_busyness)[:SHOWN_CANDIDATES]
+        if chosen not in least:  # a tie beyond the shown ones, won by the weight order
+            least[-1] = chosen
+        more = f" (+{len(candidates) - len(least)} more candidates, none less busy)"
+        candidates = sorted(least, key=_order)
+    loads = ", ".join(f"{a.id} {a.load}/{a.weight}" for a in candidates)
+    return f"fewest open per weight: {loads}{more}"
+
+
+def _busyness(agent: AgentState) -> tuple[int, int]:
+    return agent.load * agent.stride, agent.order
+
+
+def _order(agent: AgentState) -> int:
+    return agent.order
 
 
 def prefixed(decision: Decision, why: str) -> Decision:
