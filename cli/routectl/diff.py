@@ -140,44 +140,49 @@ class _Pairs:
             if partner is None:
                 mine[output.line] = output
             elif side == 0:
-                self._pair(output, _decision(partner))
+                self._pair(output, partner)
             else:
-                self._pair(partner, _decision(output))
+                self._pair(partner, output)
 
     def finish(self) -> None:
         """Rows one side left out (a message it could not use) pair with NOT_ROUTED."""
         base_only, new_only = self.waiting
         for line in sorted(base_only):
-            self._pair(base_only.pop(line), NOT_ROUTED)
+            self._pair(base_only.pop(line), None)
         for line in sorted(new_only):
-            row = new_only.pop(line)
-            self._pair(row, _decision(row), NOT_ROUTED)
+            self._pair(None, new_only.pop(line))
 
-    def _pair(self, row: Routed, new: Decision, base: Decision | None = None) -> None:
-        """``row`` is the base side's Routed (or the new one's when ``base`` is given)."""
+    def _pair(self, base: Routed | None, new: Routed | None) -> None:
+        """One message row's two decisions (None: that side could not use the row)."""
         self.messages += 1
-        old_assignee = row.assignee if base is None else base.assignee
-        old_rule = row.rule if base is None else base.rule
-        if old_assignee == new.assignee and old_rule == new.rule:
+        old = (base.assignee, base.rule) if base else (NOT_ROUTED.assignee, NOT_ROUTED.rule)
+        fresh = (new.assignee, new.rule) if new else (NOT_ROUTED.assignee, NOT_ROUTED.rule)
+        if old == fresh:
             return
-        if old_assignee != new.assignee:
+        if old[0] != fresh[0]:
             self.changed_assignee += 1
-            self.moves[old_assignee, new.assignee] += 1
+            self.moves[old[0], fresh[0]] += 1
         else:
             self.changed_rule_only += 1
+        row = base or new
+        assert row is not None
         if self.limit <= 0:
             return
-        change = Change(row.line, row.time, row.buyer, base or _decision(row), new)
+        if len(self.first) >= self.limit and row.line > -self.first[0][0]:
+            return
+        change = Change(row.line, row.time, row.buyer, _decision(base), _decision(new))
         if len(self.first) < self.limit:
             heapq.heappush(self.first, (-row.line, change))
-        elif row.line < -self.first[0][0]:
+        else:
             heapq.heapreplace(self.first, (-row.line, change))
 
     def changes(self) -> tuple[Change, ...]:
         return tuple(change for _, change in sorted(self.first, key=lambda item: -item[0]))
 
 
-def _decision(row: Routed) -> Decision:
+def _decision(row: Routed | None) -> Decision:
+    if row is None:
+        return NOT_ROUTED
     return Decision(row.assignee, row.rule, row.assigned_at, row.reason)
 
 
