@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from routectl import output
@@ -295,6 +297,16 @@ def test_an_impossible_date_far_out_is_still_refused() -> None:
 # --- terminal and CI-log injection -----------------------------------------------------------
 
 HOSTILE = "x\x1b]0;pwned\x07\x1b[2J\u202eevil\n::error file=a.toml::hi\r"
+
+
+@given(st.text())
+def test_printable_output_is_one_printable_line_and_stable(text: str) -> None:
+    shown = printable(text)
+    assert len(shown.splitlines()) <= 1  # no character any reader takes as a line break
+    assert not any(ch in shown for ch in "\x1b\x9b\u202e\u2066\u200f")
+    assert printable(shown) == shown
+    if text.isprintable():
+        assert shown == text
 
 
 def test_printable_escapes_controls_bidi_and_line_breaks() -> None:
