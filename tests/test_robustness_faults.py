@@ -110,6 +110,22 @@ def test_output_onto_the_file_behind_standard_input_is_refused(tmp_path: Path) -
     assert log.read_text(encoding="utf-8").startswith(LOG)
 
 
+def test_appending_standard_output_to_the_log_is_refused(tmp_path: Path) -> None:
+    # `routectl replay log.csv >> log.csv` would read its own rows back, without end.
+    log = _log(tmp_path)
+    before = log.read_bytes()
+    program = " ".join(f"'{part}'" for part in [*ROUTECTL, "replay", str(log), "-c", str(TINY)])
+    done = subprocess.run(
+        ["bash", "-c", f"{program} --skip-bad >> '{log}'"], capture_output=True, timeout=60
+    )
+    assert (done.returncode, done.stderr.decode()) == (
+        2,
+        f"routectl: error: standard output: is the same file as the input {log}; "
+        "writing there would destroy it: send the output elsewhere\n",
+    )
+    assert log.read_bytes() == before
+
+
 def test_refuse_writing_onto_inputs_ignores_outputs_that_do_not_exist(tmp_path: Path) -> None:
     output.refuse_writing_onto_inputs(str(tmp_path / "new.csv"), [str(_log(tmp_path))])
     output.refuse_writing_onto_inputs("/dev/null", ["/dev/null"])  # not a regular file
