@@ -53,6 +53,7 @@ OPEN_QUOTE = (
     "read into one field (unexpected end of data)"
 )
 EMPTY = "1: empty log: a header row is required (at least: time,event)"
+EVENTS = "status, message, reply, close, transfer, paid"
 LOG_CASES = [
     # The header: missing, empty, doubled, unreadable -> exit 1 at line 1, even with --skip-bad.
     LogCase("empty.csv", 1, _one(EMPTY)),
@@ -164,6 +165,33 @@ LOG_CASES = [
         rows=1,
         args=("--skip-bad",),
     ),
+    # Hostile values (issue 14): control and bidi characters are escaped in messages; the
+    # CSV output keeps values exact. Too many cells: a bad row (routectl/linebound.py).
+    LogCase(
+        "escape-in-header.csv",
+        1,
+        _one("1: header lacks column(s) time; found: ti\\x1b]0;owned\\x07me, event, \\u202ebuyer"),
+    ),
+    LogCase(
+        "escape-in-values.csv",
+        1,
+        _one("4: unknown event 'mess\\x1b[31mage'; expected one of: " + EVENTS),
+    ),
+    LogCase(
+        "escape-in-values.csv",
+        0,
+        _skipped("4: unknown event 'mess\\x1b[31mage'; expected one of: " + EVENTS),
+        rows=1,
+        args=("--skip-bad",),
+    ),
+    LogCase("many-cells.csv", 1, _one("2: row has 100003 cells; at most 100000")),
+    LogCase(
+        "many-cells.csv",
+        0,
+        _skipped("2: row has 100003 cells; at most 100000"),
+        rows=1,
+        args=("--skip-bad",),
+    ),
     LogCase("every-row-bad.csv", 1, _one(f"2: bad time 'x': {ISO}")),
     LogCase(
         "every-row-bad.csv",
@@ -263,6 +291,13 @@ CONFIG_CASES = [
         "latin1.toml", 1, "{config}:2: error: not UTF-8 text (byte 0xe9); save the file as UTF-8"
     ),
     ConfigCase("bom-crlf.toml", 0, "{config}: ok: 1 group, 1 agent, 0 rules, 0 dedicated buyers"),
+    ConfigCase(
+        "escape-in-strings.toml",
+        0,
+        "{config}:11: warning: agents[0].mobile: 'a\\x1b]0;title\\x07' has mobile = true but "
+        "routing.mobile_reception is false, so its mobile presence never counts for routing "
+        "(R2) [W001 mobile-not-allowed]",
+    ),
     ConfigCase("deep-array.toml", 1, NESTED),
     ConfigCase("deep-inline-table.toml", 1, NESTED),
     ConfigCase("long-dotted-key.toml", 1, NESTED.replace("}:", "}:3:")),

@@ -143,7 +143,8 @@ class _Endless(io.RawIOBase):
 
     def __init__(self, size: int) -> None:
         super().__init__()
-        self.parts = [HEAD.encode(), b"x" * 0, _message(1).encode()]
+        self.head = HEAD.encode()
+        self.tail = b"\n" + _message(1).encode()
         self.left = size
 
     def readable(self) -> bool:
@@ -151,13 +152,13 @@ class _Endless(io.RawIOBase):
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")
-        if self.parts[0]:
-            chunk, self.parts[0] = self.parts[0], b""
+        if self.head:
+            chunk, self.head = self.head, b""
         elif self.left:
             chunk = b"ab," * min(len(view) // 3, self.left // 3 + 1)
             self.left = max(0, self.left - len(chunk))
-        elif self.parts[2]:
-            chunk, self.parts[2] = b"\n" + self.parts[2], b""
+        elif self.tail:
+            chunk, self.tail = self.tail, b""
         else:
             return 0
         view[: len(chunk)] = chunk

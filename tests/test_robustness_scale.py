@@ -6,12 +6,15 @@ tests pin that the index answers exactly what the linear scans answered.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from routectl.cli import cli
 from routectl.model import Agent, Group, Shop, ShopConfig
+from routectl.report.tables import Tables
 
 
 def _config() -> ShopConfig:
@@ -66,3 +69,27 @@ def test_report_with_2000_agents_in_one_group_and_a_3_row_log(tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     rows = result.stdout.splitlines()
     assert len(rows) == 2001 and rows[8].startswith("a7,g,100,2,1.0,")
+
+
+def test_team_figures_are_computed_once_per_team_not_once_per_member(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An operation count instead of a timing: with n agents in one group the report
+    # used to sum over the whole team for every member (n * n calls of _bypass).
+    calls = Counter[str]()
+    original = Tables._bypass
+
+    def counted(self: Tables, agent_id: str) -> int:
+        calls["bypass"] += 1
+        return original(self, agent_id)
+
+    monkeypatch.setattr(Tables, "_bypass", counted)
+    agents = "".join(f'[[agents]]\nid = "a{n}"\ngroups = ["g"]\n' for n in range(300))
+    path = tmp_path / "big.toml"
+    path.write_text(f'[shop]\nname = "big"\n[[groups]]\nname = "g"\n{agents}', encoding="utf-8")
+    log = "time,event,buyer\n2026-11-02T08:00:01,message,b1\n"
+    result = CliRunner().invoke(
+        cli, ["report", "-", "-c", str(path), "--format", "json"], input=log
+    )
+    assert result.exit_code == 0, result.stderr
+    assert calls["bypass"] <= 2 * 300  # once per agent and once per team member

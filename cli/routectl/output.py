@@ -43,6 +43,7 @@ def open_output(
     is a :class:`UsageProblem`, exit 2, and leaves no file behind.
     """
     if path == "-":
+        refuse_writing_onto_inputs(path, inputs)  # `>> log.csv` would read its own rows
         with stdout_errors():
             if bom:
                 sys.stdout.write("\ufeff")
@@ -86,9 +87,9 @@ def refuse_writing_onto_inputs(path: str, inputs: Sequence[str]) -> None:
     relative spelling of an input is caught; ``-`` stands for standard input.
     """
     try:
-        output = os.stat(path)
-    except (OSError, ValueError):
-        return  # does not exist yet: it cannot be an input
+        output = os.fstat(sys.stdout.fileno()) if path == "-" else os.stat(path)
+    except (OSError, ValueError, AttributeError, UsageProblem, io.UnsupportedOperation):
+        return  # does not exist yet (or is no file at all): it cannot be an input
     if not stat.S_ISREG(output.st_mode):
         return  # /dev/null, a FIFO: writing there destroys nothing
     for source in inputs:
@@ -98,9 +99,14 @@ def refuse_writing_onto_inputs(path: str, inputs: Sequence[str]) -> None:
             continue
         if (found.st_dev, found.st_ino) == (output.st_dev, output.st_ino):
             name = "standard input" if source == "-" else source
+            where, instead = (
+                ("standard output", "send the output elsewhere")
+                if path == "-"
+                else (path, "choose another -o file")
+            )
             raise UsageProblem(
-                f"{printable(path)}: is the same file as the input {printable(name)}; "
-                "writing there would destroy it: choose another -o file"
+                f"{printable(where)}: is the same file as the input {printable(name)}; "
+                f"writing there would destroy it: {instead}"
             )
 
 

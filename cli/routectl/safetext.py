@@ -24,7 +24,6 @@ _UNSAFE = re.compile(
     "\u2028\u2029"  # line and paragraph separators
     "]"
 )
-_UNSAFE_OR_NEWLINE_KEPT = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x09\x0b-\x1f"))
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -42,12 +41,3 @@ def printable(text: str) -> str:
     if text.isprintable():  # the common case, checked in C
         return text
     return _UNSAFE.sub(_escape, text)
-
-
-def printable_lines(text: str) -> str:
-    """Like :func:`printable` but keeps ``\\n``: for text whose lines are its structure.
-
-    Only for text whose values were escaped already (or cannot hold a line break);
-    it removes what is left: ESC sequences and bidi controls.
-    """
-    return _UNSAFE_OR_NEWLINE_KEPT.sub(_escape, text)
