@@ -270,6 +270,7 @@ def test_field_over_the_cap_is_a_bad_row_and_the_next_row_reads(quoted: bool) ->
 
 TINY = str(ROOT / "examples" / "tiny-shop.toml")
 SKIPPED = re.compile(r"routectl: skipped: <stdin>:(\d+): .+")
+MOST_SKIPPED = re.compile(r"routectl: warning: --skip-bad skipped \d+ of \d+ rows; .+")
 
 
 def _cli(args: list[str], data: bytes) -> Result:
@@ -312,7 +313,11 @@ def test_replay_cli_one_row_per_message_row_or_a_clean_error(data: bytes) -> Non
     assert len(skipped) >= reader_skips  # + transfers the engine refused
     if skipped:
         plural = "row" if len(skipped) == 1 else "rows"
-        assert stderr == [*skipped, f"routectl: skipped {len(skipped)} bad {plural} (--skip-bad)"]
+        summary = f"routectl: skipped {len(skipped)} bad {plural} (--skip-bad)"
+        assert stderr[: len(skipped) + 1] == [*skipped, summary]
+        # and, when most rows were skipped, one warning saying so
+        assert all(MOST_SKIPPED.fullmatch(line) for line in stderr[len(skipped) + 1 :])
+        assert len(stderr) <= len(skipped) + 2
     else:
         assert stderr == []
     if strict.exit_code == 0:
