@@ -280,3 +280,17 @@ def test_the_qianniu_example_replays_every_message_once() -> None:
     )
     assert (code, err) == (0, "")
     assert len(out.splitlines()) - 1 == SHOP_DAY.read_text(encoding="utf-8").count(",message,")
+
+
+def test_the_documented_command_is_the_one_tested() -> None:
+    doc = (ROOT / "docs" / "log-format.md").read_text(encoding="utf-8")
+    documented = [line for line in doc.splitlines() if "examples/qianniu-export.csv -c" in line]
+    assert documented == [
+        "routectl report examples/qianniu-export.csv -c shopconfig.example.toml --encoding "
+        "gb18030 --sort"
+    ]
+    args = documented[0].split()[1:]
+    args[1], args[3] = str(ROOT / args[1]), str(ROOT / args[3])
+    assert tuple(args) == EXAMPLE_COMMAND
+    code, out, err = run(*args, "--format", "table")
+    assert (code, err) == (0, "") and "旗舰店:小美" in out
