@@ -217,7 +217,7 @@ def test_stdin_and_output_file(runner: CliRunner, config: Path, tmp_path: Path) 
         cli, ["replay", "-", "-c", str(config), "-o", str(target)], input=HEADER + DAY_LOG
     )
     assert (result.exit_code, result.stdout) == (0, "")
-    text = target.read_text(encoding="utf-8")
+    text = target.read_text(encoding="utf-8-sig")  # a CSV file is Excel-safe by default
     assert text.startswith(COLUMNS) and len(text.splitlines()) == 5
 
 

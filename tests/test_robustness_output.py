@@ -193,13 +193,13 @@ def test_replay_excel_to_standard_output_too() -> None:
     assert b"\r\n3," in result.stdout_bytes and b",\"'=HYPERLINK(" in result.stdout_bytes
 
 
-def test_excel_is_ignored_by_formats_other_than_csv() -> None:
+def test_excel_with_a_format_other_than_csv_is_a_usage_error() -> None:
     log = ROOT / "tests" / "corpus" / "logs" / "formula-cells.csv"
     result = CliRunner().invoke(
         cli, ["replay", str(log), "-c", str(TINY), "--format", "jsonl", "--excel"]
     )
-    assert result.exit_code == 0
-    assert result.stdout.startswith('{"line": 3,') and '"buyer": "=HYPERLINK(' in result.stdout
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "routectl: error: --excel applies to CSV only (this run writes jsonl)" in result.stderr
 
 
 def test_report_excel_csv(tmp_path: Path) -> None:

@@ -60,6 +60,18 @@ class RoutectlGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from routectl.headers import closest
+
+            close = closest(name, list(COMMANDS))
+            hint = f"Did you mean {close!r}?" if close else f"Commands: {', '.join(COMMANDS)}."
+            ctx.fail(f"No such command {name!r}. {hint}")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Summaries come from a table so that `--help` need not import every command.
         rows = [(name, COMMAND_SUMMARIES[name]) for name in COMMANDS]
@@ -80,6 +92,10 @@ class RoutectlGroup(click.Group):
             guard_closed_streams()
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # `routectl` alone: the help, as `routectl --help` prints it; not an error.
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            sys.exit(0)
         except click.UsageError as exc:
             _print_usage_error(exc)
             sys.exit(2)

@@ -136,6 +136,10 @@ def render_github(outcomes: Sequence[Outcome], strict: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+VALIDATE_SCHEMA_VERSION = 1
+"""``validate --format json`` document version: bumped when a key changes meaning or goes."""
+
+
 def as_json(outcomes: Sequence[Outcome], strict: bool) -> dict[str, Any]:
     files = []
     for outcome in outcomes:
@@ -150,6 +154,7 @@ def as_json(outcomes: Sequence[Outcome], strict: bool) -> dict[str, Any]:
             }
         )
     return {
+        "schema_version": VALIDATE_SCHEMA_VERSION,
         "files": files,
         "summary": summary(outcomes, strict),
         "strict": strict,
