@@ -358,17 +358,23 @@ def test_replay_row_queue_keeps_order_across_spills() -> None:
 
     from routectl.replay import _RowQueue
 
+    def row(line: int) -> Routed:
+        return Routed(line, T0, "b", "s:a", "group", T0, "why")
+
     with mock.patch.object(_RowQueue, "MEMORY_ROWS", 3), mock.patch.object(_RowQueue, "CHUNK", 2):
         queue = _RowQueue()
-        out = []
-        for n in range(40):
-            queue.append(n)
-            if n % 7 == 6:  # read some back while others are still on disk
-                out.extend(queue.pop() for _ in range(3))
-        while queue:
-            out.append(queue.pop())
+        late: dict[int, Routed] = {}
+        out: list[Routed] = []
+        for line in range(40):
+            queue.append(line if line % 5 == 0 else row(line))  # every 5th still undecided
+            if line % 7 == 6:  # decide the undecided ones so far; read back from disk
+                late.update((n, row(n)) for n in range(0, line, 5) if n not in late)
+                out.extend(queue.ready(late))
+        late.update((n, row(n)) for n in range(0, 40, 5))
+        out.extend(queue.ready(late))
+        assert queue.size == 0
         queue.close()
-    assert out == list(range(40))
+    assert [r.line for r in out] == list(range(40))
 
 
 @given(configs(), logs())

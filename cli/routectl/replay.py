@@ -77,7 +77,7 @@ def replay(
             config, events, source=source, on_bad=on_bad, explain_buyer=explain_buyer
         ):
             is_message = type(event) is BuyerMessage
-            if not behind:
+            if not behind.size:
                 if is_message:
                     # Nothing held back: the only Routed possible is this message's own.
                     for output in outputs:
@@ -90,26 +90,21 @@ def replay(
                 if event is not None:
                     continue
             own: Routed | int | None = event.line if is_message else None  # type: ignore[union-attr]
+            decided = False
             for output in outputs:
                 if type(output) is Routed:
                     if output.line == own:
                         own = output
                     else:
                         late[output.line] = output
+                        decided = True
             if own is not None:
                 behind.append(own)
-            while behind:
-                head = behind.peek()
-                if type(head) is not int:
-                    yield behind.pop()  # type: ignore[misc]
-                elif head in late:
-                    behind.pop()
-                    yield late.pop(head)
-                else:
-                    break
+            if decided:  # else the front is still the same undecided row
+                yield from behind.ready(late)
     finally:
         behind.close()
-    assert not behind and not late, "the engine left rows undecided or decided unfed rows"
+    assert not behind.size and not late, "the engine left rows undecided or decided unfed rows"
 
 
 class _RowQueue:
@@ -121,7 +116,7 @@ class _RowQueue:
     MEMORY_ROWS = 16384
     CHUNK = 4096
 
-    __slots__ = ("_file", "_head", "_read_at", "_spilled", "_tail")
+    __slots__ = ("_file", "_head", "_read_at", "_spilled", "_tail", "size")
 
     def __init__(self) -> None:
         self._head: deque[Routed | int] = deque()
@@ -129,11 +124,11 @@ class _RowQueue:
         self._file: IO[bytes] | None = None
         self._spilled = 0  # chunks in the file not read back yet
         self._read_at = 0
-
-    def __bool__(self) -> bool:
-        return bool(self._head or self._spilled or self._tail)
+        self.size = 0
+        """Rows queued (in memory and on disk): an attribute, read once per log row."""
 
     def append(self, item: Routed | int) -> None:
+        self.size += 1
         if not self._spilled and not self._tail and len(self._head) < self.MEMORY_ROWS:
             self._head.append(item)
             return
@@ -141,15 +136,26 @@ class _RowQueue:
         if len(self._tail) >= self.CHUNK:
             self._spill()
 
-    def peek(self) -> Routed | int:
-        if not self._head:
-            self._refill()
-        return self._head[0]
-
-    def pop(self) -> Routed | int:
-        if not self._head:
-            self._refill()
-        return self._head.popleft()
+    def ready(self, late: dict[int, Routed]) -> list[Routed]:
+        """Take the decided rows at the front, in order; undecided lines wait in ``late``."""
+        out: list[Routed] = []
+        head = self._head
+        while True:
+            if not head:
+                if not (self._spilled or self._tail):
+                    break
+                self._refill()
+            item = head[0]
+            if type(item) is int:
+                row = late.pop(item, None)
+                if row is None:
+                    break
+                head.popleft()
+                out.append(row)
+            else:
+                out.append(head.popleft())  # type: ignore[arg-type]
+        self.size -= len(out)
+        return out
 
     def close(self) -> None:
         if self._file is not None:
