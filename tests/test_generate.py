@@ -23,7 +23,14 @@ from routectl.config import load_config
 from routectl.engine import Engine
 from routectl.errors import BadLogRow
 from routectl.events import Routed, StatusChange, Transfer, Transferred
-from routectl.generate import HEADER, generate_rows, make_plan
+from routectl.generate import (
+    HEADER,
+    MAX_BUYERS,
+    MAX_NEW_BUYERS,
+    MIN_BUYERS,
+    generate_rows,
+    make_plan,
+)
 from routectl.logreader import read_events
 from routectl.model import Agent, Bot, Dedicated, Group, Routing, Rule, Shop, ShopConfig
 
@@ -538,3 +545,26 @@ def test_generated_log_replays_without_a_bad_row(
         assert ",transfer," in log.read_text(encoding="utf-8")
     result = runner.invoke(cli, ["replay", str(log), "-c", str(config), "-o", os.devnull])
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_huge_day_is_streamed_not_built_first() -> None:
+    # Issue 14: --per-day 3000000 held a whole day of rows (988 MB). Arrivals are drawn
+    # minute by minute now: the first rows come before the day is simulated.
+    first = list(itertools.islice(generate_rows(EXAMPLE, rows_per_day=3_000_000, days=1), 2000))
+    assert len(first) == 2000
+    assert first[-1][0] < "2026-11-02T01:00:00"
+
+
+@pytest.mark.parametrize("rows_per_day", [1_000, 3_000_000, 10**9])
+def test_buyer_population_is_capped_whatever_the_day_size(rows_per_day: int) -> None:
+    plan = make_plan(EXAMPLE, rows_per_day=rows_per_day)
+    assert MIN_BUYERS <= plan.buyers <= MAX_BUYERS
+    assert MIN_BUYERS <= plan.new_buyers <= MAX_NEW_BUYERS
+
+
+def test_an_overrun_team_keeps_its_buyers_writing() -> None:
+    # Seven agents cannot serve 300k rows a day: buyers queue (R13) and write again in
+    # their conversation, and the log still replays cleanly.
+    rows = list(itertools.islice(generate_rows(EXAMPLE, rows_per_day=300_000, days=1), 60_000))
+    assert len(rows) == 60_000
+    assert len(parse(EXAMPLE, as_csv(rows))) == 60_000

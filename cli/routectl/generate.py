@@ -90,6 +90,10 @@ ROWS_PER_SLOT = 100
 """...and at most this many per ``max_concurrent`` slot, so small caps are not overrun."""
 MIN_ROWS_PER_DAY = 1_000
 MIN_BUYERS = 50
+MAX_BUYERS = 30_000
+MAX_NEW_BUYERS = 20_000
+"""Caps on the buyer population: the engine keeps state per buyer, so a huge
+``--per-day`` must not mean millions of buyers (memory stays bounded)."""
 
 Row = tuple[str, ...]
 _Tail = tuple[str, ...]  # the 11 columns after `time`
@@ -242,12 +246,12 @@ def make_plan(
             rows_per_day = max(1, math.ceil(rows / days))
         else:
             rows_per_day = default_rows_per_day(config)
-    buyers = max(MIN_BUYERS, rows_per_day // 2)
+    buyers = min(MAX_BUYERS, max(MIN_BUYERS, rows_per_day // 2))
     # A first-time buyer has no recent contact (R9) and no open or pooled conversation:
     # an id is reused after the pool retention (R17) plus R9's 72h plus a day.
     new_buyer_days = config.offline.pool_retention_days + RECENT_CONTACT_DAYS + 1
     per_day = rows_per_day / ROWS_PER_CONVERSATION * P_NEW_BUYER * 1.2
-    new_buyers = max(MIN_BUYERS, math.ceil(per_day * new_buyer_days))
+    new_buyers = min(MAX_NEW_BUYERS, max(MIN_BUYERS, math.ceil(per_day * new_buyer_days)))
     return Plan(rows, days, rows_per_day, buyers, new_buyers, new_buyer_days)
 
 
@@ -374,6 +378,9 @@ class _Generator:
         self.day = -1
         self.day_prefix = ""
         self.day_gaps: tuple[tuple[int, int], ...] = ()
+        self.minute_start = -DAY  # the minute of the last row written (see _time)
+        self.minute_text = ""
+        self.minute_posix = 0.0
 
     # --- the loop -------------------------------------------------------------------
 
@@ -448,6 +455,9 @@ class _Generator:
 
     def _time(self, moment: int) -> tuple[str, float]:
         """The naive local text and POSIX time of a local second (DST gaps skipped)."""
+        offset = moment - self.minute_start
+        if 0 <= offset < 60:  # the same minute as the last row, on a day without a gap
+            return self.minute_text + self.ss[offset], self.minute_posix + offset
         day, second = divmod(moment, DAY)
         if day != self.day:
             self.day = day
@@ -458,8 +468,14 @@ class _Generator:
                 second = gap_end
         if second >= DAY:  # a gap up to midnight (Santiago): the next day's 00:00:00
             return self._time((day + 1) * DAY)
-        naive = self.day_prefix + self.hhmm[second // 60] + self.ss[second % 60]
-        return naive, self.writer.posix(naive)
+        minute_text = self.day_prefix + self.hhmm[second // 60]
+        naive = minute_text + self.ss[second % 60]
+        posix = self.writer.posix(naive)
+        if not self.day_gaps:
+            self.minute_start = moment - second % 60
+            self.minute_text = minute_text
+            self.minute_posix = posix - second % 60
+        return naive, posix
 
     def _write(self, moment: int, tail: _Tail, make: type[Event] | None) -> None:
         """Write one row and feed it to the engine (``make`` None: a close row)."""
@@ -550,12 +566,14 @@ class _Generator:
     def _arrive(self, day: int, moment: int) -> None:
         rand = self.rng.random
         if rand() < P_SILENT_ORDER:
-            buyer = self._regular_buyer()
-            if buyer is not None:
-                self._paid(moment, buyer)
+            self._paid(moment, self._regular_buyer())
             return
         buyer = self._pick_buyer(day)
-        if buyer is None:
+        busy = self.active.get(buyer)
+        if busy is not None:
+            # Still waiting (an overrun team): the buyer writes again in that conversation.
+            text = BUYER_TEXTS[int(rand() * len(BUYER_TEXTS))]
+            self._message(moment, busy, self._follow(busy, text))
             return
         tail = self._opening(buyer)
         entry = tail[5]
@@ -675,21 +693,24 @@ class _Generator:
 
     # --- buyers and their first message ----------------------------------------------
 
-    def _regular_buyer(self) -> str | None:
+    def _regular_buyer(self) -> str:
+        """A regular buyer, one not in a conversation if one is found in a few tries."""
         rand = self.rng.random
-        for _ in range(3):
-            r = rand()
-            buyer = self.buyers[int(len(self.buyers) * r * r)]
+        buyers = self.buyers
+        r = rand()
+        buyer = buyers[int(len(buyers) * r * r)]  # skewed: some buyers come back often
+        for _ in range(4):
             if buyer not in self.active:
-                return buyer
-        return None
+                break
+            buyer = buyers[int(len(buyers) * rand())]  # busy: anyone else
+        return buyer
 
-    def _pick_buyer(self, day: int) -> str | None:
+    def _pick_buyer(self, day: int) -> str:
         rand = self.rng.random
         specials = self.special_buyers
         if specials and rand() < P_SPECIAL_BUYER:
             buyer = specials[int(rand() * len(specials))]
-            return None if buyer in self.active else buyer
+            return buyer
         ring = self.new_buyers
         if ring and rand() < P_NEW_BUYER:
             at = self.next_new_buyer
