@@ -2,9 +2,11 @@
 compiled by mypyc (the way black ships compiled wheels). Metadata is in pyproject.toml.
 
 The compiled list is explicit and small: time parsing, the log reader, the replay
-loop, output and the routing engine. The engine is compiled as a package (every module
-in cli/routectl/engine/), so engine modules added later are compiled without an edit
-here. Everything else stays Python; compiled and pure builds give identical output
+loop and output, and two packages compiled whole: the routing engine and the report
+aggregation (every module in cli/routectl/engine/ and cli/routectl/report/, so modules
+added there later are compiled without an edit here; drop a package from
+COMPILED_PACKAGES if its code ever needs what mypyc cannot compile). Everything else
+stays Python; compiled and pure builds give identical output
 (tests/test_compiled_parity.py).
 """
 
@@ -17,7 +19,7 @@ from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
 COMPILED_MODULES = ["timefmt.py", "logreader.py", "replay.py", "output.py"]
-COMPILED_PACKAGES = ["engine"]
+COMPILED_PACKAGES = ["engine", "report"]
 
 
 def compiled_sources() -> list[str]:

@@ -9,11 +9,11 @@ a venv holding the mypyc build. Run from the repository root::
 
     python3 -m venv /tmp/rc-compiled && ROUTECTL_COMPILE=1 /tmp/rc-compiled/bin/pip install .
     .venv/bin/python benchmarks/bench.py --compiled /tmp/rc-compiled/bin/python --repeat 3
-    .venv/bin/python benchmarks/bench.py --big   # and 3M rows: memory must not grow
+    .venv/bin/python benchmarks/bench.py --big   # 200 agents at 3x the rows: flat memory
 
-Every measured program runs as its own child process; its wall time is taken around
-the child and its peak RSS comes from ``os.wait4`` (that child alone, not the sum of
-all children). Commands that do not exist yet are reported as "not available". The
+Every measured program runs as its own child process; its CPU time (user + system) and
+peak RSS come from ``os.wait4`` (that child alone), its wall time is taken around it.
+Ratios use CPU time, so that other jobs on a shared machine disturb them less. The
 script prints figures and a PASS/MISS per target; it never fails on a MISS (exit 0),
 only on its own errors. See docs/performance.md for what each figure means.
 """
@@ -88,9 +88,14 @@ STARTUP_RATIO = 1.5
 
 @dataclass
 class Run:
-    """One child process: wall seconds, peak RSS in MB, exit status."""
+    """One child process: CPU seconds (user + system), wall seconds, peak RSS in MB, exit.
+
+    Ratios use CPU seconds: on a machine shared with other jobs, wall time measures the
+    neighbours as much as the program; the child's own CPU time much less so.
+    """
 
     seconds: float
+    wall: float
     rss_mb: float
     exit: int
     error: str = ""
@@ -140,11 +145,14 @@ def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["CI"] = "1"  # no progress bar (stderr is not a terminal anyway)
     env.pop("ROUTECTL_CONFIG", None)
+    # As installed (pip writes .pyc files): with PYTHONDONTWRITEBYTECODE set, every run of
+    # the editable pure build would compile its sources again and start-up would mislead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
 def measure(cmd: list[str], *, terminal: bool = False) -> Run:
-    """Run ``cmd``; return its wall time and its own peak RSS (``os.wait4``).
+    """Run ``cmd``; return its CPU and wall time and its own peak RSS (``os.wait4``).
 
     With ``terminal`` the child's stderr is a pseudo-terminal and ``CI`` is unset, so
     routectl draws its progress bar (drained by a thread, not shown).
@@ -179,7 +187,8 @@ def measure(cmd: list[str], *, terminal: bool = False) -> Run:
         message = err.read().decode("utf-8", "replace").strip().splitlines()
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     rss_mb = usage.ru_maxrss * scale / 1_000_000
-    return Run(seconds, rss_mb, child.returncode, message[-1] if message else "")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(cpu, seconds, rss_mb, child.returncode, message[-1] if message else "")
 
 
 def _drain(master: int) -> None:
@@ -262,6 +271,8 @@ def startup(python: str, config: Path, runs: int) -> dict[str, float | None]:
         "routectl validate": [python, "-c", ROUTECTL, "validate", str(config)],
     }
     times: dict[str, list[float]] = {name: [] for name in programs}
+    for cmd in programs.values():
+        measure(cmd)  # warm-up: bytecode caches written, files in the page cache
     for _ in range(runs):  # interleaved, so a busy moment hits all three alike
         for name, cmd in programs.items():
             run = measure(cmd)
@@ -402,9 +413,11 @@ def print_results(results: Results) -> None:
     builds = ", ".join(f"{name} = {what}" for name, what in results.builds.items())
     print(
         f"routectl benchmark: {results.rows:,} rows per shape, Python {results.python}, "
-        f"{results.cpus} CPUs, best of {results.repeat} (interleaved); builds: {builds}"
+        f"{results.cpus} CPUs, CPU time, best of {results.repeat} (interleaved); builds: {builds}"
     )
-    print_table("x csv.reader floor (and seconds), best of runs", results.shapes, results.builds)
+    print_table(
+        "x csv.reader floor (and CPU seconds), best of runs", results.shapes, results.builds
+    )
     if results.big:
         print_table("3x the rows (memory)", results.big, results.builds)
     print("\npeak RSS MB (replay / report)")
@@ -415,7 +428,7 @@ def print_results(results: Results) -> None:
             rss = [f"{runs[s].rss_mb:.0f}" if s in runs else "n/a" for s in ("replay", "report")]
             cells.append(f"{build} {' / '.join(rss)}")
         print(f"  {result.shape:<12}{_short(result.rows):>6}  " + "   ".join(cells))
-    print("\nstart-up (median wall ms)")
+    print("\nstart-up (median CPU ms: user + system)")
     for build, medians in results.startup_ms.items():
         hello = medians.get("hello-world click")
         for name, value in medians.items():

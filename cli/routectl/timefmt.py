@@ -97,7 +97,7 @@ class TimeParser:
         if offset is None:
             start = self._local_minute_start(naive)
             if start is None:  # the offset changes in this hour: no cache, no shortcut
-                self._length = -1
+                self._minute_key, self._length = "\0", -1
                 return self._local_exact(naive, whole, micros)
         else:
             start = (naive - _EPOCH) // _SECOND - self._offset_seconds(offset)
