@@ -271,12 +271,23 @@ def test_closed_pipe_through_a_shell_pipeline(big_log: Path) -> None:
     assert done.stderr.strip() in (b"0", b"141")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_while_reading_standard_input_exits_130() -> None:
     """``routectl replay -`` waiting on a pipe that stays open; SIGINT ends it with 130."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     args = [*ROUTECTL, "replay", "-", "-c", str(TINY), "--format", "csv"]
     with subprocess.Popen(
-        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        args,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        # a suite started in the background (`pytest &`) has SIGINT ignored, and a child
+        # inherits that: give the child the default, as a terminal would
+        preexec_fn=_default_sigint,
     ) as process:
         assert process.stdin is not None and process.stdout is not None
         assert process.stderr is not None

@@ -4,6 +4,7 @@ full-width agent names, encodings; and the worked Qianniu example replays in one
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import random
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
+from routectl import sorting
 from routectl.cli import cli
 from routectl.encodings import codec_for
 from routectl.errors import BadLogRow
@@ -168,7 +170,10 @@ def test_sort_reports_a_bad_row_at_its_own_line() -> None:
 @pytest.mark.parametrize("chunk_rows", [1, 2, 3, 7, 1000])
 def test_external_merge_sort_equals_a_stable_in_memory_sort(chunk_rows: int) -> None:
     picker = random.Random(chunk_rows)
-    records = [(float(picker.randrange(5)), line, [f"row{line}"]) for line in range(2, 60)]
+    # real rows (many empty cells, agent names): each must come back whole from disk
+    with SHOP_DAY.open(encoding="utf-8", newline="") as log:
+        rows = list(csv.reader(log))[1:300]
+    records = [(float(picker.randrange(50)), line, row) for line, row in enumerate(rows, 2)]
     assert list(sort_records(records, chunk_rows)) == sorted(records, key=lambda r: r[0])
 
 
@@ -294,3 +299,13 @@ def test_the_documented_command_is_the_one_tested() -> None:
     assert tuple(args) == EXAMPLE_COMMAND
     code, out, err = run(*args, "--format", "table")
     assert (code, err) == (0, "") and "旗舰店:小美" in out
+
+
+def test_a_log_larger_than_one_chunk_sorts_through_temporary_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sorting, "CHUNK_ROWS", 64)  # the example's 1,000 rows: 16 chunk files
+    code, out, err = run(*EXAMPLE_COMMAND, "--format", "json")
+    assert (code, err) == (0, "")
+    _, expected, _ = run("report", str(SHOP_DAY), "-c", str(EXAMPLE_CONFIG), "--format", "json")
+    assert out == expected
