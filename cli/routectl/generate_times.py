@@ -39,7 +39,8 @@ class TimeWriter:
             raise ValueError(f"unknown time format {time_format!r}")
         self.zone = zone
         self.time_format = time_format
-        self._parser = TimeParser(zone)
+        # The generator asks for instants out of log order (replies it schedules ahead).
+        self._parser = TimeParser(zone, in_log_order=False)
         self._key = ""
         self._prefix = ""
         self._suffix = ""

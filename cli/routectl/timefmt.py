@@ -45,8 +45,11 @@ class TimeParser:
     ``_tail`` and ``_minute_start``): change both together.
     """
 
-    def __init__(self, zone: ZoneInfo) -> None:
+    def __init__(self, zone: ZoneInfo, *, in_log_order: bool = True) -> None:
+        """``in_log_order=False`` for times that are not read in log order: a repeated
+        hour's local time is then always its earlier occurrence (no going-back check)."""
         self.zone = zone
+        self.in_log_order = in_log_order
         self._minute_key = "\0"  # the cached minute's text, e.g. "2026-11-02T08:00"
         self._tail = ""  # its text after the seconds: the offset ("" when local)
         self._length = -1  # len(key + ":SS" + tail); -1 matches no text
@@ -152,6 +155,8 @@ class TimeParser:
             )
         # A repeated hour: the earlier reading unless time would go backwards.
         moment = _exact(int(local.timestamp()), leap, micros)
+        if not self.in_log_order:
+            return moment
         if moment < self._repeated_latest:
             moment = _exact(int(later.timestamp()), leap, micros)
         self._repeated_latest = max(self._repeated_latest, moment)
@@ -195,8 +200,11 @@ _TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
 class TimeFormatter:
     """Format POSIX seconds as ``2026-11-02T08:00:05+08:00`` in ``zone``."""
 
-    def __init__(self, zone: ZoneInfo) -> None:
+    def __init__(self, zone: ZoneInfo, *, in_log_order: bool = True) -> None:
+        """``in_log_order=False`` for times that are not read in log order: a repeated
+        hour's local time is then always its earlier occurrence (no going-back check)."""
         self.zone = zone
+        self.in_log_order = in_log_order
         self._minute_start = math.nan  # matches nothing: the first call fills the cache
         self._prefix = ""
         self._suffix = ""
