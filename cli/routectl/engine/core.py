@@ -14,7 +14,6 @@ from routectl.engine.state import OFFLINE, ONLINE, BuyerState, Conversation, Hel
 from routectl.engine.timers import EXPIRY, HELD_EXPIRY
 from routectl.events import (
     ASSIGNEE_BOT,
-    ASSIGNEE_OFFLINE,
     RULE_CONVERSATION,
     RULE_DIRECT,
     BuyerMessage,
@@ -143,11 +142,7 @@ class Engine(Holder):
             return
         waiting = conversation.waiting
         if waiting is not None:  # decision 12: decided with the inquiry it belongs to
-            row = Routed(
-                message.line, message.time, message.buyer, ASSIGNEE_OFFLINE, RULE_CONVERSATION,
-                None, conversation.reason,
-            )  # fmt: skip
-            waiting.rows.append(row)
+            waiting.join(message.line, message.time)
             return
         assignee = agent.id if agent is not None else ASSIGNEE_BOT
         row = Routed(

@@ -7,9 +7,10 @@ row, so attribute access and memory per buyer are what replay speed depends on.
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections import deque
 
-from routectl.events import BuyerMessage, Routed
+from routectl.events import RULE_CONVERSATION, BuyerMessage, Routed
 from routectl.model import Agent
 
 OFFLINE = 0
@@ -216,6 +217,7 @@ class Waiting:
         "conversation",
         "group",
         "handover",
+        "joined",
         "line",
         "live",
         "recent",
@@ -241,6 +243,10 @@ class Waiting:
         self.since = since
         self.conversation = conversation
         self.rows: list[Routed] = []
+        """Its own row (the inquiry's first message; none for a bot hand-over)."""
+        self.joined: array[float] | None = None
+        """Later messages of the conversation as (line, time) pairs, flat: 16 bytes each
+        instead of a Routed apiece, since they all end the same way (decision 12)."""
         self.group = group
         """The R13 queue it waits in; None for the offline pool."""
         self.recent = recent
@@ -249,6 +255,35 @@ class Waiting:
         self.why = why
         self.handover = False
         """A bot hand-over (R11 transfer) waiting for a human: no row of its own."""
+
+    def join(self, line: int, time: float) -> None:
+        """A later message of the waiting conversation (decision 12)."""
+        if self.joined is None:
+            self.joined = array("d")
+        self.joined.append(line)
+        self.joined.append(time)
+
+    def resolve(
+        self, assignee: str, assigned_at: float | None, why: str, joined_why: str
+    ) -> list[Routed]:
+        """Every row of the inquiry with its final assignee, in line order; then empty."""
+        out = self.rows
+        for row in out:
+            row.assignee = assignee
+            row.assigned_at = assigned_at
+            row.reason = why
+        joined = self.joined
+        if joined is not None:
+            buyer = self.conversation.buyer.id
+            for index in range(0, len(joined), 2):
+                line, time = int(joined[index]), joined[index + 1]
+                row = Routed(
+                    line, time, buyer, assignee, RULE_CONVERSATION, assigned_at, joined_why
+                )
+                out.append(row)
+        self.rows = []  # resolved: dead entries may sit in a deque a while, rows need not
+        self.joined = None
+        return out
 
 
 class Held:

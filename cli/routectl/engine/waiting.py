@@ -199,22 +199,12 @@ class Waiter(Decider):
         else:
             why = f"{entry.why}; {agent.id} took it {waited} later"
             joined = f"with the inquiry of line {entry.line}, taken by {agent.id} after {waited}"
-        for row in entry.rows:
-            row.assignee = agent.id
-            row.assigned_at = now
-            row.reason = why if row.new_inquiry else joined
-            self._out.append(row)
-        entry.rows = []  # served: dead entries may sit in a deque a while, rows need not
+        self._out.extend(entry.resolve(agent.id, now, why, joined))
         self._note_for(buyer, entry.line, now, f"waited {waited}: → {agent.id}")
 
     def _resolve_unassigned(self, entry: Waiting, why: str) -> None:
         entry.live = False
-        for row in entry.rows:
-            row.assignee = ASSIGNEE_OFFLINE
-            row.assigned_at = None
-            row.reason = why
-            self._out.append(row)
-        entry.rows = []
+        self._out.extend(entry.resolve(ASSIGNEE_OFFLINE, None, why, why))
 
     # --- R17: the pool's retention -------------------------------------------------
 
@@ -261,11 +251,8 @@ class Waiter(Decider):
             waiting.extend(entry for entry in group.queue if entry.live)
         for entry in waiting:
             entry.live = False
-            for row in entry.rows:
-                row.assignee = ASSIGNEE_OFFLINE
-                row.assigned_at = None
-                row.reason = f"{entry.why}; still waiting at the end of the log"
-                out.append(row)
+            why = f"{entry.why}; still waiting at the end of the log"
+            out.extend(entry.resolve(ASSIGNEE_OFFLINE, None, why, why))
         self._pool.clear()
         return out
 
