@@ -44,7 +44,11 @@ def html_renderer() -> Callable[[Report], str]:
 
 def page(report: Report, plotly_js: str) -> str:
     """The whole HTML document for ``report``, with ``plotly_js`` inlined."""
-    document = json.loads(render.to_json(report, render.BREAKDOWNS))
+    return document_page(json.loads(render.to_json(report, render.BREAKDOWNS)), plotly_js)
+
+
+def document_page(document: Mapping[str, Any], plotly_js: str) -> str:
+    """The page for a report's JSON document: every key of its rows becomes a column."""
     shop = html.escape(str(document.get("shop", "")))
     sections = [
         _headline(document.get("summary", {})),

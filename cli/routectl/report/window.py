@@ -81,6 +81,10 @@ def _bound(option: str, text: str, now: datetime, *, end: bool) -> float:
     return moment
 
 
+_LONGEST_LOOK_BACK_S = 10**12
+"""Any look-back longer than this (about 31,700 years) reaches before every log."""
+
+
 def parse_bound(text: str, now: datetime, *, end: bool) -> float:
     """One bound in POSIX seconds; ``end`` makes a whole day mean its end."""
     zone = now.tzinfo
@@ -93,7 +97,10 @@ def parse_bound(text: str, now: datetime, *, end: bool) -> float:
         return _day_bound(now.date() - timedelta(days=_DAY_WORDS[cleaned]), zone, end)
     if _RELATIVE.match(cleaned):
         back = parse_duration(cleaned)
-        return -math.inf if back > now.timestamp() - EARLIEST else now.timestamp() - back
+        # Compare as ints first: a compiled build cannot turn a 400-digit int into a float.
+        if back > _LONGEST_LOOK_BACK_S or back > now.timestamp() - EARLIEST:
+            return -math.inf
+        return now.timestamp() - back
     found = _DATE.match(cleaned)
     if found:
         year, month, day = (int(part) for part in found.groups())
