@@ -7,6 +7,7 @@ import codecs
 import csv
 import io
 import random
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -309,3 +310,16 @@ def test_a_log_larger_than_one_chunk_sorts_through_temporary_files(
     assert (code, err) == (0, "")
     _, expected, _ = run("report", str(SHOP_DAY), "-c", str(EXAMPLE_CONFIG), "--format", "json")
     assert out == expected
+
+
+def test_sort_without_room_for_temporary_files_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sorting, "CHUNK_ROWS", 64)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    code, out, err = run(*EXAMPLE_COMMAND)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"routectl: error: --sort: cannot use temporary files in {tmp_path / 'missing'}: "
+        "No such file or directory (set TMPDIR to a folder with room for the log)\n"
+    )

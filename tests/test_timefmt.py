@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from routectl import build
 from routectl.timefmt import NonexistentTime, TimeFormatter, TimeParser
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -230,3 +231,24 @@ def test_leap_second_is_the_first_instant_of_the_next_minute(leap: str, next_min
 def test_second_61_is_not_a_time() -> None:
     with pytest.raises(ValueError):
         TimeParser(SHANGHAI).parse("2026-12-31T23:59:61")
+
+
+@pytest.mark.skipif(build() != "pure Python", reason="compiled classes cannot be patched")
+@pytest.mark.parametrize("tail", ["", "+08:00", "+0800", "Z"])
+def test_log_reader_reads_a_minute_of_any_offset_from_the_cache(
+    tail: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from routectl import logreader
+
+    calls: list[str] = []
+    parse = TimeParser.parse
+
+    def counted(self: TimeParser, text: str) -> float:
+        calls.append(text)
+        return parse(self, text)
+
+    monkeypatch.setattr(TimeParser, "parse", counted)
+    rows = ["time,event,buyer"] + [f"2026-11-02T08:00:{s:02d}{tail},message,b1" for s in range(9)]
+    events = list(logreader.read_events(rows, "log.csv", SHANGHAI))
+    assert [event.time for event in events] == [events[0].time + s for s in range(9)]
+    assert calls == [rows[1].split(",")[0]]  # only the minute's first row is parsed

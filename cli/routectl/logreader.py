@@ -319,7 +319,7 @@ class _RowConverter:
             and raw.startswith(parser._minute_key)
             and raw.endswith(parser._tail)
         ):
-            seconds = raw[17:]
+            seconds = raw[17:19]
             if raw[16] == ":" and seconds.isdigit() and seconds < "60":
                 time = parser._minute_start + int(seconds)
             else:

@@ -22,6 +22,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
+from routectl.errors import UsageProblem
+
 Record = tuple[float, int, list[str]]
 _Packed = tuple[float, int, bytes]
 """A record held while sorting: the row pickled on its own (one bytes object, a fraction
@@ -43,6 +45,16 @@ def sort_records(records: Iterable[Record], chunk_rows: int | None = None) -> It
     if len(first) < chunk_rows:
         yield from _unpacked(first)
         return
+    try:
+        yield from _merged(first, packed, chunk_rows)
+    except OSError as exc:
+        raise UsageProblem(
+            f"--sort: cannot use temporary files in {tempfile.gettempdir()}: "
+            f"{exc.strerror or exc} (set TMPDIR to a folder with room for the log)"
+        ) from None
+
+
+def _merged(first: list[_Packed], packed: Iterator[_Packed], chunk_rows: int) -> Iterator[Record]:
     with tempfile.TemporaryDirectory(prefix="routectl-sort-") as folder:
         paths = [_spill(first, folder, 0)]
         del first
