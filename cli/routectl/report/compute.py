@@ -27,9 +27,11 @@ from routectl.events import (
     HumanReply,
     LagHeld,
     Output,
+    Paid,
     PoolExpired,
     Routed,
     StatusChange,
+    Transferred,
 )
 from routectl.model import ShopConfig
 from routectl.report.clock import LocalClock
@@ -37,8 +39,9 @@ from routectl.report.explain import explain_imbalances
 from routectl.report.presence import Presence
 from routectl.report.questions import Question, QuestionTracker
 from routectl.report.result import Report
+from routectl.report.sales import SalesLedger
 from routectl.report.shares import ShareModel
-from routectl.report.stats import Histogram, RateCounts, ReplyStats, record
+from routectl.report.stats import Histogram, RateCounts, ReplyStats, record, record_average
 from routectl.report.tables import Tables
 from routectl.report.window import Window
 
@@ -47,6 +50,8 @@ UNANSWERED_AFTER_S = 600.0
 
 NO_GROUP = "-"
 """Group label of inquiries not routed by group (recent contact, dedicated, bot, pool)."""
+
+_NOT_AGENTS = (ASSIGNEE_BOT, ASSIGNEE_OFFLINE)
 
 
 class Counts:
@@ -79,10 +84,13 @@ class ReportBuilder:
         self.config = config
         self.window = window
         self.threshold = float(config.reply_rate.threshold_s)
+        self.slow_after = float(config.reply_rate.slow_after_s)
+        self.avg_cap = float(config.reply_rate.avg_cap_s)
         self.clock = LocalClock(ZoneInfo(config.shop.timezone))
         self.presence = Presence(config, window, self.clock)
         self.shares = ShareModel(config)
         self.questions = QuestionTracker(config.reply_rate, window, self.clock, self._answered)
+        self.sales = SalesLedger(window, float(config.sales.conversion_window_s))
         self.first_event: float | None = None
         self.last_event: float | None = None
         self.shop = Counts()
@@ -114,6 +122,8 @@ class ReportBuilder:
         if isinstance(event, BuyerMessage):
             outputs = list(outputs)
             self._message(event, _own_routed(event.line, outputs))
+        elif isinstance(event, Paid):
+            self.sales.paid(event)
         elif isinstance(event, StatusChange):
             # Outputs of timers that fired before this status change saw the old presence.
             later = []
@@ -153,6 +163,10 @@ class ReportBuilder:
             days=tables.days_spanned,
             reply_hours=self.config.reply_rate.window_text,
             threshold_s=self.config.reply_rate.threshold_s,
+            avg_hours=self.config.reply_rate.avg_window_text,
+            avg_cap_s=self.config.reply_rate.avg_cap_s,
+            slow_after_s=self.config.reply_rate.slow_after_s,
+            conversion_window_s=self.config.sales.conversion_window_s,
             summary=tables.summary(),
             agents=agents,
             groups=tables.groups(),
@@ -177,6 +191,7 @@ class ReportBuilder:
             self.by_hour[hour].messages += 1
             self.by_day[day].messages += 1
         self.questions.message(message, own)
+        self.sales.message(message.buyer, moment)
 
     def _reply(self, reply: HumanReply) -> None:
         self.questions.reply(reply)
@@ -186,10 +201,12 @@ class ReportBuilder:
             self.figures["unanswered_after_10m"] += 1
 
     def _answered(self, question: Question) -> None:
-        """A counted question is complete (answered or never) and attributed."""
+        """A counted or averaged question is complete (answered or never) and attributed."""
         routed = question.routed
         agent = question.agent
-        if routed is not None and routed.new_inquiry:
+        if question.group_label is not None:
+            group = question.group_label
+        elif routed is not None and routed.new_inquiry:
             group = routed.group or NO_GROUP
         else:
             group = self.buyer_group.get(routed.buyer if routed else "", NO_GROUP)
@@ -203,13 +220,21 @@ class ReportBuilder:
             )
         else:
             stats = (self.shop.replies, day, self.by_group[group])
-        record(stats, self.by_hour[question.hour].replies, question.response_s, self.threshold)
+        hour = self.by_hour[question.hour].replies
+        response = question.response_s
+        if question.counted:
+            record(stats, hour, response, self.threshold, self.slow_after)
+        if question.averaged:
+            record_average((*stats, hour), response, self.avg_cap)
 
     # --- engine outputs -------------------------------------------------------------
 
     def _output(self, output: Output) -> None:
         if isinstance(output, Routed):
             self._routed(output)
+            return
+        if isinstance(output, Transferred):
+            self._transferred(output)
             return
         if not self._since <= output.time < self._until:
             return
@@ -224,7 +249,10 @@ class ReportBuilder:
     def _routed(self, routed: Routed) -> None:
         self.questions.routed(routed)
         if routed.new_inquiry:
-            self.buyer_group[routed.buyer] = routed.group or NO_GROUP
+            label = self.buyer_group[routed.buyer] = routed.group or NO_GROUP
+            assignee = routed.assignee
+            if routed.assigned_at is not None and assignee not in _NOT_AGENTS:
+                self.sales.receipt(routed.buyer, assignee, label, routed.time)
         if not self._since <= routed.time < self._until:
             return
         if routed.rule == RULE_OFFLINE:
@@ -254,6 +282,24 @@ class ReportBuilder:
         self.shares.inquiry(assignee, routed.group, presence.available, presence.version)
         self.agent_rules[assignee][routed.rule] += 1
         self._watch(routed, routed.assigned_at)
+
+    def _transferred(self, transfer: Transferred) -> None:
+        """R17b/R11: the buyer's conversation moved to a human (R18 questions, R25 credit)."""
+        buyer = transfer.buyer
+        label = self._transfer_group(buyer, transfer.to_agent)
+        self.buyer_group[buyer] = label
+        self.questions.transferred(transfer, label)
+        self.sales.receipt(buyer, transfer.to_agent, label, transfer.time)
+        if self._since <= transfer.time < self._until:
+            self.figures["transfers"] += 1
+
+    def _transfer_group(self, buyer: str, agent_id: str) -> str:
+        """The buyer's group if the new agent is in it, else the agent's first group."""
+        current = self.buyer_group.get(buyer, NO_GROUP)
+        agent = self.config.agent(agent_id)
+        if agent is None or not agent.groups or current in agent.groups:
+            return current
+        return agent.groups[0]
 
     def _watch(self, routed: Routed, assigned_at: float) -> None:
         """Start the 10-minute watch of an assigned inquiry (answered before? no watch)."""
