@@ -147,7 +147,10 @@ class Cause:
 @dataclass(frozen=True, slots=True)
 class Imbalance:
     agent: str
+    inquiries: int
+    total: int
     share: float
+    equal_share: float
     weight_share: float
     online_share: float
     expected_share: float
