@@ -158,8 +158,11 @@ def test_agents_table_fits_100_columns_by_default(runner: CliRunner, lang: str) 
     section = _section(out, title)
     assert len(section) > 8
     assert max(wcswidth(line) for line in section) <= 100
+    assert section[3].startswith("小美 ")  # the main account's "旗舰店:" is said once, below
+    assert any("旗舰店:" in line for line in section[10:])
     wide = run(runner, str(log), "-c", str(EXAMPLE_CONFIG), "--lang", lang, "--wide")
     assert max(wcswidth(line) for line in _section(wide, title)) > 100
+    assert _section(wide, title)[3].startswith("旗舰店:小美 ")
 
 
 def test_wide_adds_the_presence_columns(runner: CliRunner, files: tuple[Path, Path]) -> None:

@@ -125,6 +125,7 @@ TEXT: dict[str, dict[str, str]] = {
             "buyers = inquiring buyers; conv. = share of them who paid within {conversion}; "
             "expected = share by weight and who was online at each inquiry."
         ),
+        "prefix_note": "agent = the sub-account name, after the main account's {prefix}",
         "wide_hint": "More columns (weight, suspended, mobile, hours worked...): --wide.",
         # imbalance
         "imb_head": "{agent}: {share} of inquiries ({inquiries} of {total}).",
@@ -225,6 +226,7 @@ TEXT: dict[str, dict[str, str]] = {
             "{avg_hours}）；回复率 = 旺旺回复率；慢响应 = {slow}及以上或未回复；在线 = "
             "在线时长（电脑）；应得 = 按权重和每次咨询时的在线情况应得的占比。"
         ),
+        "prefix_note": "客服 = 子账号名（省略主账号前缀 {prefix}）",
         "wide_hint": "更多列（权重、挂起时长、手机在线、在线时段……）：--wide。",
         "imb_head": "{agent}：接待占比 {share}（共 {total} 个咨询中的 {inquiries} 个）。",
         "imb_chain": (

@@ -241,8 +241,9 @@ class _View:
 
     def agents(self) -> str:
         wide = self.style.wide
+        prefix = "" if wide else _main_account(self.r.agents)
         columns: list[tuple[str, Callable[[AgentRow], object]]] = [
-            ("c_agent", lambda r: r.agent),
+            ("c_agent", lambda r: r.agent.removeprefix(prefix)),
             *([("c_weight", lambda r: r.weight)] if wide else []),
             ("c_inquiries", lambda r: r.inquiries),
             ("c_buyers", lambda r: r.buyers),
@@ -272,6 +273,8 @@ class _View:
         ]
         table = self.table(columns, self.r.agents)
         notes = labels.split_terms(self.word("legend"))
+        if prefix:
+            notes.insert(0, self.words["prefix_note"].format(prefix=prefix))
         if not wide:
             notes.append(self.words["wide_hint"])
         return table + "\n" + "\n".join(notes)
@@ -358,6 +361,14 @@ class _View:
         if seconds is None:
             return "-"
         return f"{seconds:.1f}" + ("秒" if self.lang == "zh" else "s")
+
+
+def _main_account(rows: Sequence[AgentRow]) -> str:
+    """``旗舰店:`` when every agent id is ``旗舰店:<name>`` (sub-accounts of one main account)."""
+    heads = {row.agent.partition(":")[0] for row in rows if ":" in row.agent}
+    if len(heads) != 1 or any(":" not in row.agent for row in rows):
+        return ""
+    return heads.pop() + ":"
 
 
 def _render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
