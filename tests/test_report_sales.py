@@ -146,5 +146,5 @@ def test_R25_memory_is_per_buyer() -> None:
         paid(script, time, f"b{index % 5}", 1.0)
     ledger = script.builder.sales
     assert len(ledger._receipts) <= 5
-    assert len(ledger._last_message) <= 5
+    assert len(ledger.last_message) <= 5
     assert ledger.shop.sales == 600.0

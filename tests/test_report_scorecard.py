@@ -264,3 +264,13 @@ def test_by_group_gives_presale_and_aftersale_apart(runner: CliRunner) -> None:
     assert any(line.startswith("presale") for line in section)
     assert any(line.startswith("aftersale") for line in section)
     assert "avg" in section[1] and "conv." in section[1]
+
+
+def test_figures_are_the_same_with_and_without_the_day_rows(runner: CliRunner) -> None:
+    log = ROOT / "examples" / "shop-day.csv"
+    args = (str(log), "-c", str(EXAMPLE_CONFIG), "--format", "json", "--by")
+    without = json.loads(run(runner, *args, "agent,group,hour"))
+    with_days = json.loads(run(runner, *args, "agent,group,hour,day"))
+    assert "days" not in without and len(with_days["days"]) == 1
+    for key in ("summary", "agents", "groups", "hours", "imbalance"):
+        assert without[key] == with_days[key]

@@ -88,7 +88,7 @@ def report(
     source = "<stdin>" if log == "-" else log
     with open_events(log, config, encoding=encoding, skip_bad=skip_bad) as (events, skipped):
         pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
-        result = build_report(config, pairs, window)
+        result = build_report(config, pairs, window, days="day" in by)
     with open_output(output_path, bom=excel and fmt == "csv") as out:
         if fmt == "csv":
             render.write_csv(result, by[0] if by else "agent", out, excel=excel)

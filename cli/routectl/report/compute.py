@@ -80,9 +80,11 @@ class HourCounts:
 class ReportBuilder:
     """The streaming state of a report."""
 
-    def __init__(self, config: ShopConfig, window: Window) -> None:
+    def __init__(self, config: ShopConfig, window: Window, *, days: bool = True) -> None:
         self.config = config
         self.window = window
+        self.days = days
+        """Keep the per-day rows (``--by day``); without them a report is cheaper."""
         self.threshold = float(config.reply_rate.threshold_s)
         self.slow_after = float(config.reply_rate.slow_after_s)
         self.avg_cap = float(config.reply_rate.avg_cap_s)
@@ -91,6 +93,7 @@ class ReportBuilder:
         self.shares = ShareModel(config)
         self.questions = QuestionTracker(config.reply_rate, window, self.clock, self._answered)
         self.sales = SalesLedger(window, float(config.sales.conversion_window_s))
+        self._asked = self.sales.last_message
         self.first_event: float | None = None
         self.last_event: float | None = None
         self.shop = Counts()
@@ -119,10 +122,13 @@ class ReportBuilder:
         if self.first_event is None:
             self.first_event = event.time
         self.last_event = event.time
-        if isinstance(event, BuyerMessage):
-            outputs = list(outputs)
+        if type(event) is BuyerMessage:
+            if type(outputs) is not list:
+                outputs = list(outputs)
             self._message(event, _own_routed(event.line, outputs))
-        elif isinstance(event, Paid):
+        elif type(event) is HumanReply:
+            self._reply(event)
+        elif type(event) is Paid:
             self.sales.paid(event)
         elif isinstance(event, StatusChange):
             # Outputs of timers that fired before this status change saw the old presence.
@@ -134,8 +140,6 @@ class ReportBuilder:
                     later.append(output)
             self.presence.status(event)
             outputs = later
-        elif isinstance(event, HumanReply):
-            self._reply(event)
         for output in outputs:
             self._output(output)
 
@@ -189,9 +193,10 @@ class ReportBuilder:
             self.shop.messages += 1
             hour, day = self.clock.hour_and_day(moment)
             self.by_hour[hour].messages += 1
-            self.by_day[day].messages += 1
+            if self.days:
+                self.by_day[day].messages += 1
         self.questions.message(message, own)
-        self.sales.message(message.buyer, moment)
+        self._asked[message.buyer] = moment  # SalesLedger.message, inlined (every message)
 
     def _reply(self, reply: HumanReply) -> None:
         self.questions.reply(reply)
@@ -203,34 +208,32 @@ class ReportBuilder:
     def _answered(self, question: Question) -> None:
         """A counted or averaged question is complete (answered or never) and attributed."""
         routed = question.routed
-        agent = question.agent
+        agent = question.owner or (routed.assignee if routed is not None else ASSIGNEE_OFFLINE)
         if question.group_label is not None:
             group = question.group_label
         elif routed is not None and routed.new_inquiry:
             group = routed.group or NO_GROUP
         else:
             group = self.buyer_group.get(routed.buyer if routed else "", NO_GROUP)
-        day = self.by_day[question.day].replies
+        shop: tuple[ReplyStats, ...] = (self.shop.replies,)
+        if self.days:
+            shop = (self.shop.replies, self.by_day[question.day].replies)
         if agent != ASSIGNEE_OFFLINE and agent != ASSIGNEE_BOT:
-            stats: tuple[ReplyStats, ...] = (
-                self.shop.replies,
-                day,
-                self.by_agent[agent],
-                self.by_group[group],
-            )
+            stats = (*shop, self.by_agent[agent], self.by_group[group])
         else:
-            stats = (self.shop.replies, day, self.by_group[group])
+            stats = (*shop, self.by_group[group])
         hour = self.by_hour[question.hour].replies
         response = question.response_s
+        cap = self.avg_cap if question.averaged else None
         if question.counted:
-            record(stats, hour, response, self.threshold, self.slow_after)
-        if question.averaged:
-            record_average((*stats, hour), response, self.avg_cap)
+            record(stats, hour, response, self.threshold, self.slow_after, cap)
+        elif cap is not None:
+            record_average((*stats, hour), response, cap)
 
     # --- engine outputs -------------------------------------------------------------
 
     def _output(self, output: Output) -> None:
-        if isinstance(output, Routed):
+        if type(output) is Routed:
             self._routed(output)
             return
         if isinstance(output, Transferred):
@@ -247,7 +250,8 @@ class ReportBuilder:
             self.figures["lag_held_messages"] += 1
 
     def _routed(self, routed: Routed) -> None:
-        self.questions.routed(routed)
+        if self.questions.unattributed:  # most Routed come with their message: none waits
+            self.questions.routed(routed)
         if routed.new_inquiry:
             label = self.buyer_group[routed.buyer] = routed.group or NO_GROUP
             assignee = routed.assignee
@@ -257,7 +261,8 @@ class ReportBuilder:
             return
         if routed.rule == RULE_OFFLINE:
             self.shop.offline_messages += 1
-            self.by_day[self.clock.day(routed.time)].offline_messages += 1
+            if self.days:
+                self.by_day[self.clock.day(routed.time)].offline_messages += 1
         if routed.assignee == ASSIGNEE_BOT:
             self.figures["bot_messages"] += 1
         if routed.new_inquiry:
@@ -267,7 +272,8 @@ class ReportBuilder:
         hour, day = self.clock.hour_and_day(routed.time)
         self.shop.inquiries += 1
         self.by_hour[hour].inquiries += 1
-        self.by_day[day].inquiries += 1
+        if self.days:
+            self.by_day[day].inquiries += 1
         label = routed.group or NO_GROUP
         self.group_inquiries[label] += 1
         self._waited(routed, label)

@@ -124,27 +124,30 @@ class QuestionTracker:
             question.routed = routed
 
     def _start(self, line: int, moment: float) -> Question:
-        if not self.window.contains(moment):
+        window = self.window
+        if not window.since <= moment < window.until:
             return _UNCOUNTED
-        second = self.clock.second_of_day(moment)
+        clock = self.clock
+        second = clock.second_of_day(moment)
         counted = self.hours_start <= second < self.hours_end
         averaged = self.avg_start <= second < self.avg_end
         if not counted:
             self.outside_hours += 1
             if not averaged:
                 return _UNCOUNTED
-        clock = self.clock
-        return Question(line, moment, counted, averaged, clock.hour(moment), clock.day(moment))
+        hour, day = clock.hour_and_day(moment)
+        return Question(line, moment, counted, averaged, hour, day)
 
     def reply(self, reply: HumanReply) -> None:
         """A human reply ends the buyer's open question and bot run."""
-        self.bot_runs.discard(reply.buyer)
+        if self.bot_runs:
+            self.bot_runs.discard(reply.buyer)
         question = self.open.pop(reply.buyer, None)
         if question is None or question is _UNCOUNTED:
             return
         question.response_s = reply.time - question.start
         question.done = True
-        if question.attributed:
+        if question.routed is not None or question.owner is not None:  # attributed
             self.on_done(question)
 
     def routed(self, routed: Routed) -> None:

@@ -52,14 +52,14 @@ class SalesLedger:
         self.by_group: defaultdict[str, SalesCounts] = defaultdict(SalesCounts)
         self._receipts: dict[str, tuple[float, str, str]] = {}
         """Per buyer: the last receipt inside the window (time, agent, group)."""
-        self._last_message: dict[str, float] = {}
+        self.last_message: dict[str, float] = {}
         self.orders = 0
         self.silent_orders = 0
         self.silent_sales = 0.0
         self.uncredited_orders = 0
 
     def message(self, buyer: str, moment: float) -> None:
-        self._last_message[buyer] = moment
+        self.last_message[buyer] = moment
 
     def receipt(self, buyer: str, agent: str, group: str, moment: float) -> None:
         """``agent`` received ``buyer`` (an inquiry or a transfer) at ``moment``."""
@@ -87,7 +87,7 @@ class SalesLedger:
             return
         if not in_window:
             return
-        asked = self._last_message.get(payment.buyer)
+        asked = self.last_message.get(payment.buyer)
         if asked is not None and 0 <= moment - asked <= limit:
             self.uncredited_orders += 1
         else:

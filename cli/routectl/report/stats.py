@@ -174,28 +174,36 @@ def record(
     response_s: float | None,
     threshold_s: float,
     slow_after_s: float = math.inf,
+    cap_s: float | None = None,
 ) -> None:
     """One counted question into several figures at once: :meth:`ReplyStats.add` for each
     of ``stats`` and :meth:`RateCounts.add` for ``hour``, bucketing the response once;
-    a response of ``slow_after_s`` or more (or none) is also a slow one (R24)."""
+    a response of ``slow_after_s`` or more (or none) is also a slow one (R24). With
+    ``cap_s`` the question is averaged too (R23, see :func:`record_average`): one pass."""
     hour.counted += 1
-    if response_s is None or response_s >= slow_after_s:
+    if cap_s is not None:
+        capped = cap_s if response_s is None or response_s > cap_s else response_s
+        hour.avg_count += 1
+        hour.avg_sum += capped
+        for target in stats:
+            target.avg_count += 1
+            target.avg_sum += capped
+    if response_s is None:
         hour.slow += 1
         for target in stats:
-            target.slow += 1
-    if response_s is None:
-        for target in stats:
             target.counted += 1
+            target.slow += 1
         return
     key = bucket(response_s)
     exact = round(response_s)
-    within = response_s <= threshold_s
-    if within:
-        hour.within += 1
+    within = 1 if response_s <= threshold_s else 0
+    slow = 1 if response_s >= slow_after_s else 0
+    hour.within += within
+    hour.slow += slow
     for target in stats:
         target.counted += 1
-        if within:
-            target.within += 1
+        target.within += within
+        target.slow += slow
         times = target.times
         counts = times.counts
         counts[key] = counts.get(key, 0) + 1
