@@ -75,9 +75,19 @@ def report(
     until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str, skip_bad: bool,
     excel: bool, lang: str | None, wide: bool, verbose: bool,
 ) -> None:  # fmt: skip
-    """Replay LOG (- or nothing: standard input) and report the reply rate and the split.
+    """Replay LOG (- or nothing: standard input) and report the platform's figures and
+    the agents' scorecard.
 
-    Figures, how each is computed, and example output: docs/report.md.
+    3-minute response rate, reply rate, average response time (R23), slow responses
+    (R24), inquiry conversion and sales (R25) per shop, agent and group, and why the
+    split of buyers is uneven. Figures, how each is computed, and example output:
+    docs/report.md.
+
+    \b
+    Examples:
+      routectl report day.csv -c shopconfig.toml
+      routectl report month.csv --as-of 2026-12-01 --by agent,group --lang zh
+      routectl report week.csv --since 7d --format json -o report.json
     """
     if fmt == "csv" and len(by) > 1:
         raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")

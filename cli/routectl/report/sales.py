@@ -63,10 +63,14 @@ class SalesLedger:
 
     def receipt(self, buyer: str, agent: str, group: str, moment: float) -> None:
         """``agent`` received ``buyer`` (an inquiry or a transfer) at ``moment``."""
-        if not self.window.contains(moment):
+        window = self.window
+        if not window.since <= moment < window.until:
             self._receipts.pop(buyer, None)
             return
+        last = self._receipts.get(buyer)
         self._receipts[buyer] = (moment, agent, group)
+        if last is not None and last[1] == agent and last[2] == group:
+            return  # the same agent again (recent contact): already counted
         self.shop.buyers.add(buyer)
         self.by_agent[agent].buyers.add(buyer)
         self.by_group[group].buyers.add(buyer)
