@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Benchmark routectl on a generated log: speed against a csv.reader floor, memory, start-up.
+"""Benchmark routectl on the log shapes users have, pure and compiled, in one run.
 
-Run from the repository root with the project's interpreter::
+Shapes (``generate-log --agents/--time-format``): 7 agents naive times, 7 agents with
+``+08:00`` offsets, 40 and 200 agents with offsets. Each shape's figures are ratios to
+a bare ``csv.reader`` pass over the same file, measured in the same run. Builds: the
+interpreter running this script (the pure, editable install) and, with ``--compiled``,
+a venv holding the mypyc build. Run from the repository root::
 
-    .venv/bin/python benchmarks/bench.py            # 1M rows
-    .venv/bin/python benchmarks/bench.py --big      # and 3M rows: memory must not grow
+    python3 -m venv /tmp/rc-compiled && ROUTECTL_COMPILE=1 /tmp/rc-compiled/bin/pip install .
+    .venv/bin/python benchmarks/bench.py --compiled /tmp/rc-compiled/bin/python --repeat 3
+    .venv/bin/python benchmarks/bench.py --big   # 200 agents at 3x the rows: flat memory
 
-Every measured program runs as its own child process; its wall time is taken around
-the child and its peak RSS comes from ``os.wait4`` (that child alone, not the sum of
-all children). Commands that do not exist yet are reported as "not available". The
+Every measured program runs as its own child process; its CPU time (user + system) and
+peak RSS come from ``os.wait4`` (that child alone), its wall time is taken around it.
+Ratios use CPU time, so that other jobs on a shared machine disturb them less. The
 script prints figures and a PASS/MISS per target; it never fails on a MISS (exit 0),
 only on its own errors. See docs/performance.md for what each figure means.
 """
@@ -37,6 +42,7 @@ DEFAULT_CONFIG = ROOT / "shopconfig.example.toml"
 # Every program starts the same way (`python -c ...`), so start-up ratios compare like
 # with like. ROUTECTL is what the `routectl` console script runs.
 ROUTECTL = "from routectl.cli import main; main()"
+BUILD = "import routectl; print(routectl.build())"
 FLOOR = """
 import csv, sys
 n = 0
@@ -68,66 +74,85 @@ def hello():
 hello()
 """
 
-# Targets (issue 5).
-REPLAY_RATIO = 4.0
-REPORT_RATIO = 3.0
+# Targets (issues 5 and 13).
+REPLAY_RATIO = 4.0  # compiled
+REPORT_RATIO = 3.0  # compiled
+PURE_OVER_COMPILED = 2.0
+OFFSET_OVER_NAIVE = 1.10
+PER_MESSAGE_GROWTH = 1.15  # 7 -> 200 agents
 RSS_LIMIT_MB = 120.0
 RSS_GROWTH = 0.10  # 1M -> 3M: at most 10% (or RSS_GROWTH_MB, whichever is larger)
 RSS_GROWTH_MB = 8.0
 STARTUP_RATIO = 1.5
-GENERATE_RATE = 200_000
 
 
 @dataclass
 class Run:
-    """One child process: wall seconds, peak RSS in MB, exit status."""
+    """One child process: CPU seconds (user + system), wall seconds, peak RSS in MB, exit.
+
+    Ratios use CPU seconds: on a machine shared with other jobs, wall time measures the
+    neighbours as much as the program; the child's own CPU time much less so.
+    """
 
     seconds: float
+    wall: float
     rss_mb: float
     exit: int
     error: str = ""
 
 
-@dataclass
-class Step:
-    name: str
-    rows: int = 0
-    run: Run | None = None
-    note: str = ""
+@dataclass(frozen=True)
+class Shape:
+    key: str
+    label: str
+    agents: int | None  # None: the config's own team (7 agents)
+    time_format: str
 
-    @property
-    def ok(self) -> bool:
-        return self.run is not None and self.run.exit == 0
+
+SHAPES = (
+    Shape("7-naive", "7 agents, naive times", None, "naive"),
+    Shape("7-offset", "7 agents, +08:00 times", None, "offset"),
+    Shape("40-offset", "40 agents, +08:00 times", 40, "offset"),
+    Shape("200-offset", "200 agents, +08:00 times", 200, "offset"),
+)
+STEPS = ("reader", "replay", "report")
+
+
+@dataclass
+class ShapeResult:
+    shape: str
+    rows: int
+    messages: int
+    log_mb: float
+    floor: Run
+    runs: dict[str, dict[str, Run]] = field(default_factory=dict)  # build -> step -> best
 
 
 @dataclass
 class Results:
     rows: int
-    log_mb: float
     python: str
     cpus: int
-    steps: dict[str, Step] = field(default_factory=dict)
-    startup_ms: dict[str, float | None] = field(default_factory=dict)
+    repeat: int
+    builds: dict[str, str] = field(default_factory=dict)  # name -> what routectl.build() says
+    shapes: list[ShapeResult] = field(default_factory=list)
+    big: list[ShapeResult] = field(default_factory=list)
+    startup_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
     targets: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-def python_cmd(code: str, *args: str) -> list[str]:
-    return [sys.executable, "-c", code, *args]
-
-
-def routectl(*args: str) -> list[str]:
-    return python_cmd(ROUTECTL, *args)
 
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["CI"] = "1"  # no progress bar (stderr is not a terminal anyway)
     env.pop("ROUTECTL_CONFIG", None)
+    # As installed (pip writes .pyc files): with PYTHONDONTWRITEBYTECODE set, every run of
+    # the editable pure build would compile its sources again and start-up would mislead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
 def measure(cmd: list[str], *, terminal: bool = False) -> Run:
-    """Run ``cmd``; return its wall time and its own peak RSS (``os.wait4``).
+    """Run ``cmd``; return its CPU and wall time and its own peak RSS (``os.wait4``).
 
     With ``terminal`` the child's stderr is a pseudo-terminal and ``CI`` is unset, so
     routectl draws its progress bar (drained by a thread, not shown).
@@ -162,7 +187,8 @@ def measure(cmd: list[str], *, terminal: bool = False) -> Run:
         message = err.read().decode("utf-8", "replace").strip().splitlines()
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     rss_mb = usage.ru_maxrss * scale / 1_000_000
-    return Run(seconds, rss_mb, child.returncode, message[-1] if message else "")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(cpu, seconds, rss_mb, child.returncode, message[-1] if message else "")
 
 
 def _drain(master: int) -> None:
@@ -175,184 +201,182 @@ def _drain(master: int) -> None:
         os.close(master)
 
 
-def best(cmd: list[str], repeat: int, *, terminal: bool = False) -> Run:
-    """The fastest of ``repeat`` runs (least disturbed by the rest of the machine)."""
-    runs = [measure(cmd, terminal=terminal) for _ in range(max(1, repeat))]
-    return min(runs, key=lambda run: (run.exit != 0, run.seconds))
+def faster(old: Run | None, new: Run) -> Run:
+    """The better of two runs: a success, then the least disturbed (fastest)."""
+    if old is None:
+        return new
+    return min(old, new, key=lambda run: (run.exit != 0, run.seconds))
 
 
-def command_exists(name: str) -> bool:
-    probe = subprocess.run(
-        routectl(name, "--help"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=child_env(),
-        cwd=ROOT,
+def build_of(python: str) -> str:
+    done = subprocess.run(
+        [python, "-c", BUILD], capture_output=True, text=True, env=child_env(), check=False
     )
-    return probe.returncode == 0
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {python} cannot import routectl: {done.stderr.strip()}")
+    return done.stdout.strip()
 
 
-def generate(config: Path, rows: int, seed: int, path: Path, reuse: bool) -> Step:
-    step = Step("generate-log", rows)
-    if reuse and path.exists():
-        step.note = "reused"
-        return step
-    args = ["generate-log", "-c", str(config), "--rows", str(rows), "--seed", str(seed)]
-    step.run = measure(routectl(*args, "-o", str(path)))
-    if not step.ok:
-        raise SystemExit(f"bench: generate-log failed: {step.run.error}")
-    return step
+def generate(python: str, shape: Shape, rows: int, seed: int, folder: Path) -> tuple[Path, Path]:
+    log = folder / f"{shape.key}-{rows}-seed{seed}.csv"
+    config = folder / f"{shape.key}-{rows}-seed{seed}.toml"
+    if log.exists() and config.exists():
+        return log, config
+    args = ["generate-log", "-c", str(DEFAULT_CONFIG), "--rows", str(rows), "--seed", str(seed)]
+    args += ["--time-format", shape.time_format, "--write-config", str(config)]
+    if shape.agents is not None:
+        args += ["--agents", str(shape.agents)]
+    run = measure([python, "-c", ROUTECTL, *args, "-o", str(log)])
+    if run.exit != 0:
+        raise SystemExit(f"bench: generate-log failed: {run.error}")
+    return log, config
 
 
-def run_log_steps(
-    log: Path,
-    config: Path,
-    rows: int,
-    repeat: int,
-    available: dict[str, bool],
-    suffix: str,
-    progress: bool = False,
-) -> dict[str, Step]:
-    steps: dict[str, Step] = {}
-    steps["floor" + suffix] = Step("csv.reader (floor)", rows, best(python_cmd(FLOOR, str(log)), 3))
-    reader = python_cmd(LOG_READER, str(log), str(config))
-    steps["reader" + suffix] = Step("read_events (log reader)", rows, best(reader, repeat))
-    commands = {
-        "replay": ["replay", str(log), "-c", str(config), "-o", os.devnull, "--format", "csv"],
-        "report": ["report", str(log), "-c", str(config), "--format", "json", "-o", os.devnull],
-    }
-    for key, args in commands.items():
-        label = f"routectl {args[0]} --format {args[args.index('--format') + 1]}"
-        step = Step(label, rows)
-        if available[key]:
-            step.run = best(routectl(*args), repeat)
-        else:
-            step.note = "not available"
-        steps[key + suffix] = step
-    if progress:
-        args = commands["replay"]
-        step = Step("routectl replay, progress bar on", rows)
-        if available["replay"]:
-            step.run = best(routectl(*args), repeat, terminal=True)
-        else:
-            step.note = "not available"
-        steps["replay-progress" + suffix] = step
-    return steps
+def count_messages(log: Path) -> int:
+    with log.open(encoding="utf-8") as lines:
+        return sum(1 for line in lines if ",message," in line)
 
 
-def startup(config: Path, runs: int, available: dict[str, bool]) -> dict[str, float | None]:
+def step_commands(python: str, log: Path, config: Path) -> dict[str, list[str]]:
+    return {
+        "reader": [python, "-c", LOG_READER, str(log), str(config)],
+        "replay": [python, "-c", ROUTECTL, "replay", str(log), "-c", str(config),
+                   "-o", os.devnull, "--format", "csv"],
+        "report": [python, "-c", ROUTECTL, "report", str(log), "-c", str(config),
+                   "--format", "json", "-o", os.devnull],
+    }  # fmt: skip
+
+
+def run_shape(
+    shape: Shape, rows: int, seed: int, folder: Path, builds: dict[str, str], repeat: int
+) -> ShapeResult:
+    """Floor and every step of every build, interleaved ``repeat`` times; best kept."""
+    log, config = generate(next(iter(builds.values())), shape, rows, seed, folder)
+    floor: Run | None = None
+    runs: dict[str, dict[str, Run]] = {name: {} for name in builds}
+    for _ in range(max(1, repeat)):
+        floor = faster(floor, measure([sys.executable, "-c", FLOOR, str(log)]))
+        for name, python in builds.items():
+            for step, cmd in step_commands(python, log, config).items():
+                runs[name][step] = faster(runs[name].get(step), measure(cmd))
+    assert floor is not None
+    size = log.stat().st_size / 1_000_000
+    return ShapeResult(shape.key, rows, count_messages(log), size, floor, runs)
+
+
+def startup(python: str, config: Path, runs: int) -> dict[str, float | None]:
     programs = {
-        "hello-world click": python_cmd(HELLO),
-        "routectl --help": routectl("--help"),
-        "routectl validate": routectl("validate", str(config)),
+        "hello-world click": [python, "-c", HELLO],
+        "routectl --help": [python, "-c", ROUTECTL, "--help"],
+        "routectl validate": [python, "-c", ROUTECTL, "validate", str(config)],
     }
-    medians: dict[str, float | None] = {}
-    for name, cmd in programs.items():
-        if name == "routectl validate" and not available["validate"]:
-            medians[name] = None
-            continue
-        times: list[float] = []
-        for _ in range(runs):
+    times: dict[str, list[float]] = {name: [] for name in programs}
+    for cmd in programs.values():
+        measure(cmd)  # warm-up: bytecode caches written, files in the page cache
+    for _ in range(runs):  # interleaved, so a busy moment hits all three alike
+        for name, cmd in programs.items():
             run = measure(cmd)
-            if run.exit != 0:
-                times = []
-                break
-            times.append(run.seconds)
-        medians[name] = statistics.median(times) * 1000 if times else None
-    return medians
+            if run.exit == 0:
+                times[name].append(run.seconds)
+    return {
+        name: statistics.median(values) * 1000 if values else None for name, values in times.items()
+    }
 
 
-# --- printing ---------------------------------------------------------------------
+# --- targets and printing -----------------------------------------------------------
 
 
-def rate(rows: int, seconds: float) -> str:
-    value = rows / seconds if seconds else 0.0
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.2f}M"
-    return f"{value / 1000:.0f}k"
+def ratio(result: ShapeResult, build: str, step: str) -> float | None:
+    run = result.runs.get(build, {}).get(step)
+    if run is None or run.exit != 0 or result.floor.exit != 0:
+        return None
+    return run.seconds / result.floor.seconds
 
 
 def verdict(ok: bool | None) -> str:
     return "not measured" if ok is None else ("PASS" if ok else "MISS")
 
 
-def print_steps(title: str, steps: dict[str, Step], floor: Step) -> None:
-    print(f"\n{title}")
-    print(f"  {'step':<34}{'seconds':>9}{'x floor':>9}{'rows/s':>9}{'peak RSS':>10}")
-    for step in steps.values():
-        if step.run is None:
-            print(f"  {step.name:<34}{step.note:>37}")
-            continue
-        run = step.run
-        if run.exit != 0:
-            print(f"  {step.name:<34}  failed (exit {run.exit}): {run.error[:60]}")
-            continue
-        ratio = run.seconds / floor.run.seconds if floor.run else 0.0
-        print(
-            f"  {step.name:<34}{run.seconds:>9.2f}{ratio:>8.2f}x{rate(step.rows, run.seconds):>9}"
-            f"{run.rss_mb:>7.0f} MB"
-        )
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
 
 
-def evaluate(results: Results, big: bool) -> None:
-    steps = results.steps
+def evaluate(results: Results) -> None:
     targets = results.targets
-
-    def ratio(key: str, suffix: str = "") -> float | None:
-        step, floor = steps.get(key + suffix), steps.get("floor" + suffix)
-        if step and step.ok and floor and floor.ok:
-            assert step.run and floor.run
-            return step.run.seconds / floor.run.seconds
-        return None
-
-    def status_of(key: str) -> str:
-        step = steps.get(key)
-        if step is None or step.run is None:
-            return step.note if step and step.note else "not available"
-        return f"failed (exit {step.run.exit})"
-
-    for key, limit in (("replay", REPLAY_RATIO), ("report", REPORT_RATIO)):
-        value = ratio(key)
-        figure = f"{value:.2f}x" if value is not None else status_of(key)
-        targets.append((f"{key} <= {limit:g}x floor", figure, verdict(_check(value, limit))))
-    for key in ("replay", "report"):
-        step = steps.get(key)
-        rss = step.run.rss_mb if step and step.ok and step.run else None
-        figure = f"{rss:.0f} MB" if rss is not None else status_of(key)
-        check = None if rss is None else rss <= RSS_LIMIT_MB
-        label = f"{key} peak RSS <= {RSS_LIMIT_MB:g} MB at {results.rows:,} rows"
-        targets.append((label, figure, verdict(check)))
-    for key in ("replay", "report"):
-        label = f"{key} RSS no growth {_short(results.rows)} -> {_short(3 * results.rows)} rows"
-        small, large = steps.get(key), steps.get(key + "@big")
-        if not big:
-            targets.append((label, "use --big", verdict(None)))
-        elif small and small.ok and large and large.ok and small.run and large.run:
-            allowed = max(small.run.rss_mb * RSS_GROWTH, RSS_GROWTH_MB)
-            growth = large.run.rss_mb - small.run.rss_mb
-            figure = f"{small.run.rss_mb:.0f} -> {large.run.rss_mb:.0f} MB"
-            targets.append((label, figure, verdict(growth <= allowed)))
-        else:
-            targets.append((label, status_of(key + "@big"), verdict(None)))
-    hello = results.startup_ms.get("hello-world click")
-    for name in ("routectl --help", "routectl validate"):
-        value = results.startup_ms.get(name)
-        if value is None or not hello:
-            targets.append((f"start-up {name} <= {STARTUP_RATIO:g}x hello", "n/a", verdict(None)))
+    by_key = {result.shape: result for result in results.shapes}
+    target_build = "compiled" if "compiled" in results.builds else "pure"
+    for result in results.shapes:
+        for step, limit in (("replay", REPLAY_RATIO), ("report", REPORT_RATIO)):
+            value = ratio(result, target_build, step)
+            ok = None if value is None else value <= limit
+            label = f"{result.shape}: {step} ({target_build}) <= {limit:g}x floor"
+            targets.append((label, _x(value), verdict(ok)))
+        if "compiled" in results.builds:
+            for step in ("replay", "report"):
+                pure, compiled = ratio(result, "pure", step), ratio(result, "compiled", step)
+                value = pure / compiled if pure and compiled else None
+                ok = None if value is None else value <= PURE_OVER_COMPILED
+                label = f"{result.shape}: {step} pure <= {PURE_OVER_COMPILED:g}x compiled"
+                targets.append((label, _x(value), verdict(ok)))
+    naive, offset = by_key.get("7-naive"), by_key.get("7-offset")
+    if naive and offset:
+        for build in results.builds:
+            for step in STEPS:
+                a, b = ratio(naive, build, step), ratio(offset, build, step)
+                value = b / a if a and b else None
+                ok = None if value is None else value <= OFFSET_OVER_NAIVE
+                label = f"offset / naive times, {step} ({build}) <= {OFFSET_OVER_NAIVE:g}"
+                targets.append((label, _x(value), verdict(ok)))
+    small, large = by_key.get("7-offset"), by_key.get("200-offset")
+    if small and large:
+        for build in results.builds:
+            per_small = _per_message(small, build)
+            per_large = _per_message(large, build)
+            value = per_large / per_small if per_small and per_large else None
+            ok = None if value is None else value <= PER_MESSAGE_GROWTH
+            label = f"replay cost per message 200 / 7 agents ({build}) <= {PER_MESSAGE_GROWTH:g}"
+            targets.append((label, _x(value), verdict(ok)))
+    for build in results.builds:
+        peaks = [
+            (run.rss_mb, f"{result.shape} {_short(result.rows)} {step}")
+            for result in results.shapes + results.big
+            for step, run in result.runs.get(build, {}).items()
+            if step != "reader" and run.exit == 0
+        ]
+        if peaks:
+            rss, where = max(peaks)
+            label = f"peak RSS, every shape ({build}) <= {RSS_LIMIT_MB:g} MB"
+            targets.append((label, f"{rss:.0f} MB ({where})", verdict(rss <= RSS_LIMIT_MB)))
+    for big in results.big:
+        base = by_key.get(big.shape)
+        if base is None:
             continue
-        start_ratio = value / hello
-        targets.append(
-            (
-                f"start-up {name} <= {STARTUP_RATIO:g}x hello",
-                f"{start_ratio:.2f}x",
-                verdict(start_ratio <= STARTUP_RATIO),
-            )
-        )
-    gen = steps.get("generate")
-    if gen and gen.ok and gen.run:
-        gen_rate = gen.rows / gen.run.seconds
-        label = f"generate-log >= {GENERATE_RATE // 1000}k rows/s"
-        targets.append((label, rate(gen.rows, gen.run.seconds), verdict(gen_rate >= GENERATE_RATE)))
+        for build, steps in big.runs.items():
+            for step in ("replay", "report"):
+                small_run, large_run = base.runs[build].get(step), steps.get(step)
+                if small_run is None or large_run is None:
+                    continue
+                allowed = max(small_run.rss_mb * RSS_GROWTH, RSS_GROWTH_MB)
+                growth = large_run.rss_mb - small_run.rss_mb
+                label = f"{big.shape}: {step} ({build}) RSS flat {_short(base.rows)} -> "
+                label += _short(big.rows)
+                figure = f"{small_run.rss_mb:.0f} -> {large_run.rss_mb:.0f} MB"
+                targets.append((label, figure, verdict(growth <= allowed)))
+    for build, medians in results.startup_ms.items():
+        hello = medians.get("hello-world click")
+        for name in ("routectl --help", "routectl validate"):
+            value = medians.get(name)
+            start_ratio = value / hello if value and hello else None
+            ok = None if start_ratio is None else start_ratio <= STARTUP_RATIO
+            label = f"start-up {name} ({build}) <= {STARTUP_RATIO:g}x hello"
+            targets.append((label, _x(start_ratio), verdict(ok)))
+
+
+def _per_message(result: ShapeResult, build: str) -> float | None:
+    run = result.runs.get(build, {}).get("replay")
+    if run is None or run.exit != 0 or not result.messages:
+        return None
+    return run.seconds / result.messages
 
 
 def _short(rows: int) -> str:
@@ -363,78 +387,101 @@ def _short(rows: int) -> str:
     return str(rows)
 
 
-def _check(value: float | None, limit: float) -> bool | None:
-    return None if value is None else value <= limit
-
-
-def print_results(results: Results, big: bool) -> None:
+def print_table(title: str, shapes: list[ShapeResult], builds: dict[str, str]) -> None:
+    """One line per shape: floor seconds, then x floor for each build's steps."""
+    print(f"\n{title}")
+    columns = [f"{step} {build}" for build in builds for step in STEPS]
     print(
-        f"routectl benchmark: {results.rows:,} rows ({results.log_mb:.1f} MB), "
-        f"Python {results.python}, {results.cpus} CPUs"
+        f"  {'shape':<12}{'rows':>6}{'MB':>5}{'floor s':>8}" + "".join(f"{c:>16}" for c in columns)
     )
-    small = {k: v for k, v in results.steps.items() if not k.endswith("@big")}
-    print_steps(f"log of {results.rows:,} rows (best of runs)", small, small["floor"])
-    if big:
-        large = {k[: -len("@big")]: v for k, v in results.steps.items() if k.endswith("@big")}
-        print_steps(f"log of {large['floor'].rows:,} rows", large, large["floor"])
-    print("\nstart-up (median wall ms)")
-    hello = results.startup_ms.get("hello-world click")
-    for name, value in results.startup_ms.items():
-        if value is None:
-            print(f"  {name:<34}{'not available':>16}")
-        else:
-            ratio = f"{value / hello:.2f}x" if hello else ""
-            print(f"  {name:<34}{value:>9.1f}{ratio:>9}")
+    for result in shapes:
+        cells = []
+        for build in builds:
+            for step in STEPS:
+                run = result.runs.get(build, {}).get(step)
+                if run is None or run.exit != 0:
+                    cells.append("failed" if run else "n/a")
+                else:
+                    cells.append(f"{run.seconds / result.floor.seconds:.2f}x {run.seconds:.1f}s")
+        print(
+            f"  {result.shape:<12}{_short(result.rows):>6}{result.log_mb:>5.0f}"
+            f"{result.floor.seconds:>8.2f}" + "".join(f"{cell:>16}" for cell in cells)
+        )
+
+
+def print_results(results: Results) -> None:
+    builds = ", ".join(f"{name} = {what}" for name, what in results.builds.items())
+    print(
+        f"routectl benchmark: {results.rows:,} rows per shape, Python {results.python}, "
+        f"{results.cpus} CPUs, CPU time, best of {results.repeat} (interleaved); builds: {builds}"
+    )
+    print_table(
+        "x csv.reader floor (and CPU seconds), best of runs", results.shapes, results.builds
+    )
+    if results.big:
+        print_table("3x the rows (memory)", results.big, results.builds)
+    print("\npeak RSS MB (replay / report)")
+    for result in results.shapes + results.big:
+        cells = []
+        for build in results.builds:
+            runs = result.runs.get(build, {})
+            rss = [f"{runs[s].rss_mb:.0f}" if s in runs else "n/a" for s in ("replay", "report")]
+            cells.append(f"{build} {' / '.join(rss)}")
+        print(f"  {result.shape:<12}{_short(result.rows):>6}  " + "   ".join(cells))
+    print("\nstart-up (median CPU ms: user + system)")
+    for build, medians in results.startup_ms.items():
+        hello = medians.get("hello-world click")
+        for name, value in medians.items():
+            figure = "n/a" if value is None else f"{value:.1f}"
+            share = f"{value / hello:.2f}x" if value and hello else ""
+            print(f"  {build:<9}{name:<26}{figure:>9}{share:>9}")
     print("\ntargets")
     for label, figure, result in results.targets:
-        print(f"  {label:<44}{figure:>18}  {result}")
+        print(f"  {label:<58}{figure:>26}  {result}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the main log")
-    parser.add_argument("--big", action="store_true", help="also run on 3x the rows (memory)")
-    parser.add_argument("-c", "--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of each shape's log")
+    parser.add_argument("--big", action="store_true", help="also run 200-offset on 3x the rows")
+    parser.add_argument("--compiled", help="python of a venv with the compiled build")
+    parser.add_argument("--shapes", default=",".join(s.key for s in SHAPES))
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=1, help="runs per heavy step (best kept)")
-    parser.add_argument("--runs", type=int, default=10, help="runs per start-up figure")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved runs (best kept)")
+    parser.add_argument("--runs", type=int, default=15, help="runs per start-up figure")
     parser.add_argument("--data-dir", type=Path, help="keep the logs here (default: a temp dir)")
-    parser.add_argument("--reuse", action="store_true", help="reuse logs already in --data-dir")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    parser.add_argument(
-        "--progress",
-        action="store_true",
-        help="also time replay with its progress bar drawn (stderr on a pseudo-terminal)",
-    )
     args = parser.parse_args(argv)
 
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="routectl-bench-"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    available = {name: command_exists(name) for name in ("replay", "report", "validate")}
+    builds = {"pure": sys.executable}
+    if args.compiled:
+        builds["compiled"] = args.compiled
+    results = Results(args.rows, platform.python_version(), os.cpu_count() or 1, args.repeat)
+    results.builds = {name: build_of(python) for name, python in builds.items()}
+    if results.builds["pure"] != "pure Python":
+        raise SystemExit(f"bench: {sys.executable} is not the pure build")
+    if args.compiled and results.builds["compiled"] != "compiled with mypyc":
+        raise SystemExit(f"bench: {args.compiled} is not the compiled build")
+    folder = args.data_dir or Path(tempfile.mkdtemp(prefix="routectl-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = args.shapes.split(",")
     try:
-        log = data_dir / f"log-{args.rows}-seed{args.seed}.csv"
-        results = Results(
-            args.rows, 0.0, platform.python_version(), os.cpu_count() or 1, {}, {}, []
-        )
-        results.steps["generate"] = generate(args.config, args.rows, args.seed, log, args.reuse)
-        results.log_mb = log.stat().st_size / 1_000_000
-        results.steps.update(
-            run_log_steps(log, args.config, args.rows, args.repeat, available, "", args.progress)
-        )
+        for shape in SHAPES:
+            if shape.key in wanted:
+                print(f"bench: {shape.label}...", file=sys.stderr)
+                results.shapes.append(
+                    run_shape(shape, args.rows, args.seed, folder, builds, args.repeat)
+                )
         if args.big:
-            rows = args.rows * 3
-            big_log = data_dir / f"log-{rows}-seed{args.seed}.csv"
-            generated = generate(args.config, rows, args.seed, big_log, args.reuse)
-            results.steps["generate@big"] = generated
-            results.steps.update(
-                run_log_steps(big_log, args.config, rows, args.repeat, available, "@big")
-            )
-        results.startup_ms = startup(args.config, args.runs, available)
+            print("bench: 200-offset at 3x the rows...", file=sys.stderr)
+            results.big.append(run_shape(SHAPES[-1], 3 * args.rows, args.seed, folder, builds, 1))
+        for name, python in builds.items():
+            results.startup_ms[name] = startup(python, DEFAULT_CONFIG, args.runs)
     finally:
         if args.data_dir is None:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    evaluate(results, args.big)
-    print_results(results, args.big)
+            shutil.rmtree(folder, ignore_errors=True)
+    evaluate(results)
+    print_results(results)
     if args.json:
         args.json.write_text(json.dumps(asdict(results), indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -14,15 +14,26 @@ from hypothesis import HealthCheck, settings
 
 from routectl.model import Agent, Group, Shop, ShopConfig
 
-# ci: derandomized, so a CI run is repeatable; the fuzz profile explores by hand.
+# Every profile a plain `pytest` can pick is derandomized and keeps no example database,
+# so the README's test command gives the same answer on every run and every clone. The
+# fuzz profile (random, many examples) explores by hand:
+#   HYPOTHESIS_PROFILE=fuzz .venv/bin/python -m pytest tests/test_fuzz_*.py
 settings.register_profile(
     "ci",
     max_examples=60,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=30, deadline=None)
+settings.register_profile(
+    "dev",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.register_profile(
     "fuzz", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck)
 )

@@ -24,7 +24,7 @@ timezone = "Asia/Shanghai"
 
 [routing]
 mobile_reception = false
-offline_routing = true
+offline_routing = false
 offline_delay = "3m"
 session_timeout = "15m"
 fallback = "shop"

@@ -132,14 +132,14 @@ CASES = [
         id="W010",
     ),
     pytest.param(
-        setting("routing", offline_delay="1m"),
+        setting("routing", offline_routing=True, offline_delay="1m"),
         "offline_delay",
         "routing.offline_delay: 1m is outside the platform's 2-5 min detection lag, so "
         "replays will not match what Qianniu does (R15) [W011 offline-delay-unusual]",
         id="W011",
     ),
     pytest.param(
-        setting("routing", offline_delay="6m"),
+        setting("routing", offline_routing=True, offline_delay="6m"),
         "offline_delay",
         "routing.offline_delay: 6m is outside the platform's 2-5 min detection lag, so "
         "replays will not match what Qianniu does (R15) [W011 offline-delay-unusual]",
@@ -196,6 +196,14 @@ CASES = [
         "agents: the shop has no agent with routing = true: every new inquiry goes to "
         "the offline pool (R7, R14) [W018 no-routing-agents]",
         id="W018",
+    ),
+    pytest.param(
+        setting("routing", offline_delay="5m"),
+        "offline_delay",
+        "routing.offline_delay: 5m has no effect: offline_routing is false (the default), "
+        "so messages to an offline agent always stay with it; set offline_routing = true "
+        "if the shop ticked 离线分流 (R15) [W019 offline-delay-unused]",
+        id="W019",
     ),
 ]
 

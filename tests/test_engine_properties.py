@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -40,6 +41,7 @@ from test_engine_support import T0
 AGENT_IDS = ("s:a", "s:b", "s:c")
 AGENT_GROUPS = (("g1",), ("g1",), ("g2",))
 GROUPS = (Group("g1", ("shop_home", "item_detail")), Group("g2", ("order",)))
+BALANCES = ("weight", "busyness")
 POLICIES = (
     OfflinePolicy(),
     OfflinePolicy("recent_contact"),
@@ -73,7 +75,9 @@ def configs(draw: st.DrawFn) -> ShopConfig:
         ),
         offline=Offline(draw(st.sampled_from(POLICIES)), draw(st.sampled_from([1, 30]))),
         bot=Bot(draw(st.booleans()), draw(st.booleans())),
-        groups=GROUPS,
+        groups=tuple(
+            Group(group.name, group.entries, draw(st.sampled_from(BALANCES))) for group in GROUPS
+        ),
         agents=agents,
         rules=(Rule("intent", ("退货",), "g2"), Rule("crowd", ("vip",), "g1")),
         crowds={"vip": frozenset({"b0"})},
@@ -110,7 +114,7 @@ def _event(draw: st.DrawFn, kind: str, line: int, time: float, buyer: str, fresh
         return HumanReply(line, time, buyer)
     if kind == "close":
         return Close(line, time, buyer)
-    return Transfer(line, time, buyer)
+    return Transfer(line, time, buyer, draw(st.sampled_from([None, None, *AGENT_IDS])))
 
 
 def _feed_all(engine: Engine, events: list[Event]) -> list[tuple[Event | None, list[Output]]]:
@@ -262,3 +266,122 @@ def test_a_refused_row_leaves_no_trace(config: ShopConfig, events: list[Event]) 
     without = list(replay(config, _accepted(config, events)))
     assert with_skips == without
     assert len(skipped) == len(events) - len(_accepted(config, events))
+
+
+def _returns(config: ShopConfig, events: list[Event]) -> dict[str, list[tuple[int, float]]]:
+    """(line, time) of every moment each agent became online (R1, R2)."""
+    states = _States(config)
+    returns: dict[str, list[tuple[int, float]]] = {agent: [] for agent in AGENT_IDS}
+    for event in events:
+        if isinstance(event, StatusChange):
+            was = states.state(event.agent)
+            states.update(event)
+            if was != "online" and states.state(event.agent) == "online":
+                returns[event.agent].append((event.line, event.time))
+    return returns
+
+
+def _held_for(row: Routed) -> str | None:
+    """The agent a message was held for (R15), from its final reason; None if not held."""
+    for agent in AGENT_IDS:
+        if row.reason.startswith((f"held for {agent},", f"{agent} offline and offline routing")):
+            return agent
+        if row.reason.startswith(f"{agent} went offline"):
+            return agent
+    return None
+
+
+@given(configs(), logs())
+def test_R17_no_held_message_is_ever_lost(config: ShopConfig, events: list[Event]) -> None:
+    """Every held row ends assigned at its agent's first return, expired, or still held."""
+    accepted = _accepted(config, events)
+    returns = _returns(config, accepted)
+    retention = config.offline.pool_retention_days * 86400
+    for row in replay(config, accepted):
+        agent = _held_for(row)
+        if agent is None:
+            continue
+        assert row.rule == "offline"
+        back = [time for line, time in returns[agent] if line > row.line]
+        if row.assigned_at is not None:
+            assert (row.assignee, row.assigned_at) == (agent, back[0])
+        elif row.reason.endswith("expired"):
+            assert row.assignee == "offline"
+            assert not back or back[0] >= row.time + retention
+        else:
+            assert row.reason.endswith("did not come back by the end of the log")
+            assert row.assignee == "offline" and not back
+
+
+@given(configs(), logs(fresh_buyers=True))
+def test_R13b_busyness_picks_fewest_open_per_weight(
+    config: ShopConfig, events: list[Event]
+) -> None:
+    weights = {agent.id: agent.weight for agent in config.agents}
+    engine = Engine(config)
+    for event in events:
+        try:
+            outputs = engine.feed(event)
+        except ValueError:
+            continue
+        for out in outputs:
+            if not isinstance(out, Routed) or "fewest open per weight: " not in out.reason:
+                continue
+            listed = out.reason.rsplit("fewest open per weight: ", 1)[1]
+            listed = listed.split(" (+", 1)[0].split(", ")
+            loads = {}
+            for item in listed:
+                agent_id, ratio = item.rsplit(" ", 1)
+                open_, weight = ratio.split("/")
+                assert int(weight) == weights[agent_id]
+                loads[agent_id] = int(open_) / int(weight)
+            assert loads[out.assignee] == min(loads.values())
+
+
+@given(configs(), logs())
+def test_replay_reorder_buffer_spills_without_changing_output(
+    config: ShopConfig, events: list[Event]
+) -> None:
+    from unittest import mock
+
+    from routectl.replay import _RowQueue
+
+    accepted = _accepted(config, events)
+    in_memory = list(replay(config, accepted))
+    with mock.patch.object(_RowQueue, "MEMORY_ROWS", 1), mock.patch.object(_RowQueue, "CHUNK", 2):
+        spilled = list(replay(config, accepted))
+    assert spilled == in_memory
+
+
+def test_replay_row_queue_keeps_order_across_spills() -> None:
+    from unittest import mock
+
+    from routectl.replay import _RowQueue
+
+    def row(line: int) -> Routed:
+        return Routed(line, T0, "b", "s:a", "group", T0, "why")
+
+    with mock.patch.object(_RowQueue, "MEMORY_ROWS", 3), mock.patch.object(_RowQueue, "CHUNK", 2):
+        queue = _RowQueue()
+        late: dict[int, Routed] = {}
+        out: list[Routed] = []
+        for line in range(40):
+            queue.append(line if line % 5 == 0 else row(line))  # every 5th still undecided
+            if line % 7 == 6:  # decide the undecided ones so far; read back from disk
+                late.update((n, row(n)) for n in range(0, line, 5) if n not in late)
+                out.extend(queue.ready(late))
+        late.update((n, row(n)) for n in range(0, 40, 5))
+        out.extend(queue.ready(late))
+        assert queue.size == 0
+        queue.close()
+    assert [r.line for r in out] == list(range(40))
+
+
+@given(configs(), logs())
+def test_R13b_busyness_is_deterministic(config: ShopConfig, events: list[Event]) -> None:
+    groups = tuple(Group(g.name, g.entries, "busyness") for g in config.groups)
+    busy = dataclasses.replace(config, groups=groups)
+    accepted = _accepted(busy, events)
+    first = [o for _, outs in _feed_all(Engine(busy), accepted) for o in outs]
+    second = [o for _, outs in _feed_all(Engine(busy), accepted) for o in outs]
+    assert first == second

@@ -515,7 +515,7 @@ def test_R14_policy_group_and_agent_choose_who_takes_the_pool() -> None:
 
 
 def test_R15_offline_routing_after_the_detection_lag() -> None:
-    config = make_config(routing=Routing(offline_delay_s=180))
+    config = make_config(routing=Routing(offline_routing=True, offline_delay_s=180))
     log = Log()
     log.online(0, A, B)
     log.message(0, "b1", agent=B)
@@ -527,7 +527,7 @@ def test_R15_offline_routing_after_the_detection_lag() -> None:
 
 
 def test_R15_messages_inside_the_lag_stay_with_the_offline_agent() -> None:
-    config = make_config(routing=Routing(offline_delay_s=180))
+    config = make_config(routing=Routing(offline_routing=True, offline_delay_s=180))
     log = Log()
     log.online(0, A, B)
     log.message(0, "b1", agent=B)
@@ -542,18 +542,16 @@ def test_R15_messages_inside_the_lag_stay_with_the_offline_agent() -> None:
     ]
 
 
-def test_R15_held_rows_end_unassigned_when_the_conversation_ends_first() -> None:
+def test_R17_held_message_survives_timeout() -> None:
     log = Log()
     log.online(0, A, B)
     log.message(0, "b1", agent=B)
     log.status(1, B, "offline")
     held = log.message(2, "b1")
     log.online(30, B)  # the conversation timed out at 17 (R6), before B came back
-    rows = routed(make_config(routing=Routing(offline_delay_s=180)), log)
-    assert outcome(rows[held]) == ("offline", "offline", None)  # contract: nobody got it
-    assert rows[held].reason == (
-        f"held for {B}, who was offline and did not come back before the conversation ended"
-    )
+    rows = routed(make_config(routing=Routing(offline_routing=True, offline_delay_s=180)), log)
+    assert outcome(rows[held]) == (B, "offline", 30)  # seed 004: B answers it on return
+    assert rows[held].reason.endswith(f"; {B} back online 28m later")
 
 
 def test_R15_offline_routing_off_keeps_messages_with_the_agent() -> None:
@@ -581,7 +579,7 @@ def test_R15_agent_never_seen_online_has_no_lag() -> None:
     log = Log()
     log.online(0, A)
     line = log.message(0, "b1", agent=B)
-    rows = routed(make_config(), log)
+    rows = routed(make_config(routing=Routing(offline_routing=True)), log)
     assert outcome(rows[line]) == (A, "offline_routing", 0)
 
 

@@ -65,9 +65,9 @@ class Log:
         self.events.append(Close(line, at(minute), buyer))
         return line
 
-    def transfer(self, minute: float, buyer: str) -> int:
+    def transfer(self, minute: float, buyer: str, agent: str | None = None) -> int:
         line = self.next_line
-        self.events.append(Transfer(line, at(minute), buyer))
+        self.events.append(Transfer(line, at(minute), buyer, agent))
         return line
 
 

@@ -68,7 +68,7 @@ def test_init_to_standard_output(runner: CliRunner, in_tmp: Path) -> None:
     [
         ("sub", 2, "routectl: error: sub: is a folder; give a file name such as "
          "sub/shopconfig.toml\n"),
-        ("nowhere/x.toml", 1, "routectl: error: nowhere/x.toml: cannot write: "
+        ("nowhere/x.toml", 2, "routectl: error: nowhere/x.toml: cannot write: "
          "No such file or directory\n"),
     ],
 )  # fmt: skip

@@ -95,5 +95,5 @@ def test_skip_bad_reports_and_goes_on() -> None:
     )
     assert [e.line for e in events] == [2, 4]
     assert [str(s) for s in skipped] == [
-        "log.csv:3: time goes backwards (rows must be in time order)"
+        "log.csv:3: time goes backwards (rows must be in time order; --sort sorts the log first)"
     ]

@@ -120,8 +120,9 @@ def test_all_agents_suspended_and_never_back_ends_offline(
 
 
 def test_message_to_an_offline_agent_is_re_routed(
-    runner: CliRunner, config: Path, tmp_path: Path
+    runner: CliRunner, write_config: Callable[..., Path], tmp_path: Path
 ) -> None:
+    config = write_config(minimal_document(routing={"offline_routing": True}))
     log = write_log(
         tmp_path,
         "2026-11-02T08:00:00,status,,shop:a,pc,online,,,,,\n"
@@ -216,7 +217,7 @@ def test_stdin_and_output_file(runner: CliRunner, config: Path, tmp_path: Path) 
         cli, ["replay", "-", "-c", str(config), "-o", str(target)], input=HEADER + DAY_LOG
     )
     assert (result.exit_code, result.stdout) == (0, "")
-    text = target.read_text(encoding="utf-8")
+    text = target.read_text(encoding="utf-8-sig")  # a CSV file is Excel-safe by default
     assert text.startswith(COLUMNS) and len(text.splitlines()) == 5
 
 

@@ -286,3 +286,10 @@ def test_validate_starts_fast_without_heavy_imports(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert "HEAVY []" in result.stdout, result.stdout
+
+
+def test_validate_json_carries_a_schema_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", str(EXAMPLE), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["schema_version"] == 1
+    assert result.stdout.startswith('{\n  "schema_version": 1,')

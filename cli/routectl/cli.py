@@ -15,8 +15,9 @@ from typing import Any
 
 import click
 
-from routectl import __version__
-from routectl.errors import RoutectlError
+from routectl import __version__, build
+from routectl.errors import RoutectlError, Terminated, UsageProblem
+from routectl.safetext import printable
 
 # name -> "module:attribute"; the order here is the order of `routectl --help`.
 COMMANDS: dict[str, str] = {
@@ -26,6 +27,9 @@ COMMANDS: dict[str, str] = {
     "init": "routectl.commands.init:init",
     "config": "routectl.commands.config:config",
     "generate-log": "routectl.commands.generate_log:generate_log",
+    "diff": "routectl.commands.diff:diff",
+    "test": "routectl.commands.test:test",
+    "schema": "routectl.commands.schema:schema",
 }
 
 COMMAND_SUMMARIES: dict[str, str] = {
@@ -35,6 +39,9 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "init": "Write a commented starter config.",
     "config": "Print the effective config with every default filled in.",
     "generate-log": "Write a realistic, seeded event log for a config.",
+    "diff": "Replay a log through two configs and show what the change would do.",
+    "test": "Run routing test suites: short logs and the assignees they must get.",
+    "schema": "Print the JSON Schema of the shop config (editors, CI).",
 }
 
 
@@ -53,6 +60,18 @@ class RoutectlGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from routectl.headers import closest
+
+            close = closest(name, list(COMMANDS))
+            hint = f"Did you mean {close!r}?" if close else f"Commands: {', '.join(COMMANDS)}."
+            ctx.fail(f"No such command {name!r}. {hint}")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Summaries come from a table so that `--help` need not import every command.
         rows = [(name, COMMAND_SUMMARIES[name]) for name in COMMANDS]
@@ -67,27 +86,44 @@ class RoutectlGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        if sys.stdin is None or sys.stdout is None:  # started with <&- or >&-
+            from routectl.stdio import guard_closed_streams
+
+            guard_closed_streams()
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # `routectl` alone: the help, as `routectl --help` prints it; not an error.
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            sys.exit(0)
         except click.UsageError as exc:
             _print_usage_error(exc)
             sys.exit(2)
         except click.ClickException as exc:
-            _print_error(exc.format_message())
+            _print_error(printable(exc.format_message()))
             sys.exit(exc.exit_code)
         except RoutectlError as exc:
-            _print_error(exc.message)
+            _print_error(exc.display())
             sys.exit(exc.exit_code)
         except (click.Abort, KeyboardInterrupt):
             click.echo("routectl: interrupted", err=True)
             sys.exit(130)
+        except Terminated as exc:
+            click.echo(f"routectl: stopped by {exc.name}", err=True)
+            sys.exit(128 + exc.signum)
         except BrokenPipeError:
             _silence_stdout()
             sys.exit(0)
+        except OSError as exc:  # the last resort: an I/O error no command turned into words
+            _silence_stdout()
+            where = f"{exc.filename}: " if exc.filename else ""
+            _print_error(printable(f"{where}{exc.strerror or exc}"))
+            sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
 
 
 def _print_error(message: str) -> None:
+    """``message`` has its values escaped already (:meth:`RoutectlError.display`)."""
     click.echo(f"routectl: error: {message}", err=True)
 
 
@@ -95,7 +131,7 @@ def _print_usage_error(exc: click.UsageError) -> None:
     if exc.ctx is not None:
         click.echo(exc.ctx.get_usage(), err=True)
         click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
-    _print_error(exc.format_message())
+    _print_error(printable(exc.format_message()))
 
 
 def _silence_stdout() -> None:
@@ -103,14 +139,22 @@ def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, UsageProblem):  # UsageProblem: a ClosedStream
         pass
 
 
 @click.group(
     "routectl", cls=RoutectlGroup, context_settings={"help_option_names": ["-h", "--help"]}
 )
-@click.version_option(__version__, "-V", "--version", prog_name="routectl")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _show_version(ctx, value),
+    help="Show the version and whether this build is compiled or pure Python, and exit.",
+)
 def cli() -> None:
     """Make a shop's customer-service routing explicit, testable and explainable.
 
@@ -123,9 +167,24 @@ def cli() -> None:
     """
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    # Unwind like Ctrl-C does, so that open outputs remove their temporary files.
+    raise Terminated(signum)
+
+
+def _show_version(ctx: click.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"routectl, version {__version__} ({build()})")
+        ctx.exit()
+
+
 def main() -> None:
     """Console-script entry point."""
     if hasattr(signal, "SIGPIPE"):
         # `routectl replay log.csv | head`: end quietly the way Unix tools do (status 141).
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # CI cancel, `timeout` and systemd send SIGTERM; a closed terminal SIGHUP.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     cli.main(prog_name="routectl")

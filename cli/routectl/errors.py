@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+
+from routectl.safetext import printable
+
 
 class RoutectlError(Exception):
     """A problem the user can fix; printed as ``routectl: error: MESSAGE``."""
@@ -14,6 +18,10 @@ class RoutectlError(Exception):
         if exit_code is not None:
             self.exit_code = exit_code
 
+    def display(self) -> str:
+        """The message as printed: control, bidi and line-break characters escaped."""
+        return printable(self.message)
+
 
 class UsageProblem(RoutectlError):
     """Bad invocation or an unreadable file (exit 2)."""
@@ -25,7 +33,20 @@ class BadLogRow(RoutectlError):
     """A log row that cannot be used; ``str()`` is ``FILE:LINE: reason``."""
 
     def __init__(self, source: str, line: int, reason: str) -> None:
-        super().__init__(f"{source}:{line}: {reason}")
+        # Escaped here: ``str()`` of a bad row is printed as it is (``--skip-bad``).
+        super().__init__(f"{printable(source)}:{line}: {printable(reason)}")
         self.source = source
         self.line = line
         self.reason = reason
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind (removing temporary files) and exit 128 + signum.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` stops it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name

@@ -11,9 +11,12 @@ import codecs
 import csv
 import math
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from routectl import linebound
 from routectl.errors import BadLogRow
 from routectl.events import (
     BuyerMessage,
@@ -24,15 +27,19 @@ from routectl.events import (
     StatusChange,
     Transfer,
 )
+from routectl.headers import COLUMNS as COLUMNS  # re-exported: the log's column names
+from routectl.headers import closest, resolve_header
+from routectl.linebound import BoundedLines, LineTooLong
 from routectl.model import ENTRIES
-from routectl.timefmt import TimeParser
+from routectl.sorting import Record, sort_records
+from routectl.timefmt import NonexistentTime, TimeParser
 
-COLUMNS = (
-    "time", "event", "buyer", "agent", "device", "status",
-    "entry", "item", "order_status", "intent", "text", "amount",
-)  # fmt: skip
 EVENTS = ("status", "message", "reply", "close", "transfer", "paid")
-EVENT_ALIASES = {"付款": "paid"}
+EVENT_ALIASES = {
+    "状态": "status", "消息": "message", "回复": "reply",
+    "关闭": "close", "结束": "close", "转交": "transfer", "转接": "transfer", "付款": "paid",
+}  # fmt: skip
+BACKWARDS = "time goes backwards (rows must be in time order; --sort sorts the log first)"
 MAX_FIELD_BYTES = 1_000_000
 """Largest accepted CSV field, in characters; larger ones are a bad row, not a memory blow-up."""
 
@@ -53,15 +60,6 @@ NOT_TEXT = "not valid text in this encoding (exported from Chinese Excel? try --
 BadRowHandler = Callable[[BadLogRow], None]
 
 
-class _Row:
-    """Index of each known column in a row, resolved once from the header."""
-
-    def __init__(self, header: list[str]) -> None:
-        names = [name.strip().lower().lstrip("\ufeff") for name in header]
-        self.index = {name: names.index(name) for name in COLUMNS if name in names}
-        self.duplicates = sorted({n for n in names if n and names.count(n) > 1 and n in COLUMNS})
-
-
 def read_events(
     lines: Iterable[str],
     source: str,
@@ -69,56 +67,133 @@ def read_events(
     *,
     known_agents: Collection[str] | None = None,
     on_bad: BadRowHandler | None = None,
+    columns: Mapping[str, str] | None = None,
+    sort: bool = False,
 ) -> Iterator[Event]:
     """Yield the events of a CSV log.
 
     ``lines`` is a text stream (opened with ``newline=""``). ``known_agents``, when given,
-    makes a row naming any other agent a bad row. With ``on_bad`` a bad row is reported
-    to it and skipped; without, it is raised.
+    makes a row naming any other agent a bad row (names are compared after NFKC). With
+    ``on_bad`` a bad row is reported to it and skipped; without, it is raised.
+    ``columns`` maps a column to the heading that holds it (``--columns``). ``sort``
+    orders the rows by time first (:mod:`routectl.sorting`; equal times keep file order).
     """
     csv.field_size_limit(MAX_FIELD_BYTES)
     # strict: a quote opened and never closed is an error at its line, not a silent
     # swallowing of every following row into one field.
-    reader = csv.reader(lines, strict=True)
+    bounded = BoundedLines(lines, source)  # no line or row may fill the memory (linebound.py)
+    reader = csv.reader(bounded, strict=True)
     header = _read_header(reader, source)
-    row_shape = _Row(header)
-    if row_shape.duplicates:
-        raise BadLogRow(source, 1, f"duplicate column(s): {', '.join(row_shape.duplicates)}")
-    missing = [name for name in ("time", "event") if name not in row_shape.index]
-    if missing:
-        raise BadLogRow(
-            source, 1, f"header lacks column(s) {', '.join(missing)}; found: {', '.join(header)}"
-        )
-    converter = _RowConverter(row_shape.index, zone, known_agents)
+    index = _column_index(header, source, columns)
+    converter = _RowConverter(index, zone, known_agents)
+    rows: Iterable[tuple[int, list[str]]] = _data_rows(reader, bounded, source, on_bad)
+    if sort:
+        rows = _sorted_rows(rows, index["time"], zone)
     last_time = float("-inf")
-    line = reader.line_num
-    while True:
-        start = line + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            line = reader.line_num
-            _bad(BadLogRow(source, start, f"unreadable CSV: {_csv_reason(exc)}"), on_bad)
-            continue
-        except UnicodeDecodeError:
-            raise BadLogRow(source, start, NOT_TEXT) from None
-        line = reader.line_num
-        if not row or (not row[0].strip() and not "".join(row).strip()):
-            continue  # a blank line (or Excel's trailing row of commas) is not a row
-        if _undecodable.count and not _is_text(row):
-            _bad(BadLogRow(source, start, NOT_TEXT), on_bad)
-            continue
+    for start, row in rows:
         try:
             event = converter.convert(row, start)
             if event.time < last_time:
-                raise ValueError("time goes backwards (rows must be in time order)")
+                raise ValueError(BACKWARDS)
         except ValueError as exc:
             _bad(BadLogRow(source, start, str(exc)), on_bad)
             continue
         last_time = event.time
         yield event
+
+
+class _CsvReader(Protocol):
+    """What :func:`_data_rows` needs of a csv reader."""
+
+    line_num: int
+
+    def __next__(self) -> list[str]: ...
+
+
+def _data_rows(
+    reader: _CsvReader,
+    bounded: BoundedLines,
+    source: str,
+    on_bad: BadRowHandler | None,
+) -> Iterator[tuple[int, list[str]]]:
+    """``(line, cells)`` of every data row, numbered where the row starts in the file.
+
+    Unreadable rows (bad CSV, past the line or cell bounds, undecodable bytes) are
+    reported here; blank lines are passed over.
+    """
+    max_cells = linebound.MAX_CELLS
+    line = reader.line_num
+    while True:
+        start = line + 1
+        bounded.row_chars = 0
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except LineTooLong as exc:
+            line = reader.line_num + bounded.dropped
+            _bad(BadLogRow(source, line if exc.at_line else start, str(exc)), on_bad)
+            continue
+        except csv.Error as exc:
+            line = reader.line_num + bounded.dropped
+            _bad(BadLogRow(source, start, f"unreadable CSV: {_csv_reason(exc)}"), on_bad)
+            continue
+        except UnicodeDecodeError:
+            raise BadLogRow(source, start, NOT_TEXT) from None
+        line = reader.line_num + bounded.dropped
+        if not row or (not row[0].strip() and not "".join(row).strip()):
+            continue  # a blank line (or Excel's trailing row of commas) is not a row
+        if len(row) > max_cells:
+            _bad(BadLogRow(source, start, f"row has {len(row)} cells; at most {max_cells}"), on_bad)
+            continue
+        if _undecodable.count and not _is_text(row):
+            _bad(BadLogRow(source, start, NOT_TEXT), on_bad)
+            continue
+        yield start, row
+
+
+def _sorted_rows(
+    rows: Iterable[tuple[int, list[str]]], time_at: int, zone: ZoneInfo
+) -> Iterator[tuple[int, list[str]]]:
+    """``rows`` ordered by time (``--sort``), equal times in file order.
+
+    A row whose time does not parse sorts first, so it is reported early, at its line.
+    """
+    parser = TimeParser(zone)
+
+    def timed() -> Iterator[Record]:
+        for start, row in rows:
+            try:
+                time = parser.parse(row[time_at].strip()) if time_at < len(row) else -math.inf
+            except (ValueError, OverflowError):
+                time = -math.inf
+            yield time, start, row
+
+    for _time, start, row in sort_records(timed()):
+        yield start, row
+
+
+def _column_index(
+    header: list[str], source: str, columns: Mapping[str, str] | None
+) -> dict[str, int]:
+    layout = resolve_header(header, columns)
+    if layout.missing_mapped:
+        raise BadLogRow(
+            source,
+            1,
+            f"--columns names heading(s) not in the header: {', '.join(layout.missing_mapped)}"
+            f"; found: {', '.join(header)}",
+        )
+    if layout.duplicates:
+        raise BadLogRow(source, 1, f"duplicate column(s): {', '.join(layout.duplicates)}")
+    missing = [name for name in ("time", "event") if name not in layout.index]
+    if missing:
+        raise BadLogRow(
+            source,
+            1,
+            f"header lacks column(s) {', '.join(missing)}; found: {', '.join(header)}",
+        )
+    return layout.index
 
 
 def _csv_reason(error: csv.Error) -> str:
@@ -145,7 +220,7 @@ def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
     raise BadLogRow(source, 1, "empty log: a header row is required (at least: time,event)")
 
 
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_UNDECODABLE = re.compile(f"[{chr(0xDC80)}-{chr(0xDCFF)}]")  # mypyc: no surrogate literals
 
 
 class _UndecodableCounter:
@@ -182,6 +257,14 @@ def _bad(error: BadLogRow, on_bad: BadRowHandler | None) -> None:
     on_bad(error)
 
 
+def _agent_hint(agent: str, known: dict[str, str]) -> str:
+    """A did-you-mean for a near miss. Ids share their shop prefix (``shop:``), so the
+    sub-account names after the last ``:`` are compared, not the whole ids."""
+    by_name = {name.rpartition(":")[2]: name for name in known}
+    close = closest(agent.rpartition(":")[2], list(by_name))
+    return "" if close is None else f"; did you mean {known[by_name[close]]!r}?"
+
+
 class _RowConverter:
     """Turns one CSV row into one typed event, or raises ValueError with the reason.
 
@@ -195,6 +278,8 @@ class _RowConverter:
     ) -> None:
         self.parser = TimeParser(zone)
         self.known_agents = known_agents
+        self.normal_agents: dict[str, str] | None = None
+        self.agent_hints: dict[str, str] = {}
         self.width = max(index.values()) + 1
         self.blank = [""] * self.width
         self.incomplete = any(name not in index for name in COLUMNS)
@@ -222,13 +307,18 @@ class _RowConverter:
         kind = row[self.event_at]
         if kind not in EVENTS:
             kind = kind.strip().lower()
+            kind = EVENT_ALIASES.get(kind, kind)
         raw = row[self.time_at]
         if raw:
             raw = raw.strip()
         if not raw:
             raise ValueError("missing time")
-        parser = self.parser
-        if len(raw) == 19 and raw.startswith(parser._minute_key):
+        parser = self.parser  # TimeParser.parse's cache hit, inlined: change both together
+        if (
+            len(raw) == parser._length
+            and raw.startswith(parser._minute_key)
+            and raw.endswith(parser._tail)
+        ):
             seconds = raw[17:]
             if raw[16] == ":" and seconds.isdigit() and seconds < "60":
                 time = parser._minute_start + int(seconds)
@@ -241,7 +331,7 @@ class _RowConverter:
             if agent:
                 agent = agent.strip() or None
                 if agent is not None and self.known_agents is not None:
-                    self.check_agent(agent)
+                    agent = self.check_agent(agent)
             else:
                 agent = None
             raw_entry = row[self.entry_at]
@@ -272,7 +362,7 @@ class _RowConverter:
             buyer = self.buyer(row, kind)
             agent = row[self.agent_at].strip() or None
             if agent is not None:
-                self.check_agent(agent)
+                agent = self.check_agent(agent)
             return HumanReply(line, time, buyer, agent, row[self.text_at].strip() or None)
         if kind == "status":
             return self.status(row, line, time)
@@ -282,7 +372,7 @@ class _RowConverter:
             buyer = self.buyer(row, kind)
             agent = row[self.agent_at].strip() or None
             if agent is not None:
-                self.check_agent(agent)
+                agent = self.check_agent(agent)
             return Transfer(line, time, buyer, agent)
         if kind == "paid" or EVENT_ALIASES.get(kind) == "paid":
             return Paid(line, time, self.buyer(row, "paid"), self.amount(row))
@@ -295,6 +385,8 @@ class _RowConverter:
             raise ValueError("missing time")
         try:
             return self.parser.parse(raw)
+        except NonexistentTime as exc:
+            raise ValueError(f"bad time {raw!r}: {exc}") from None
         except (ValueError, OverflowError):
             raise ValueError(
                 f"bad time {raw!r}: expected ISO 8601 like 2026-11-02T08:00:00"
@@ -318,15 +410,27 @@ class _RowConverter:
             raise ValueError(f"'{event}' row needs a value in column 'buyer'")
         return buyer
 
-    def check_agent(self, agent: str) -> None:
-        if self.known_agents is not None and agent not in self.known_agents:
-            raise ValueError(f"unknown agent {agent!r} (not in the config's [[agents]])")
+    def check_agent(self, agent: str) -> str:
+        """The config's id for ``agent``, compared after NFKC (全角 ``：`` = ``:``)."""
+        known = self.known_agents
+        if known is None or agent in known:
+            return agent
+        if self.normal_agents is None:
+            self.normal_agents = {unicodedata.normalize("NFKC", a): a for a in sorted(known)}
+        normal = unicodedata.normalize("NFKC", agent)
+        found = self.normal_agents.get(normal)
+        if found is not None:
+            return found
+        hint = self.agent_hints.get(normal)
+        if hint is None:
+            hint = self.agent_hints[normal] = _agent_hint(normal, self.normal_agents)
+        raise ValueError(f"unknown agent {agent!r} (not in the config's [[agents]]){hint}")
 
     def status(self, row: list[str], line: int, time: float) -> StatusChange:
         agent = row[self.agent_at].strip()
         if not agent:
             raise ValueError("'status' row needs a value in column 'agent'")
-        self.check_agent(agent)
+        agent = self.check_agent(agent)
         raw_status = row[self.status_at].strip()
         if not raw_status:
             raise ValueError("'status' row needs a value in column 'status'")

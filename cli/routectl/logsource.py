@@ -8,17 +8,19 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TextIO
+from typing import BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
 import click
 
+from routectl.encodings import SNIFF_BYTES, codec_for
 from routectl.errors import BadLogRow, UsageProblem
 from routectl.events import Event
 from routectl.logreader import UNDECODABLE_ERRORS, read_events
 from routectl.model import ShopConfig
+from routectl.notices import skipped_notice
 from routectl.progress import clear_progress, track_progress
 
 
@@ -27,11 +29,19 @@ class SkipCounter:
     """Counts and lists skipped rows on stderr (``--skip-bad``)."""
 
     count: int = 0
+    read_errors: int = 0
+    """Rows the reader skipped (the rest of ``count``: events the engine refused)."""
+    rows: int = 0
+    """Rows in the log: events read plus rows the reader skipped (set at the end)."""
 
     def __call__(self, error: BadLogRow) -> None:
         self.count += 1
         clear_progress()
         click.echo(f"routectl: skipped: {error}", err=True)
+
+    def reader_skip(self, error: BadLogRow) -> None:
+        self.read_errors += 1
+        self(error)
 
     def summary(self) -> str | None:
         if not self.count:
@@ -40,14 +50,43 @@ class SkipCounter:
         return f"routectl: skipped {self.count} bad {rows} (--skip-bad)"
 
 
+def _counted(events: Iterator[Event], counter: SkipCounter) -> Iterator[Event]:
+    read = 0
+    for event in events:
+        read += 1
+        yield event
+    counter.rows = read + counter.read_errors
+
+
+def _head(stream: BinaryIO) -> bytes:
+    """The first bytes of ``stream`` without consuming them (for the encoding sniff)."""
+    peek = getattr(stream, "peek", None)
+    try:
+        if peek is not None:
+            return bytes(peek(SNIFF_BYTES)[:SNIFF_BYTES])
+        if stream.seekable():
+            head = stream.read(SNIFF_BYTES)
+            stream.seek(0)
+            return head
+    except (OSError, ValueError):
+        pass
+    return b""
+
+
+def _as_text(stream: BinaryIO, encoding: str) -> io.TextIOWrapper:
+    codec = codec_for(encoding, _head(stream))
+    return io.TextIOWrapper(stream, encoding=codec, errors=UNDECODABLE_ERRORS, newline="")
+
+
 @contextlib.contextmanager
 def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
-    """Open a log (``-`` = stdin) as text with universal newlines left to the csv module."""
-    codec = "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding
+    """Open a log (``-`` = stdin) as text with universal newlines left to the csv module.
+
+    The codec comes from ``encoding`` and the log's first bytes (:mod:`routectl.encodings`).
+    """
     if path == "-":
-        stdin = io.TextIOWrapper(
-            sys.stdin.buffer, encoding=codec, errors=UNDECODABLE_ERRORS, newline=""
-        )
+        _say_reading_stdin()
+        stdin = _as_text(sys.stdin.buffer, encoding)
         try:
             yield stdin
         finally:
@@ -55,7 +94,7 @@ def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
                 stdin.detach()  # leave sys.stdin open for whoever comes after
         return
     try:
-        handle = open(path, encoding=codec, errors=UNDECODABLE_ERRORS, newline="")
+        handle = _as_text(open(path, "rb", buffering=SNIFF_BYTES), encoding)
     except FileNotFoundError:
         raise UsageProblem(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -66,11 +105,35 @@ def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
         yield handle
 
 
+def _say_reading_stdin() -> None:
+    """Never wait silently: a person who forgot the LOG argument is told what happens."""
+    try:
+        on_terminal = sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        on_terminal = False
+    if on_terminal:
+        click.echo(
+            "routectl: reading the log from standard input (give a LOG file to read one; "
+            "end input with Ctrl-D)",
+            err=True,
+        )
+
+
 @contextlib.contextmanager
 def open_events(
-    path: str, config: ShopConfig, *, encoding: str = "utf-8", skip_bad: bool = False
+    path: str,
+    config: ShopConfig,
+    *,
+    encoding: str = "utf-8",
+    skip_bad: bool = False,
+    columns: Mapping[str, str] | None = None,
+    sort: bool = False,
 ) -> Iterator[tuple[Iterator[Event], SkipCounter]]:
-    """Yield ``(events, skipped)`` for a log; print the skip summary when done."""
+    """Yield ``(events, skipped)`` for a log; print the skip summary when done.
+
+    ``columns`` (``--columns``) maps columns to other headings; ``sort`` (``--sort``)
+    orders the rows by time first.
+    """
     counter = SkipCounter()
     source = "<stdin>" if path == "-" else path
     with open_log_text(path, encoding) as raw_text, track_progress(raw_text, label=source) as text:
@@ -79,9 +142,11 @@ def open_events(
             source,
             ZoneInfo(config.shop.timezone),
             known_agents=frozenset(agent.id for agent in config.agents),
-            on_bad=counter if skip_bad else None,
+            on_bad=counter.reader_skip if skip_bad else None,
+            columns=columns,
+            sort=sort,
         )
-        yield events, counter
-    summary = counter.summary()
-    if summary:
-        click.echo(summary, err=True)
+        yield (_counted(events, counter) if skip_bad else events), counter
+    for line in (counter.summary(), skipped_notice(counter.count, counter.rows)):
+        if line:
+            click.echo(line, err=True)

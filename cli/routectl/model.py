@@ -34,7 +34,7 @@ class Shop:
 @dataclass(frozen=True, slots=True)
 class Routing:
     mobile_reception: bool = False
-    offline_routing: bool = True
+    offline_routing: bool = False
     offline_delay_s: int = 180
     session_timeout_s: int = 900
     fallback: FallbackMode = "shop"
@@ -157,17 +157,44 @@ class ShopConfig:
     crowds: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     dedicated: Dedicated = field(default_factory=Dedicated)
 
+    _index: _Index | None = field(default=None, init=False, repr=False, compare=False)
+    """Lookups by id and name, built once on first use (so every command is linear in
+    the config's size, not quadratic: 2,000 agents in one group took minutes)."""
+
+    def _lookup(self) -> _Index:
+        index = self._index
+        if index is None:
+            index = _Index.build(self.agents, self.groups)
+            object.__setattr__(self, "_index", index)  # a cache; the config stays frozen
+        return index
+
     def agent(self, agent_id: str) -> Agent | None:
-        for agent in self.agents:
-            if agent.id == agent_id:
-                return agent
-        return None
+        """The first agent with this id (validation refuses doubled ids)."""
+        return self._lookup().agents.get(agent_id)
 
     def group(self, name: str) -> Group | None:
-        for group in self.groups:
-            if group.name == name:
-                return group
-        return None
+        return self._lookup().groups.get(name)
 
     def agents_in(self, group_name: str) -> tuple[Agent, ...]:
-        return tuple(a for a in self.agents if group_name in a.groups)
+        """The agents listing ``group_name``, in config order."""
+        return self._lookup().members.get(group_name, ())
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    agents: Mapping[str, Agent]
+    groups: Mapping[str, Group]
+    members: Mapping[str, tuple[Agent, ...]]
+
+    @classmethod
+    def build(cls, agents: tuple[Agent, ...], groups: tuple[Group, ...]) -> _Index:
+        by_id: dict[str, Agent] = {}
+        members: dict[str, list[Agent]] = {}
+        for agent in agents:
+            by_id.setdefault(agent.id, agent)
+            for name in dict.fromkeys(agent.groups):  # an agent counts once per group
+                members.setdefault(name, []).append(agent)
+        by_name: dict[str, Group] = {}
+        for group in groups:
+            by_name.setdefault(group.name, group)
+        return cls(by_id, by_name, {name: tuple(team) for name, team in members.items()})

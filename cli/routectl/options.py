@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
+
+from routectl.encodings import ENCODINGS
+from routectl.headers import parse_column_mapping
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,10 +70,45 @@ def format_option(choices: Sequence[str], *, piped_default: str) -> Callable[[F]
 def encoding_option(function: F) -> F:
     return click.option(
         "--encoding",
-        type=click.Choice(["utf-8", "gb18030"], case_sensitive=False),
+        type=click.Choice(list(ENCODINGS), case_sensitive=False),
         default="utf-8",
         show_default=True,
-        help="Log encoding; utf-8 accepts a BOM, gb18030 reads Chinese Excel exports.",
+        help="Log encoding. utf-8 accepts a BOM (and reads a log whose bytes say UTF-16); "
+        "gb18030 (also gbk, cp936) reads Chinese Excel and Qianniu exports; auto detects "
+        "UTF-8, UTF-8 with BOM, GB18030 or UTF-16 from the first 64 KiB.",
+    )(function)
+
+
+def _column_mapping(
+    _ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]
+) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in value:
+        try:
+            mapping.update(parse_column_mapping(item))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return mapping
+
+
+def columns_option(function: F) -> F:
+    return click.option(
+        "--columns",
+        "column_map",
+        multiple=True,
+        callback=_column_mapping,
+        metavar="COLUMN=HEADING,...",
+        help="Read a column from another heading, e.g. --columns time=发送时间,buyer=买家昵称 "
+        "(Chinese headings such as 时间, 买家, 客服 are known without this).",
+    )(function)
+
+
+def sort_option(function: F) -> F:
+    return click.option(
+        "--sort",
+        is_flag=True,
+        help="Sort the log by time first (equal times keep file order), in bounded memory "
+        "with temporary files in $TMPDIR; without it an unsorted log is a bad row.",
     )(function)
 
 
@@ -82,8 +122,30 @@ def skip_bad_option(function: F) -> F:
 
 def excel_option(function: F) -> F:
     return click.option(
-        "--excel",
-        is_flag=True,
+        "--excel/--no-excel",
+        default=None,
         help="CSV for spreadsheets: UTF-8 BOM, CRLF, and cells starting with = + - @ "
-        "made inert (formula injection from buyer names or message text).",
+        "made inert (formula injection from buyer names or message text). "
+        "[default: on for CSV written to a file with -o, off on standard output]",
     )(function)
+
+
+def resolve_excel(excel: bool | None, fmt: str, output_path: str) -> bool:
+    """Whether CSV output is Excel-safe; ``--excel`` with another format is a usage error."""
+    if excel and fmt != "csv":
+        raise click.UsageError(
+            f"--excel applies to CSV only (this run writes {fmt}); add --format csv"
+        )
+    if excel is None:
+        return fmt == "csv" and _is_file_target(output_path)
+    return excel and fmt == "csv"
+
+
+def _is_file_target(path: str) -> bool:
+    """``-o`` names a regular file, or one to be made (not stdout, a pipe or a device)."""
+    if path == "-":
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True

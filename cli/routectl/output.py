@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
+import itertools
 import json
 import os
 import stat
@@ -19,25 +21,36 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from routectl.errors import UsageProblem
+from routectl.safetext import printable
+from routectl.stdio import stdout_errors
 
 ROW_FORMATS = ("table", "csv", "jsonl", "json")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @contextlib.contextmanager
-def open_output(path: str, *, bom: bool = False) -> Iterator[TextIO]:
+def open_output(
+    path: str, *, bom: bool = False, inputs: Sequence[str] = (), exclusive: bool = False
+) -> Iterator[TextIO]:
     """Yield a text stream for ``path`` (``-`` is standard output).
 
     A regular file is written atomically: a temporary file beside it is renamed over it
     only when the run succeeded. Anything else that exists (``/dev/null``, a FIFO, a
     terminal) is written in place: renaming over it would replace the device itself.
+    ``inputs`` are the files the run reads (``-`` = standard input): writing onto one of
+    them is refused before anything is touched. ``exclusive``: never replace an existing
+    file (``FileExistsError`` when one appears). A failed write (full disk, ``/dev/full``)
+    is a :class:`UsageProblem`, exit 2, and leaves no file behind.
     """
     if path == "-":
-        if bom:
-            sys.stdout.write("\ufeff")
-        yield sys.stdout
-        sys.stdout.flush()
+        refuse_writing_onto_inputs(path, inputs)  # `>> log.csv` would read its own rows
+        with stdout_errors():
+            if bom:
+                sys.stdout.write("\ufeff")
+            yield sys.stdout
+            sys.stdout.flush()
         return
+    refuse_writing_onto_inputs(path, inputs)
     target = os.path.realpath(path)  # through symlinks: replace the file, not the link
     if _is_special_file(target):
         with _open_for_writing(
@@ -48,16 +61,53 @@ def open_output(path: str, *, bom: bool = False) -> Iterator[TextIO]:
             yield out
         return
     fd, temp_path = _make_temp_beside(path, target)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            if bom:
-                stream.write("\ufeff")
-            yield stream
-        _replace(path, temp_path, target)
-    except BaseException:
+    try:  # also on Ctrl-C, SIGTERM, SIGHUP (cli.main turns them into exceptions)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+                if bom:
+                    stream.write("\ufeff")
+                yield stream
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+        if exclusive:
+            _link(path, temp_path, target)
+        else:
+            _replace(path, temp_path, target)
+    finally:
         with contextlib.suppress(OSError):
-            os.unlink(temp_path)
-        raise
+            os.unlink(temp_path)  # gone already when it was renamed into place
+
+
+def refuse_writing_onto_inputs(path: str, inputs: Sequence[str]) -> None:
+    """UsageProblem (exit 2) when ``path`` is the same file as one of ``inputs``.
+
+    Compared by device and inode after following links, so a symlink, a hard link or a
+    relative spelling of an input is caught; ``-`` stands for standard input.
+    """
+    try:
+        output = os.fstat(sys.stdout.fileno()) if path == "-" else os.stat(path)
+    except (OSError, ValueError, AttributeError, UsageProblem, io.UnsupportedOperation):
+        return  # does not exist yet (or is no file at all): it cannot be an input
+    if not stat.S_ISREG(output.st_mode):
+        return  # /dev/null, a FIFO: writing there destroys nothing
+    for source in inputs:
+        try:
+            found = os.fstat(sys.stdin.fileno()) if source == "-" else os.stat(source)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if (found.st_dev, found.st_ino) == (output.st_dev, output.st_ino):
+            name = "standard input" if source == "-" else source
+            where, instead = (
+                ("standard output", "send the output elsewhere")
+                if path == "-"
+                else (path, "choose another -o file")
+            )
+            raise UsageProblem(
+                f"{printable(where)}: is the same file as the input {printable(name)}; "
+                f"writing there would destroy it: {instead}"
+            )
 
 
 def _mode_for(target: str) -> int:
@@ -81,7 +131,7 @@ def _is_special_file(target: str) -> bool:
 
 
 def _cannot_write(path: str, exc: OSError) -> UsageProblem:
-    return UsageProblem(f"{path}: cannot write: {exc.strerror or exc}")
+    return UsageProblem(f"{printable(path)}: cannot write: {exc.strerror or exc}")
 
 
 @contextlib.contextmanager
@@ -90,8 +140,13 @@ def _open_for_writing(path: str, opener: Callable[[], TextIO]) -> Iterator[TextI
         stream = opener()
     except OSError as exc:
         raise _cannot_write(path, exc) from None
-    with stream:
-        yield stream
+    try:
+        with stream:
+            yield stream
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
 
 
 def _make_temp_beside(path: str, target: str) -> tuple[int, str]:
@@ -107,6 +162,22 @@ def _replace(path: str, temp_path: str, target: str) -> None:
         os.replace(temp_path, target)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
+
+
+def _link(path: str, temp_path: str, target: str) -> None:
+    """Put the finished file in place only if nothing is there (``init`` without --force)."""
+    try:
+        os.chmod(temp_path, _mode_for(target))
+        os.link(temp_path, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
+            raise _cannot_write(path, exc) from None
+        # No hard links here (FAT, some network drives): check, then rename.
+        if os.path.lexists(target):
+            raise FileExistsError(target) from None
+        _replace(path, temp_path, target)
 
 
 def neutralise_formula(value: str) -> str:
@@ -181,22 +252,63 @@ def _write_json(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: Text
 
 
 def render_table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """An aligned plain-text table; CJK characters count as two columns (wcwidth)."""
+    """An aligned plain-text table; CJK characters count as two columns (wcwidth).
+
+    Cells are escaped (:func:`routectl.safetext.printable`): a value never spans lines
+    or talks to the terminal.
+    """
     import tabulate  # imported here: start-up time matters for the commands without tables
 
     tabulate.WIDE_CHARS_MODE = True
-    cells = [["" if v is None else v for v in row] for row in rows]
-    return tabulate.tabulate(cells, headers=list(columns), tablefmt="simple", disable_numparse=True)
+    cells = [[_table_cell(v) for v in row] for row in rows]
+    return tabulate.tabulate(
+        cells, headers=[printable(c) for c in columns], tablefmt="simple", disable_numparse=True
+    )
+
+
+TABLE_SAMPLE_ROWS = 1000
+"""``--format table`` streams: column widths come from the first rows, this many."""
+
+
+def _table_cell(value: Any) -> str:
+    return "" if value is None else printable(str(value)).strip()
 
 
 def _write_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
-    materialised = list(rows)
-    if materialised:
-        out.write(render_table(columns, materialised))
-        out.write("\n")
-    else:
+    """The table of :func:`render_table`, written row by row in constant memory.
+
+    Widths are measured on the first :data:`TABLE_SAMPLE_ROWS` rows (the same table as
+    :func:`render_table` when there are no more); a wider cell further down widens its
+    own row only, nothing is cut.
+    """
+    from wcwidth import wcswidth  # tabulate's own measure of wide characters
+
+    iterator = iter(rows)
+    sample = [
+        [_table_cell(v) for v in row] for row in itertools.islice(iterator, TABLE_SAMPLE_ROWS)
+    ]
+    if not sample:
         out.write("(no rows)\n")
-    return len(materialised)
+        return 0
+    header = [printable(c) for c in columns]
+    widths = [wcswidth(h) + 2 for h in header]  # tabulate's minimum: the header + 2
+    for cells in sample:
+        for index, cell in enumerate(cells):
+            widths[index] = max(widths[index], wcswidth(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [cell + " " * (width - wcswidth(cell)) for cell, width in zip(cells, widths)]
+        return "  ".join(padded).rstrip() + "\n"
+
+    out.write(line(header))
+    out.write("  ".join("-" * width for width in widths) + "\n")
+    for cells in sample:
+        out.write(line(cells))
+    count = len(sample)
+    for row in iterator:
+        out.write(line([_table_cell(v) for v in row]))
+        count += 1
+    return count
 
 
 def dumps_json(document: Any) -> str:

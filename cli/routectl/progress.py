@@ -36,6 +36,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
+from routectl.safetext import printable
+
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
@@ -84,6 +86,7 @@ class ProgressBar:
         interval: float = REDRAW_S,
     ) -> None:
         self.out = out
+        label = printable(label)
         self.label = label if len(label) <= 30 else "…" + label[-29:]
         self.total = total if total and total > 0 else None
         self.clock = clock

@@ -4,12 +4,19 @@
 one :class:`Routed` per message row, in log order. Engine outputs for an inquiry that
 waits (queue, pool, an offline agent) come later than its row, so rows behind a still
 unresolved one are held in a reorder buffer; everything else streams straight through.
+That buffer keeps a bounded number of rows in memory and spills the rest to an anonymous
+temporary file (deleted when replay ends), so memory does not grow with rows even when an
+offline agent holds a message for days (R17).
 """
 
 from __future__ import annotations
 
+import io
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from routectl.engine import Engine
@@ -63,32 +70,120 @@ def replay(
     explain_buyer: str | None = None,
 ) -> Iterator[Routed]:
     """Yield exactly one Routed per message row, in log (line) order."""
-    pending: deque[int] = deque()  # message lines not yet yielded, in order
-    done: dict[int, Routed] = {}  # decided rows waiting for an earlier one
-    for event, outputs in run(
-        config, events, source=source, on_bad=on_bad, explain_buyer=explain_buyer
-    ):
-        is_message = type(event) is BuyerMessage
-        if not pending:
-            if is_message:
-                # Nothing held back: the only Routed possible is this message's own.
-                for output in outputs:
-                    if type(output) is Routed:
-                        yield output
-                        break
-                else:
-                    pending.append(event.line)  # type: ignore[union-attr]
-                continue
-            if event is not None:
-                continue
-        if is_message:
-            pending.append(event.line)  # type: ignore[union-attr]
-        for output in outputs:
-            if type(output) is Routed:
-                done[output.line] = output
-        while pending and pending[0] in done:
-            yield done.pop(pending.popleft())
-    assert not pending and not done, "the engine left rows undecided or decided unfed rows"
+    behind = _RowQueue()  # rows after the oldest undecided one: Routed, or its line if undecided
+    late: dict[int, Routed] = {}  # decided rows whose line is still queued as undecided
+    try:
+        for event, outputs in run(
+            config, events, source=source, on_bad=on_bad, explain_buyer=explain_buyer
+        ):
+            is_message = type(event) is BuyerMessage
+            if not behind.size:
+                if is_message:
+                    # Nothing held back: the only Routed possible is this message's own.
+                    for output in outputs:
+                        if type(output) is Routed:
+                            yield output
+                            break
+                    else:
+                        behind.append(event.line)  # type: ignore[union-attr]
+                    continue
+                if event is not None:
+                    continue
+            own: Routed | int | None = event.line if is_message else None  # type: ignore[union-attr]
+            decided = False
+            for output in outputs:
+                if type(output) is Routed:
+                    if output.line == own:
+                        own = output
+                    else:
+                        late[output.line] = output
+                        decided = True
+            if own is not None:
+                behind.append(own)
+            if decided:  # else the front is still the same undecided row
+                yield from behind.ready(late)
+    finally:
+        behind.close()
+    assert not behind.size and not late, "the engine left rows undecided or decided unfed rows"
+
+
+class _RowQueue:
+    """FIFO of replay rows (a Routed, or the line of one not decided yet) that keeps at
+    most about ``MEMORY_ROWS`` in memory and spills the rest, in chunks, to an anonymous
+    temporary file. Rows pile up only behind an undecided one (an inquiry in the pool,
+    a message held for an offline agent: R14, R17), which may take days of log."""
+
+    MEMORY_ROWS = 16384
+    CHUNK = 4096
+
+    __slots__ = ("_file", "_head", "_read_at", "_spilled", "_tail", "size")
+
+    def __init__(self) -> None:
+        self._head: deque[Routed | int] = deque()
+        self._tail: list[Routed | int] = []
+        self._file: IO[bytes] | None = None
+        self._spilled = 0  # chunks in the file not read back yet
+        self._read_at = 0
+        self.size = 0
+        """Rows queued (in memory and on disk): an attribute, read once per log row."""
+
+    def append(self, item: Routed | int) -> None:
+        self.size += 1
+        if not self._spilled and not self._tail and len(self._head) < self.MEMORY_ROWS:
+            self._head.append(item)
+            return
+        self._tail.append(item)
+        if len(self._tail) >= self.CHUNK:
+            self._spill()
+
+    def ready(self, late: dict[int, Routed]) -> list[Routed]:
+        """Take the decided rows at the front, in order; undecided lines wait in ``late``."""
+        out: list[Routed] = []
+        head = self._head
+        while True:
+            if not head:
+                if not (self._spilled or self._tail):
+                    break
+                self._refill()
+            item = head[0]
+            if type(item) is int:
+                row = late.pop(item, None)
+                if row is None:
+                    break
+                head.popleft()
+                out.append(row)
+            else:
+                out.append(head.popleft())  # type: ignore[arg-type]
+        self.size -= len(out)
+        return out
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _spill(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="routectl-replay-")
+        self._file.seek(0, io.SEEK_END)
+        pickle.dump(self._tail, self._file, pickle.HIGHEST_PROTOCOL)
+        self._tail = []
+        self._spilled += 1
+
+    def _refill(self) -> None:
+        if self._spilled:
+            assert self._file is not None
+            self._file.seek(self._read_at)
+            self._head.extend(pickle.load(self._file))
+            self._read_at = self._file.tell()
+            self._spilled -= 1
+            if not self._spilled:  # all read back: reuse the file from its start
+                self._file.seek(0)
+                self._file.truncate()
+                self._read_at = 0
+        else:
+            self._head.extend(self._tail)
+            self._tail = []
 
 
 def _refused(event: Event, exc: ValueError, source: str, on_bad: BadRowHandler | None) -> None:

@@ -35,5 +35,5 @@ def config(config_arg: str | None, config_path: str, output_path: str, fmt: str)
         text = dumps_json(effective_document(shop_config))
     else:
         text = effective_toml(shop_config, source_name(path))
-    with open_output(output_path) as out:
+    with open_output(output_path, inputs=(path,)) as out:
         out.write(text)

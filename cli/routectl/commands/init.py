@@ -6,6 +6,7 @@ import click
 
 from routectl.config.starter import write_starter
 from routectl.options import DEFAULT_CONFIG
+from routectl.safetext import printable
 
 
 @click.command("init")
@@ -19,4 +20,5 @@ def init(path: str, force: bool) -> None:
     """
     write_starter(path, force=force)
     if path != "-":
-        click.echo(f"wrote {path}; edit it, then check it with 'routectl validate {path}'")
+        shown = printable(path)
+        click.echo(f"wrote {shown}; edit it, then check it with 'routectl validate {shown}'")

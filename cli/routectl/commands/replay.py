@@ -13,12 +13,15 @@ from routectl import replay as core
 from routectl.config import load_config
 from routectl.logsource import open_events
 from routectl.options import (
+    columns_option,
     config_option,
     encoding_option,
     excel_option,
     format_option,
     output_option,
+    resolve_excel,
     skip_bad_option,
+    sort_option,
 )
 from routectl.output import ROW_FORMATS, open_output, write_rows
 
@@ -33,6 +36,8 @@ T = TypeVar("T")
 @encoding_option
 @skip_bad_option
 @excel_option
+@columns_option
+@sort_option
 @click.option(
     "--explain",
     "buyer",
@@ -46,7 +51,9 @@ def replay(
     fmt: str,
     encoding: str,
     skip_bad: bool,
-    excel: bool,
+    excel: bool | None,
+    column_map: dict[str, str],
+    sort: bool,
     buyer: str | None,
 ) -> None:
     """Route every buyer message of LOG (- reads standard input).
@@ -55,13 +62,17 @@ def replay(
     line,time,buyer,assignee,rule,assigned_at,reason.
 
     \b
+    In the routectl source repository (not installed by pip):
     Rules, in the order they apply:  docs/routing.md
     Log columns, events, bad rows:   docs/log-format.md
     """
+    excel = resolve_excel(excel, fmt, output_path)
     config = load_config(config_path)
     zone = ZoneInfo(config.shop.timezone)
     source = "<stdin>" if log == "-" else log
-    with open_events(log, config, encoding=encoding, skip_bad=skip_bad) as (events, skipped):
+    with open_events(
+        log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
+    ) as (events, skipped):
         on_bad = skipped if skip_bad else None
         columns: Sequence[str]
         rows: Iterator[Sequence[object]]
@@ -73,7 +84,7 @@ def replay(
             steps = core.trace(config, events, buyer, source=source, on_bad=on_bad)
             rows = core.trace_rows(steps, zone)
         rows = _primed(rows)
-        with open_output(output_path, bom=excel and fmt == "csv") as out:
+        with open_output(output_path, bom=excel and fmt == "csv", inputs=(log, config_path)) as out:
             write_rows(columns, rows, fmt, out, excel=excel)
 
 

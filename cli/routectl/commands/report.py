@@ -9,17 +9,23 @@ from zoneinfo import ZoneInfo
 import click
 
 from routectl.config import load_config
+from routectl.headers import did_you_mean
 from routectl.logsource import open_events
+from routectl.notices import window_notice
 from routectl.options import (
+    columns_option,
     config_option,
     encoding_option,
     excel_option,
     output_option,
+    resolve_excel,
     skip_bad_option,
+    sort_option,
 )
 from routectl.output import open_output
 from routectl.replay import run
 from routectl.report import Window, build_report, labels, render, resolve_window
+from routectl.report.html import html_renderer
 from routectl.report.window import as_of_window
 
 
@@ -30,11 +36,15 @@ def _split_by(
     unknown = [name for name in names if name not in render.BREAKDOWNS]
     if unknown:
         choices = ", ".join(render.BREAKDOWNS)
-        raise click.BadParameter(f"{', '.join(unknown)}: choose from {choices}")
+        hint = did_you_mean(unknown[0], list(render.BREAKDOWNS), list_up_to=0)
+        raise click.BadParameter(f"{', '.join(unknown)}: choose from {choices}{hint}")
     return tuple(dict.fromkeys(names))
 
 
-_FORMAT_HELP = "table for people, json for scripts, csv: one table."
+_FORMAT_HELP = (
+    "table for people, json for scripts, csv: one table, html: one self-contained page "
+    "with charts (pip install 'routectl[html]')."
+)
 _SINCE_HELP = "Count from: 2026-11-02, 2026-11-02T08:00, today, yesterday, 7d, 24h (shop time)."
 _BY_HELP = "Breakdowns: repeat or comma-separate [default: agent,group,hour; csv: agent]."
 _AS_OF_HELP = "The platform's 30 days before DATE (DATE-30..DATE-1): 2026-12-01, today."
@@ -55,7 +65,7 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
 @config_option
 @output_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table",
     show_default=True, help=_FORMAT_HELP,
 )  # fmt: skip
 @click.option("--since", metavar="WHEN", help=_SINCE_HELP)
@@ -67,13 +77,16 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
 @encoding_option
 @skip_bad_option
 @excel_option
+@columns_option
+@sort_option
 @click.option("--lang", type=click.Choice(labels.LANGS), help=_LANG_HELP)
 @click.option("--wide", is_flag=True, help="All scorecard columns (wider than 100 characters).")
 @click.option("--verbose", is_flag=True, help="Rule ids and config keys next to the figures.")
 def report(
     log: str, config_path: str, output_path: str, fmt: str, since: str | None,
     until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str, skip_bad: bool,
-    excel: bool, lang: str | None, wide: bool, verbose: bool,
+    excel: bool | None, column_map: dict[str, str], sort: bool, lang: str | None, wide: bool,
+    verbose: bool,
 ) -> None:  # fmt: skip
     """Replay LOG (- or nothing: standard input) and report the platform's figures and
     the agents' scorecard.
@@ -81,7 +94,7 @@ def report(
     3-minute response rate, reply rate, average response time (R23), slow responses
     (R24), inquiry conversion and sales (R25) per shop, agent and group, and why the
     split of buyers is uneven. Figures, how each is computed, and example output:
-    docs/report.md.
+    docs/report.md in the routectl source repository.
 
     \b
     Examples:
@@ -91,17 +104,28 @@ def report(
     """
     if fmt == "csv" and len(by) > 1:
         raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
+    excel = resolve_excel(excel, fmt, output_path)
+    to_html = html_renderer() if fmt == "html" else None
     config = load_config(config_path)
     now = datetime.now(ZoneInfo(config.shop.timezone))  # the only clock read of a report
     window = _window(since, until, as_of, now)
     style = render.TableStyle(lang or labels.default_lang(os.environ), wide, verbose)
     source = "<stdin>" if log == "-" else log
-    with open_events(log, config, encoding=encoding, skip_bad=skip_bad) as (events, skipped):
+    with open_events(
+        log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
+    ) as (events, skipped):
         pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
-        result = build_report(config, pairs, window, days="day" in by)
-    with open_output(output_path, bom=excel and fmt == "csv") as out:
+        result = build_report(config, pairs, window, days="day" in by or fmt == "html")
+    notice = window_notice(
+        result.since, result.until, result.first_event, result.last_event, result.timezone
+    )
+    if notice:
+        click.echo(notice, err=True)
+    with open_output(output_path, bom=excel, inputs=(log, config_path)) as out:
         if fmt == "csv":
             render.write_csv(result, by[0] if by else "agent", out, excel=excel)
+        elif to_html is not None:
+            out.write(to_html(result))
         elif fmt == "json":
             out.write(render.to_json(result, by or render.DEFAULT_BY))
         else:

@@ -9,6 +9,7 @@ from routectl.config.loader import source_name
 from routectl.config.render import FORMATS, Outcome, exit_code, render
 from routectl.errors import UsageProblem
 from routectl.options import config_option
+from routectl.stdio import write_stdout
 
 
 @click.command("validate")
@@ -35,7 +36,7 @@ def validate(configs: tuple[str, ...], config_path: str, fmt: str, strict: bool)
         try:
             outcomes.append(Outcome(source_name(path), check_config_file(path)))
         except UsageProblem as exc:
-            click.echo(f"routectl: error: {exc.message}", err=True)
+            click.echo(f"routectl: error: {exc.display()}", err=True)
             outcomes.append(Outcome(source_name(path), error=exc.message))
-    click.echo(render(outcomes, fmt, strict), nl=False)
+    write_stdout(render(outcomes, fmt, strict))
     return exit_code(outcomes, strict)

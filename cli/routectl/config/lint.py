@@ -32,8 +32,10 @@ WARNINGS: dict[str, str] = {
     "W016": "low-max-concurrent",
     "W017": "unused-crowd",
     "W018": "no-routing-agents",
+    "W019": "offline-delay-unused",
 }
 
+DEFAULT_DELAY_S = 180
 PLATFORM_DELAY_S = (120, 300)
 """The platform's offline detection lag (R15, seeds: 2-5 min)."""
 WEIGHT_SPREAD = 10
@@ -197,7 +199,7 @@ def unused_group(config: ShopConfig) -> Iterator[Finding]:
 def offline_delay_unusual(config: ShopConfig) -> Iterator[Finding]:
     delay = config.routing.offline_delay_s
     low, high = PLATFORM_DELAY_S
-    if not low <= delay <= high:
+    if config.routing.offline_routing and not low <= delay <= high:
         yield _warn(
             "W011",
             ("routing", "offline_delay"),
@@ -282,6 +284,18 @@ def no_routing_agents(config: ShopConfig) -> Iterator[Finding]:
         )
 
 
+def offline_delay_unused(config: ShopConfig) -> Iterator[Finding]:
+    routing = config.routing
+    if not routing.offline_routing and routing.offline_delay_s != DEFAULT_DELAY_S:
+        yield _warn(
+            "W019",
+            ("routing", "offline_delay"),
+            f"{format_duration(routing.offline_delay_s)} has no effect: offline_routing is "
+            "false (the default), so messages to an offline agent always stay with it; "
+            "set offline_routing = true if the shop ticked 离线分流 (R15)",
+        )
+
+
 CHECKS: tuple[Check, ...] = (
     mobile_not_allowed,
     empty_group,
@@ -301,6 +315,7 @@ CHECKS: tuple[Check, ...] = (
     low_max_concurrent,
     unused_crowd,
     no_routing_agents,
+    offline_delay_unused,
 )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from routectl.errors import RoutectlError
+from routectl.safetext import printable
 
 Part = str | int
 KeyPath = tuple[Part, ...]
@@ -46,14 +47,20 @@ class Problem:
 
     @property
     def where(self) -> str:
-        return f"{self.source}:{self.line}" if self.line else self.source
+        source = printable(self.source)
+        return f"{source}:{self.line}" if self.line else source
 
     @property
     def text(self) -> str:
-        """The message with its key path and warning code, without file and severity."""
+        """The message with its key path and warning code, without file and severity.
+
+        For people: config strings in it (agent ids, group names) have their control,
+        bidi and line-break characters escaped, so a value cannot start a line of its
+        own (``::error ...`` in a CI log). :meth:`as_dict` keeps them exact.
+        """
         key = f"{self.path}: " if self.path else ""
         tag = f" [{self.code} {self.name}]" if self.code else ""
-        return f"{key}{self.message}{tag}"
+        return printable(f"{key}{self.message}{tag}")
 
     def __str__(self) -> str:
         return f"{self.where}: {self.severity}: {self.text}"
@@ -76,10 +83,14 @@ class ConfigInvalid(RoutectlError):
     def __init__(self, problems: list[Problem], source: str = "config") -> None:
         errors = [p for p in problems if p.severity == "error"]
         count = f"{len(errors)} error" + ("" if len(errors) == 1 else "s")
-        lines = [f"invalid config {source} ({count}):"]
+        lines = [f"invalid config {printable(source)} ({count}):"]
         lines += [f"  {p.where}: {p.text}" for p in errors]
         super().__init__("\n".join(lines))
         self.problems = problems
+
+    def display(self) -> str:
+        # One line per error by design; each value in them is escaped already.
+        return self.message
 
 
 def format_path(parts: KeyPath) -> str:

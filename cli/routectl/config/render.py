@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from routectl.config.loader import STDIN_NAME, CheckedFile
 from routectl.config.problems import Problem
 from routectl.model import ShopConfig
+from routectl.safetext import printable
 
 FORMATS = ("text", "json", "github")
 
@@ -62,12 +63,13 @@ def status_line(outcome: Outcome, strict: bool) -> str | None:
     checked = outcome.checked
     if checked is None:
         return None
+    source = printable(outcome.source)
     if checked.config is None:
-        return f"{outcome.source}: invalid: {plural(outcome.number_of('error'), 'error')}"
+        return f"{source}: invalid: {plural(outcome.number_of('error'), 'error')}"
     warnings = outcome.number_of("warning")
     if strict and warnings:
-        return f"{outcome.source}: invalid with --strict: {plural(warnings, 'warning')}"
-    return f"{outcome.source}: ok: {inventory(checked.config)}"
+        return f"{source}: invalid with --strict: {plural(warnings, 'warning')}"
+    return f"{source}: ok: {inventory(checked.config)}"
 
 
 def summary(outcomes: Sequence[Outcome], strict: bool) -> dict[str, int]:
@@ -111,7 +113,7 @@ def annotation(problem: Problem) -> str:
     """``::error file=F,line=L,title=T::message`` (GitHub Actions workflow command)."""
     props = []
     if problem.source != STDIN_NAME:
-        props.append(f"file={_escape(problem.source, prop=True)}")
+        props.append(f"file={_escape(printable(problem.source), prop=True)}")
     if problem.line:
         props.append(f"line={problem.line}")
     if problem.column:
@@ -126,12 +128,16 @@ def render_github(outcomes: Sequence[Outcome], strict: bool) -> str:
     for outcome in outcomes:
         lines += [annotation(p) for p in outcome.problems]
         if outcome.error:
-            lines.append(f"::error title=unreadable config::{_escape(outcome.error)}")
+            lines.append(f"::error title=unreadable config::{_escape(printable(outcome.error))}")
         status = status_line(outcome, strict)
         if status:
             lines.append(status)
     lines.append(summary_line(outcomes, strict))
     return "\n".join(lines) + "\n"
+
+
+VALIDATE_SCHEMA_VERSION = 1
+"""``validate --format json`` document version: bumped when a key changes meaning or goes."""
 
 
 def as_json(outcomes: Sequence[Outcome], strict: bool) -> dict[str, Any]:
@@ -148,6 +154,7 @@ def as_json(outcomes: Sequence[Outcome], strict: bool) -> dict[str, Any]:
             }
         )
     return {
+        "schema_version": VALIDATE_SCHEMA_VERSION,
         "files": files,
         "summary": summary(outcomes, strict),
         "strict": strict,

@@ -28,6 +28,23 @@ class _Invalid:
 INVALID: Any = _Invalid()
 """Returned by a check that reported a problem."""
 
+_SHAPES: dict[Check, dict[str, Any]] = {}
+
+
+def json_shape(check: Check) -> dict[str, Any]:
+    """The JSON Schema of the values ``check`` accepts, as far as a schema can say it
+    (``routectl schema``; duration ranges and names of groups or agents it cannot)."""
+    return dict(_SHAPES.get(check, {}))
+
+
+def _shaped(check: Check, shape: dict[str, Any]) -> Check:
+    _SHAPES[check] = shape
+    return check
+
+
+NON_BLANK = r"\S"
+DURATION_PATTERN = r"^\s*([0-9][0-9 ]*[dhmsDHMS] *)+\s*$"
+
 ENTRY_ALIASES = {
     "店铺首页": "shop_home",
     "商品详情页": "item_detail",
@@ -42,12 +59,14 @@ _DURATION_HINT = 'like "90s", "3m" or "1h"'
 
 class Field(NamedTuple):
     """One key of a table. ``attr`` is the model attribute (a tuple splits the value);
-    ``required`` is the hint shown when a required key is missing."""
+    ``required`` is the hint shown when a required key is missing; ``description`` is
+    what editors show for the key (``routectl schema``)."""
 
     name: str
     check: Check
     attr: str | tuple[str, ...] = ""
     required: str | None = None
+    description: str = ""
 
     @property
     def attrs(self) -> tuple[str, ...]:
@@ -88,7 +107,7 @@ def integer(low: int, high: int) -> Check:
         report((), f"must be an integer from {low} to {high}, got {toml_repr(value)}")
         return INVALID
 
-    return check
+    return _shaped(check, {"type": "integer", "minimum": low, "maximum": high})
 
 
 def duration(low: int, high: int) -> Check:
@@ -105,7 +124,7 @@ def duration(low: int, high: int) -> Check:
         report((), f"must be a duration {span} ({_DURATION_HINT}), got {toml_repr(value)}")
         return INVALID
 
-    return check
+    return _shaped(check, {"type": "string", "pattern": DURATION_PATTERN})
 
 
 def choice(*options: str) -> Check:
@@ -116,7 +135,7 @@ def choice(*options: str) -> Check:
         report((), f"must be one of {quoted_list(options)}, got {toml_repr(value)}{hint}")
         return INVALID
 
-    return check
+    return _shaped(check, {"type": "string", "enum": list(options)})
 
 
 def window(value: Any, report: Report) -> Any:
@@ -189,7 +208,10 @@ def names(*, non_empty: bool = False, what: str = "strings") -> Check:
                 ok = False
         return tuple(value) if ok else INVALID
 
-    return check
+    shape: dict[str, Any] = {"type": "array", "items": {"type": "string", "pattern": NON_BLANK}}
+    if non_empty:
+        shape["minItems"] = 1
+    return _shaped(check, shape)
 
 
 def entries(value: Any, report: Report) -> Any:
@@ -226,58 +248,239 @@ def crowd(value: Any, report: Report) -> Any:
     return INVALID if checked is INVALID else frozenset(checked)
 
 
+_WINDOW_PATTERN = r"^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+_POLICY_PATTERN = r"^(first_available|recent_contact|(group|agent):.*\S.*)$"
+_SHAPES.update(
+    {
+        boolean: {"type": "boolean"},
+        name: {"type": "string", "pattern": NON_BLANK},
+        optional_text: {"type": "string"},
+        window: {"type": "string", "pattern": _WINDOW_PATTERN},
+        timezone: {"type": "string", "examples": ["Asia/Shanghai"]},
+        policy: {"type": "string", "pattern": _POLICY_PATTERN},
+        entries: {"type": "array", "items": {"type": "string", "enum": list(ENTRIES)}},
+        buyer_map: {
+            "type": "object",
+            "additionalProperties": {"type": "string", "pattern": NON_BLANK},
+        },
+        crowd: {"type": "array", "items": {"type": "string", "pattern": NON_BLANK}},
+    }
+)
+
 # --- tables -------------------------------------------------------------------------
 
 SHOP = (
-    Field("name", name, required='every config needs a shop name: name = "..." under [shop]'),
-    Field("timezone", timezone),
+    Field(
+        "name",
+        name,
+        required='every config needs a shop name: name = "..." under [shop]',
+        description="The shop's name, shown in reports. Required.",
+    ),
+    Field(
+        "timezone",
+        timezone,
+        description="IANA time zone of the shop; log times without an offset are in it. "
+        'Default "Asia/Shanghai".',
+    ),
 )
 ROUTING = (
-    Field("mobile_reception", boolean),
-    Field("offline_routing", boolean),
-    Field("offline_delay", duration(0, 600), "offline_delay_s"),
-    Field("session_timeout", duration(60, 86400), "session_timeout_s"),
-    Field("fallback", choice("shop", "offline")),
+    Field(
+        "mobile_reception",
+        boolean,
+        description="R2: the shop allows reception on mobile Qianniu. Default false.",
+    ),
+    Field(
+        "offline_routing",
+        boolean,
+        description="R15: re-route messages of agents who went offline. Default false.",
+    ),
+    Field(
+        "offline_delay",
+        duration(0, 600),
+        "offline_delay_s",
+        description='R15: how long before an offline agent is noticed, "0s" to "10m". '
+        'Default "3m".',
+    ),
+    Field(
+        "session_timeout",
+        duration(60, 86400),
+        "session_timeout_s",
+        description='R6: a conversation closes after this much silence, "1m" to "1d". '
+        'Default "15m".',
+    ),
+    Field(
+        "fallback",
+        choice("shop", "offline"),
+        description='R13: no candidate in the group: "shop" = any agent of the shop, '
+        '"offline" = the offline pool. Default "shop".',
+    ),
 )
 OFFLINE = (
-    Field("policy", policy),
-    Field("pool_retention_days", integer(1, 365)),
+    Field(
+        "policy",
+        policy,
+        description='R14: who gets pooled inquiries when agents return: "first_available", '
+        '"recent_contact", "group:<name>" or "agent:<id>". Default "first_available".',
+    ),
+    Field(
+        "pool_retention_days",
+        integer(1, 365),
+        description="R17: pooled messages older than this many days expire (1-365). Default 30.",
+    ),
 )
-AUTO_REPLY = (Field("greeting", optional_text), Field("offline", optional_text))
-BOT = (Field("enabled", boolean), Field("priority_reception", boolean))
+AUTO_REPLY = (
+    Field(
+        "greeting",
+        optional_text,
+        description="Auto-reply sent at each new conversation; empty or absent: none.",
+    ),
+    Field(
+        "offline",
+        optional_text,
+        description="Auto-reply sent when a message waits offline (R14, R15); empty or "
+        "absent: none.",
+    ),
+)
+BOT = (
+    Field("enabled", boolean, description="The shop bot (店小蜜) is on. Default false."),
+    Field(
+        "priority_reception",
+        boolean,
+        description="R11: the bot takes new buyers before humans. Default false.",
+    ),
+)
 REPLY_RATE = (
-    Field("window", window, ("window_start_s", "window_end_s")),
-    Field("threshold", duration(1, 3600), "threshold_s"),
-    Field("avg_window", window, ("avg_window_start_s", "avg_window_end_s")),
-    Field("avg_cap", duration(1, 86400), "avg_cap_s"),
-    Field("slow_after", duration(1, 3600), "slow_after_s"),
+    Field(
+        "window",
+        window,
+        ("window_start_s", "window_end_s"),
+        description='R19: questions starting in this daily window count, "HH:MM-HH:MM" '
+        '(end may be 24:00). Default "08:00-24:00".',
+    ),
+    Field(
+        "threshold",
+        duration(1, 3600),
+        "threshold_s",
+        description='R19: an answer within this counts as in time, "1s" to "1h". Default "3m".',
+    ),
+    Field(
+        "avg_window",
+        window,
+        ("avg_window_start_s", "avg_window_end_s"),
+        description='R23: daily window of the average response time, "HH:MM-HH:MM". '
+        'Default "08:00-23:00".',
+    ),
+    Field(
+        "avg_cap",
+        duration(1, 86400),
+        "avg_cap_s",
+        description='R23: longer response times count as this, "1s" to "1d". Default "10m".',
+    ),
+    Field(
+        "slow_after",
+        duration(1, 3600),
+        "slow_after_s",
+        description='R24: a question answered later than this is slow, "1s" to "1h". '
+        'Default "100s".',
+    ),
 )
-SALES = (Field("conversion_window", duration(60, 30 * 86400), "conversion_window_s"),)
+SALES = (
+    Field(
+        "conversion_window",
+        duration(60, 30 * 86400),
+        "conversion_window_s",
+        description='R25: a payment this long after an inquiry converts it, "1m" to "30d". '
+        'Default "24h".',
+    ),
+)
 GROUP = (
-    Field("name", name, required='every group needs a name: name = "presale"'),
-    Field("entries", entries),
-    Field("balance", choice("weight", "busyness")),
+    Field(
+        "name",
+        name,
+        required='every group needs a name: name = "presale"',
+        description="The group's name, unique; agents and rules refer to it. Required.",
+    ),
+    Field(
+        "entries",
+        entries,
+        description="Entries whose new inquiries this group serves (R12): shop_home, "
+        "item_detail, contact_list, order. Default none.",
+    ),
+    Field(
+        "balance",
+        choice("weight", "busyness"),
+        description='R13b: split by "weight" (proportional) or "busyness" (fewest open '
+        'conversations per weight). Default "weight".',
+    ),
 )
 AGENT = (
-    Field("id", name, required='every agent needs an id: id = "shop:alice"'),
-    Field("groups", names(what="group names")),
-    Field("weight", integer(1, 1000)),
-    Field("routing", boolean),
-    Field("mobile", boolean),
-    Field("max_concurrent", integer(1, 200)),
+    Field(
+        "id",
+        name,
+        required='every agent needs an id: id = "shop:alice"',
+        description='The sub-account, unique, as in the log ("shop:alice"). Required.',
+    ),
+    Field(
+        "groups",
+        names(what="group names"),
+        description="Groups this agent serves; each must be a [[groups]] name.",
+    ),
+    Field(
+        "weight",
+        integer(1, 1000),
+        description="R13: share of new buyers within a group, 1-1000. Default 100.",
+    ),
+    Field(
+        "routing",
+        boolean,
+        description="R3: takes routed buyers. Default true.",
+    ),
+    Field(
+        "mobile",
+        boolean,
+        description="R2: may receive on mobile Qianniu (with mobile_reception). Default false.",
+    ),
+    Field(
+        "max_concurrent",
+        integer(1, 200),
+        description="R13: at this many open conversations new buyers wait, 1-200. Default 20.",
+    ),
 )
 RULE = (
     Field(
-        "kind", choice(*RULE_KINDS), required=f"every rule needs a kind: {' | '.join(RULE_KINDS)}"
+        "kind",
+        choice(*RULE_KINDS),
+        required=f"every rule needs a kind: {' | '.join(RULE_KINDS)}",
+        description="R12: what the rule matches: crowd > intent > item > order_status "
+        "(that rank, whatever the order of the rules). Required.",
     ),
     Field(
         "match",
         names(non_empty=True, what="values to match"),
         required='every rule needs the values it matches: match = ["..."]',
+        description="Values that match: crowd names, intents, item ids or order "
+        "statuses. Required, at least one.",
     ),
-    Field("group", name, required="every rule needs the group it sends buyers to"),
+    Field(
+        "group",
+        name,
+        required="every rule needs the group it sends buyers to",
+        description="The [[groups]] name matching buyers go to. Required.",
+    ),
 )
-DEDICATED = (Field("priority_reception", boolean), Field("buyers", buyer_map))
+DEDICATED = (
+    Field(
+        "priority_reception",
+        boolean,
+        description="R10: an online dedicated agent takes their buyer first, before the "
+        "bot and the rules. Default false.",
+    ),
+    Field(
+        "buyers",
+        buyer_map,
+        description='R10: buyer = "agent id" pairs: each buyer\'s dedicated agent.',
+    ),
+)
 
 TABLES: dict[str, tuple[Field, ...]] = {
     "shop": SHOP,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from importlib import resources
 
 from routectl.errors import RoutectlError, UsageProblem
@@ -14,26 +13,25 @@ def starter_text() -> str:
 
 
 def write_starter(path: str, *, force: bool) -> None:
-    """Write the starter to ``path`` (``-`` = stdout); keep an existing file unless ``force``."""
+    """Write the starter to ``path`` (``-`` = stdout); keep an existing file unless ``force``.
+
+    The file appears whole or not at all (a full disk leaves nothing behind, so a second
+    try does not find a 0-byte file "already there"); without ``force`` it is put in
+    place only if nothing appeared there meanwhile.
+    """
+    from routectl.output import open_output
+    from routectl.stdio import write_stdout
+
     text = starter_text()
     if path == "-":
-        sys.stdout.write(text)
+        write_stdout(text)
         return
     if os.path.isdir(path):
         raise UsageProblem(f"{path}: is a folder; give a file name such as {path}/shopconfig.toml")
     if os.path.lexists(path) and not force:
         raise RoutectlError(f"{path} already exists; use --force to overwrite it")
     try:
-        if force:
-            from routectl.output import open_output
-
-            with open_output(path) as out:
-                out.write(text)
-        else:
-            # "x": never clobber a file that appeared since the check above.
-            with open(path, "x", encoding="utf-8", newline="") as out:
-                out.write(text)
+        with open_output(path, exclusive=not force) as out:
+            out.write(text)
     except FileExistsError:
         raise RoutectlError(f"{path} already exists; use --force to overwrite it") from None
-    except OSError as exc:
-        raise RoutectlError(f"{path}: cannot write: {exc.strerror or exc}") from None

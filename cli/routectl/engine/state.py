@@ -1,4 +1,4 @@
-"""The engine's mutable state: agents, stride groups, conversations, waiting inquiries.
+"""The engine's mutable state: agents, stride groups, conversations, waiting and held rows.
 
 Every class uses ``__slots__``: the engine touches these objects once or twice per log
 row, so attribute access and memory per buyer are what replay speed depends on.
@@ -7,9 +7,10 @@ row, so attribute access and memory per buyer are what replay speed depends on.
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections import deque
 
-from routectl.events import BuyerMessage, Routed
+from routectl.events import RULE_CONVERSATION, BuyerMessage, Routed
 from routectl.model import Agent
 
 OFFLINE = 0
@@ -57,8 +58,8 @@ class AgentState:
         self.offline_since = float("-inf")
         self.load = 0
         self.groups: list[StrideGroup] = []
-        self.held: dict[Conversation, None] = {}
-        """Its conversations with rows held while it is offline (R15), in order."""
+        self.held: dict[str, Held] = {}
+        """Buyer id -> the messages held for it while it is offline (R15, R17), in order."""
 
     def set_device(self, device: str, status: str) -> int:
         """Record a device's status; return the new effective state (not yet stored)."""
@@ -87,6 +88,7 @@ class StrideGroup:
 
     __slots__ = (
         "available",
+        "busyness",
         "heap",
         "in_heap",
         "label",
@@ -96,9 +98,11 @@ class StrideGroup:
         "virtual_time",
     )
 
-    def __init__(self, label: str, members: list[AgentState]) -> None:
+    def __init__(self, label: str, members: list[AgentState], busyness: bool = False) -> None:
         self.label = label
         self.members = members
+        self.busyness = busyness
+        """R13b: pick the fewest open conversations per unit of weight, not the stride."""
         self.passes = {agent.order: 0 for agent in members}
         self.heap: list[tuple[int, int]] = []
         self.in_heap: set[int] = set()
@@ -111,7 +115,7 @@ class StrideGroup:
     def rejoin(self, agent: AgentState) -> None:
         """Put a (new) candidate back in the heap; absence never banks credit."""
         order = agent.order
-        if order in self.in_heap:
+        if order in self.in_heap or self.busyness:
             return
         start = max(self.passes[order], self.virtual_time)
         self.passes[order] = start
@@ -119,7 +123,13 @@ class StrideGroup:
         heapq.heappush(self.heap, (start, order))
 
     def pick(self, agents: list[AgentState]) -> AgentState | None:
-        """The candidate with the lowest ``(pass, agent order)``, charged one stride."""
+        """The candidate with the lowest ``(pass, agent order)``, charged one stride.
+
+        Under R13b busyness: the candidate with the lowest open / weight, ties by that
+        same ``(pass, agent order)``.
+        """
+        if self.busyness:
+            return self._least_busy()
         heap = self.heap
         while heap:
             current, order = heap[0]
@@ -135,6 +145,27 @@ class StrideGroup:
             return agent
         return None
 
+    def candidates(self) -> list[AgentState]:
+        """Members that are candidates now (R13), in agent order."""
+        return [agent for agent in self.members if agent.is_candidate]
+
+    def _least_busy(self) -> AgentState | None:
+        # load * stride is load / weight scaled by lcm(weights): exact integer comparison.
+        virtual = self.virtual_time
+        passes = self.passes
+        best: AgentState | None = None
+        best_key = (0, 0, 0)
+        for agent in self.members:
+            if agent.state != ONLINE or agent.load >= agent.max_concurrent:
+                continue
+            key = (agent.load * agent.stride, max(passes[agent.order], virtual), agent.order)
+            if best is None or key < best_key:
+                best, best_key = agent, key
+        if best is not None:
+            self.virtual_time = best_key[1]
+            passes[best.order] = best_key[1] + best.stride
+        return best
+
 
 class Conversation:
     """An open conversation (R5, R6): with an agent, with the bot, or waiting."""
@@ -143,7 +174,6 @@ class Conversation:
         "agent",
         "bot",
         "buyer",
-        "held",
         "last",
         "message",
         "offline_spell",
@@ -164,8 +194,6 @@ class Conversation:
         """The message that started it: what R12 looks at on a transfer or re-route."""
         self.reason = ""
         """Reason given to later messages of this conversation (rule ``conversation``)."""
-        self.held: list[Routed] | None = None
-        """Rows that stay with its offline agent (R15) until it is back or this ends."""
         self.offline_spell = float("nan")
         """``offline_since`` of the spell the offline auto-reply was last sent for."""
 
@@ -188,6 +216,8 @@ class Waiting:
     __slots__ = (
         "conversation",
         "group",
+        "handover",
+        "joined",
         "line",
         "live",
         "recent",
@@ -213,9 +243,60 @@ class Waiting:
         self.since = since
         self.conversation = conversation
         self.rows: list[Routed] = []
+        """Its own row (the inquiry's first message; none for a bot hand-over)."""
+        self.joined: array[float] | None = None
+        """Later messages of the conversation as (line, time) pairs, flat: 16 bytes each
+        instead of a Routed apiece, since they all end the same way (decision 12)."""
         self.group = group
         """The R13 queue it waits in; None for the offline pool."""
         self.recent = recent
         """The buyer's R9 agent when pooled (policy ``recent_contact``)."""
         self.live = True
         self.why = why
+        self.handover = False
+        """A bot hand-over (R11 transfer) waiting for a human: no row of its own."""
+
+    def join(self, line: int, time: float) -> None:
+        """A later message of the waiting conversation (decision 12)."""
+        if self.joined is None:
+            self.joined = array("d")
+        self.joined.append(line)
+        self.joined.append(time)
+
+    def resolve(
+        self, assignee: str, assigned_at: float | None, why: str, joined_why: str
+    ) -> list[Routed]:
+        """Every row of the inquiry with its final assignee, in line order; then empty."""
+        out = self.rows
+        for row in out:
+            row.assignee = assignee
+            row.assigned_at = assigned_at
+            row.reason = why
+        joined = self.joined
+        if joined is not None:
+            buyer = self.conversation.buyer.id
+            for index in range(0, len(joined), 2):
+                line, time = int(joined[index]), joined[index + 1]
+                row = Routed(
+                    line, time, buyer, assignee, RULE_CONVERSATION, assigned_at, joined_why
+                )
+                out.append(row)
+        self.rows = []  # resolved: dead entries may sit in a deque a while, rows need not
+        self.joined = None
+        return out
+
+
+class Held:
+    """R15/R17: one buyer's messages held for one offline agent, oldest first.
+
+    One entry per (agent, buyer), whatever the number of conversations: the rows stay
+    the agent's until it is back (assigned then) or each outlives the retention.
+    """
+
+    __slots__ = ("agent", "buyer", "live", "rows")
+
+    def __init__(self, agent: AgentState, buyer: str) -> None:
+        self.agent = agent
+        self.buyer = buyer
+        self.rows: deque[Routed] = deque()
+        self.live = True

@@ -15,6 +15,8 @@ TIMEOUT = 0
 """R6: a conversation's silence reached ``session_timeout``."""
 EXPIRY = 1
 """R17: a pooled inquiry reached ``pool_retention_days``."""
+HELD_EXPIRY = 2
+"""R17: a message held for an offline agent reached ``pool_retention_days``."""
 
 
 class TimerHeap(Generic[T]):

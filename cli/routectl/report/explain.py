@@ -16,7 +16,8 @@ The departure from an even split is cut into four terms that add up exactly:
   contact R9, dedicated agents R10, direct messages, the offline pool).
 
 The main cause is the largest of the last three: what moved the agent away from the
-share its weight promises.
+share its weight promises. In a group balanced by busyness (R13b) the text says so: the
+split then also follows how long agents keep conversations open.
 """
 
 from __future__ import annotations
@@ -84,8 +85,21 @@ def _explain(config: ShopConfig, row: AgentRow, context: AgentContext, total: in
         causes=tuple(Cause(c.name, round(c.points, 4), c.detail) for c in causes),
         main_cause=main.name,
         text="",
+        note=_busyness_note(config, row).strip(),
     )
     return replace(item, text=imbalance_text(item))
+
+
+def _busyness_note(config: ShopConfig, row: AgentRow) -> str:
+    """R13b: under busyness, weights set open conversations per agent, not the split."""
+    busy = [g.name for g in config.groups if g.balance == "busyness" and g.name in row.groups]
+    if not busy:
+        return ""
+    return (
+        f" Group(s) {', '.join(busy)} balance by busyness (R13b): each inquiry goes to the "
+        "agent with the fewest open conversations per unit of weight, so the split also "
+        "follows how long agents keep conversations open (quick closers get more)."
+    )
 
 
 def _weight_detail(config: ShopConfig, row: AgentRow) -> str:

@@ -36,6 +36,8 @@ def imbalance_text(item: Imbalance, lang: str = "en", verbose: bool = True) -> s
     cause = words["cause_" + main.name]
     tail = words["imb_main"].format(cause=cause, detail=main.detail)
     text = f"{head} {chain} {tail}" if lang == "en" else f"{head}{chain}{tail}"
+    if item.note and lang == "en":
+        text += " " + item.note
     return text if verbose else plain(text)
 
 

@@ -19,6 +19,7 @@ from routectl.report import labels
 from routectl.report.labels import TEXT
 from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Imbalance, Report
+from routectl.safetext import printable
 from routectl.timefmt import TimeFormatter
 
 SCHEMA_VERSION = 1
@@ -183,7 +184,12 @@ class _View:
         end = moment(r.until) or self.words["log_end"].format(moment=moment(r.last_event) or "-")
         day_word = self.words["day" if r.days == 1 else "days_word"]
         head = self.words["header"].format(
-            shop=r.shop, start=start, end=end, days=r.days, day_word=day_word, tz=r.timezone
+            shop=printable(r.shop),
+            start=start,
+            end=end,
+            days=r.days,
+            day_word=day_word,
+            tz=r.timezone,
         )
         lines = [head, *labels.wrap(self.word("terms"), self.lang)]
         if self.style.verbose:
@@ -342,7 +348,8 @@ class _View:
         if not self.r.imbalances:
             return f"{title}\n{self.words['balanced']}"
         lines = [
-            "- " + imbalance_text(item, self.lang, self.style.verbose) for item in self.r.imbalances
+            "- " + printable(imbalance_text(item, self.lang, self.style.verbose))
+            for item in self.r.imbalances
         ]
         return title + "\n" + "\n".join(lines)
 

@@ -157,6 +157,8 @@ class Imbalance:
     causes: tuple[Cause, ...]
     main_cause: str
     text: str
+    note: str = ""
+    """Said after the explanation in English (R13b busyness), empty otherwise."""
 
 
 @dataclass(frozen=True, slots=True)

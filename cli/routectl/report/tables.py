@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from routectl.events import RULE_DEDICATED, RULE_DIRECT, RULE_OFFLINE, RULE_RECENT_CONTACT
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Summary
@@ -56,10 +56,22 @@ class AgentContext:
     team_max_concurrent: float
 
 
+class _Team(NamedTuple):
+    members: list[str]
+    """Held so that ``id(members)`` stays this team's key while the figures are used."""
+    names: set[str]
+    available_s: float
+    time_fraction: float | None
+    arrival_fraction: float | None
+    bypass: int
+    max_concurrent: float
+
+
 class Tables:
     def __init__(self, builder: ReportBuilder) -> None:
         self.b = builder
         self.days_spanned = self._days_spanned()
+        self._teams: dict[tuple[str, ...], list[str]] = {}
 
     def _days_spanned(self) -> int:
         b = self.b
@@ -157,7 +169,8 @@ class Tables:
             suspended_s=round(time.suspended_s) if time else 0,
             mobile_s=round(time.mobile_s) if time else 0,
             available_s=round(time.available_s) if time else 0,
-            inquiries_per_online_hour=_per_hour(inquiries, online_s),
+            # R4: per-hour figures divide by the time it could take buyers (mobile too)
+            inquiries_per_online_hour=_per_hour(inquiries, time.available_s if time else 0.0),
             hours_worked=self._hours_worked(time.present_by_hour if time else [0.0] * 24),
             questions_counted=replies.counted,
             answered_within_threshold=replies.within,
@@ -190,17 +203,21 @@ class Tables:
         span = self.span_s
         busy = self._busy_hours()
         contexts = {}
+        teams: dict[int, _Team] = {}  # by id(team): teams are shared lists (_teammates)
         for agent_id in self._agent_ids():
             team = self._teammates(agent_id)
+            figures = teams.get(id(team))
+            if figures is None:
+                figures = teams[id(team)] = self._team(team, available, caps, span)
             config_agent = b.config.agent(agent_id)
             groups = config_agent.groups if config_agent else ()
             contexts[agent_id] = AgentContext(
                 equal_share=shares.by_equal[agent_id] / shares.total if shares.total else 0.0,
-                team_available_s=sum(available.get(a, 0.0) for a in team) / len(team),
+                team_available_s=figures.available_s,
                 time_fraction=_mean([available.get(agent_id, 0.0) / span] if span > 0 else []),
-                team_time_fraction=_mean([available.get(a, 0.0) / span for a in team if span > 0]),
+                team_time_fraction=figures.time_fraction,
                 arrival_fraction=self._arrival_fraction([agent_id]),
-                team_arrival_fraction=self._arrival_fraction(team),
+                team_arrival_fraction=figures.arrival_fraction,
                 part_when_available=_quotient(
                     shares.by_presence[agent_id], shares.arrivals_available[agent_id]
                 ),
@@ -209,12 +226,28 @@ class Tables:
                 if agent_id in b.presence.agents
                 else "",
                 busy_hours=busy,
-                team_bypass=sum(self._bypass(a) for a in team if a != agent_id),
+                team_bypass=figures.bypass
+                - (self._bypass(agent_id) if agent_id in figures.names else 0),
                 queued_in_groups=sum(b.group_queued[g] for g in groups),
                 max_concurrent=caps.get(agent_id, 0),
-                team_max_concurrent=sum(caps.get(a, 0) for a in team) / len(team),
+                team_max_concurrent=figures.max_concurrent,
             )
         return contexts
+
+    def _team(
+        self, team: list[str], available: dict[str, float], caps: dict[str, int], span: float
+    ) -> _Team:
+        """A team's figures, computed once per team (not once per member: 2,000 agents in
+        one group made the report quadratic)."""
+        return _Team(
+            team,
+            set(team),
+            sum(available.get(a, 0.0) for a in team) / len(team),
+            _mean([available.get(a, 0.0) / span for a in team if span > 0]),
+            self._arrival_fraction(team),
+            sum(self._bypass(a) for a in team),
+            sum(caps.get(a, 0) for a in team) / len(team),
+        )
 
     @property
     def span_s(self) -> float:
@@ -244,9 +277,10 @@ class Tables:
         members = self.b.shares.members
         if config_agent is None or not config_agent.groups:
             return list(members[ALL]) or [agent_id]
-        team: list[str] = []
-        for group in config_agent.groups:
-            team.extend(a for a in members.get(group, []) if a not in team)
+        team = self._teams.get(config_agent.groups)
+        if team is None:  # once per set of groups: agents sharing groups share the team
+            names = (a for group in config_agent.groups for a in members.get(group, []))
+            team = self._teams[config_agent.groups] = list(dict.fromkeys(names))
         return team or [agent_id]
 
     def _busy_hours(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from routectl.durations import parse_duration
@@ -62,11 +62,23 @@ def resolve_window(since: str | None, until: str | None, now: datetime) -> Windo
     return Window(start, stop)
 
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc).timestamp()
+LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc).timestamp()
+"""Log times lie in the years 1900-9998 (logreader). A ``--since`` before EARLIEST is no
+bound at all, an ``--until`` after LATEST too; the other way round they are clamped, so a
+window is always finite or open, never a date Python cannot compute with."""
+
+
 def _bound(option: str, text: str, now: datetime, *, end: bool) -> float:
     try:
-        return parse_bound(text, now, end=end)
+        moment = parse_bound(text, now, end=end)
     except ValueError as exc:
         raise ValueError(f"{option} {text!r}: {exc}") from None
+    if moment < EARLIEST:
+        return EARLIEST if end else -math.inf
+    if moment > LATEST:
+        return math.inf if end else LATEST
+    return moment
 
 
 def parse_bound(text: str, now: datetime, *, end: bool) -> float:
@@ -80,10 +92,14 @@ def parse_bound(text: str, now: datetime, *, end: bool) -> float:
     if cleaned in _DAY_WORDS:
         return _day_bound(now.date() - timedelta(days=_DAY_WORDS[cleaned]), zone, end)
     if _RELATIVE.match(cleaned):
-        return now.timestamp() - parse_duration(cleaned)
+        back = parse_duration(cleaned)
+        return -math.inf if back > now.timestamp() - EARLIEST else now.timestamp() - back
     found = _DATE.match(cleaned)
     if found:
         year, month, day = (int(part) for part in found.groups())
+        if not 1900 <= year <= 9998:  # outside what a log holds: the caller clamps
+            date(year if 1 <= year <= 9999 else 2000, month, day)  # still a real date?
+            return -math.inf if year < 1900 else math.inf
         return _day_bound(date(year, month, day), zone, end)
     try:
         return TimeParser(zone).parse(text.strip())

@@ -1,0 +1,283 @@
+"""A :class:`~routectl.diff.DiffResult` as a text table, JSON, or GitHub-flavoured Markdown.
+
+JSON carries fractions 0..1, whole seconds and ``null`` (as ``report --format json``);
+the table and Markdown show percentages, readable durations and signed changes. Summary
+rows are read from the report's summary generically: the headline figures first (when
+the report has them), then every other figure that differs between the two sides.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from routectl.diff import REPLY_NOTE, AgentDelta, Change, DiffResult, summary_figures
+from routectl.durations import format_duration
+from routectl.output import dumps_json, render_table
+from routectl.timefmt import TimeFormatter
+
+FORMATS = ("table", "json", "markdown")
+
+HEADLINE = (
+    "messages",
+    "inquiries",
+    "questions_counted",
+    "response_rate",
+    "reply_rate",
+    "avg_response_s",
+    "first_response_median_s",
+    "first_response_p90_s",
+    "slow_questions",
+    "offline_messages",
+    "pooled_inquiries",
+    "queued_inquiries",
+    "unassigned_inquiries",
+    "conversion_rate",
+)
+"""Summary keys always shown in table and Markdown (those the report has)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """What was compared, as the user named it."""
+
+    base: str
+    new: str
+    log: str
+
+
+# --- JSON -----------------------------------------------------------------------------
+
+
+def to_json(result: DiffResult, sources: Sources) -> str:
+    moment = TimeFormatter(ZoneInfo(result.base.timezone)).format
+    document: dict[str, Any] = {
+        "base": sources.base,
+        "new": sources.new,
+        "log": sources.log,
+        "messages": result.messages,
+        "changed_messages": result.changed_messages,
+        "changed_assignee": result.changed_assignee,
+        "changed_rule_only": result.changed_rule_only,
+        "changed": result.changed,
+        "ignored_on_base": result.ignored_on_base,
+        "ignored_on_new": result.ignored_on_new,
+        "note": REPLY_NOTE,
+        "summary": {"base": summary_figures(result.base), "new": summary_figures(result.new)},
+        "agents": [_agent_json(delta) for delta in result.agents],
+        "moves": [
+            {"from": move.from_assignee, "to": move.to_assignee, "messages": move.messages}
+            for move in result.moves
+        ],
+        "limit": result.limit,
+        "changes": [_change_json(change, moment) for change in result.changes],
+    }
+    return dumps_json(document)
+
+
+def _agent_json(delta: AgentDelta) -> dict[str, Any]:
+    return {
+        "agent": delta.agent,
+        "share_base": delta.share_base,
+        "share_new": delta.share_new,
+        "inquiries_base": delta.inquiries_base,
+        "inquiries_new": delta.inquiries_new,
+        "response_rate_base": delta.response_rate_base,
+        "response_rate_new": delta.response_rate_new,
+        "in_base": delta.in_base,
+        "in_new": delta.in_new,
+    }
+
+
+def _change_json(change: Change, moment: Callable[[float | None], str]) -> dict[str, Any]:
+    return {
+        "line": change.line,
+        "time": moment(change.time),
+        "buyer": change.buyer,
+        **{
+            side: {
+                "assignee": decision.assignee,
+                "rule": decision.rule,
+                "assigned_at": moment(decision.assigned_at) or None,
+                "reason": decision.reason,
+            }
+            for side, decision in (("base", change.base), ("new", change.new))
+        },
+    }
+
+
+# --- table and Markdown -----------------------------------------------------------------
+
+Table = tuple[Sequence[str], list[list[str]]]
+
+
+def to_table(result: DiffResult, sources: Sources) -> str:
+    parts = [f"routectl diff: {sources.base} -> {sources.new} on {sources.log}", _headline(result)]
+    for title, (columns, rows) in _sections(result)[:-1]:
+        if rows:
+            parts.append(f"{title}\n{render_table(columns, rows)}")
+    if result.changes:
+        parts.append(f"{_changes_title(result)}\n{_change_blocks(result)}")
+    parts.append(textwrap.fill(f"Note: {REPLY_NOTE}", width=88))
+    return "\n\n".join(parts) + "\n"
+
+
+def to_markdown(result: DiffResult, sources: Sources) -> str:
+    """For a pull-request comment or ``$GITHUB_STEP_SUMMARY``."""
+    parts = [
+        f"### routectl diff: `{sources.base}` → `{sources.new}`",
+        f"Replayed `{sources.log}`. {_headline(result)}",
+    ]
+    for title, (columns, rows) in _sections(result):
+        if rows:
+            parts.append(f"#### {title}\n\n{_markdown_table(columns, rows)}")
+    parts.append(f"> {REPLY_NOTE}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _headline(result: DiffResult) -> str:
+    if not result.changed:
+        return f"{result.messages} messages: nothing changes."
+    share = f" ({result.changed_messages / result.messages * 100:.1f}%)" if result.messages else ""
+    text = (
+        f"{result.messages} messages, {result.changed_messages} routed differently{share}: "
+        f"{result.changed_assignee} to another assignee, {result.changed_rule_only} by "
+        "another rule only."
+    )
+    for count, side in ((result.ignored_on_base, "base"), (result.ignored_on_new, "new")):
+        if count:
+            text += f" {count} log rows do not apply to the {side} config (left out there)."
+    return text
+
+
+def _sections(result: DiffResult) -> list[tuple[str, Table]]:
+    return [
+        ("Summary", _summary_rows(result)),
+        ("Agents", _agent_rows(result.agents)),
+        ("Moves (assignee before -> after)", _move_rows(result)),
+        (_changes_title(result), _change_rows(result)),
+    ]
+
+
+def _changes_title(result: DiffResult) -> str:
+    shown = len(result.changes)
+    if shown < result.changed_messages:
+        return f"First {shown} of {result.changed_messages} changed messages (--limit)"
+    return "Changed messages"
+
+
+def _summary_rows(result: DiffResult) -> Table:
+    base, new = summary_figures(result.base), summary_figures(result.new)
+    keys = [key for key in HEADLINE if key in base]
+    keys += [key for key in base if key not in keys and base[key] != new.get(key)]
+    rows = [
+        [
+            key,
+            _figure(key, base[key]),
+            _figure(key, new.get(key)),
+            _change(key, base[key], new.get(key)),
+        ]
+        for key in keys
+    ]
+    return ("figure", "base", "new", "change"), rows
+
+
+def _agent_rows(agents: Sequence[AgentDelta]) -> Table:
+    columns = ("agent", "inquiries", "share", "change", "in time")
+    rows = []
+    for a in agents:
+        name = a.agent + ("" if a.in_new else " (removed)") + ("" if a.in_base else " (added)")
+        rows.append(
+            [
+                name,
+                f"{a.inquiries_base} -> {a.inquiries_new}",
+                f"{_pct(a.share_base)} -> {_pct(a.share_new)}",
+                _points(a.share_base, a.share_new),
+                f"{_pct(a.response_rate_base)} -> {_pct(a.response_rate_new)}",
+            ]
+        )
+    return columns, rows
+
+
+def _move_rows(result: DiffResult) -> Table:
+    rows = [[m.from_assignee, m.to_assignee, str(m.messages)] for m in result.moves]
+    return ("from (base)", "to (new)", "messages"), rows
+
+
+def _change_rows(result: DiffResult) -> Table:
+    moment = TimeFormatter(ZoneInfo(result.base.timezone)).format
+    rows = [
+        [
+            str(c.line),
+            moment(c.time),
+            c.buyer,
+            f"{c.base.assignee} ({c.base.rule})",
+            f"{c.new.assignee} ({c.new.rule})",
+            f"base: {c.base.reason}<br>new: {c.new.reason}",
+        ]
+        for c in result.changes
+    ]
+    return ("line", "time", "buyer", "base", "new", "why"), rows
+
+
+def _change_blocks(result: DiffResult) -> str:
+    """Changed messages for the terminal: one block each, reasons on their own lines."""
+    moment = TimeFormatter(ZoneInfo(result.base.timezone)).format
+    blocks = []
+    for c in result.changes:
+        blocks.append(
+            f"line {c.line}  {moment(c.time)}  {c.buyer}\n"
+            f"  base: {c.base.assignee} ({c.base.rule}): {c.base.reason}\n"
+            f"  new:  {c.new.assignee} ({c.new.rule}): {c.new.reason}"
+        )
+    return "\n".join(blocks)
+
+
+def _markdown_table(columns: Sequence[str], rows: list[list[str]]) -> str:
+    def cells(values: Sequence[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+
+    lines = [cells(columns), "|" + "---|" * len(columns)]
+    lines += [cells(row) for row in rows]
+    return "\n".join(lines)
+
+
+# --- cell formatting -------------------------------------------------------------------
+
+
+def _figure(key: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if key.endswith("_rate") and isinstance(value, int | float):
+        return _pct(value)
+    if key.endswith("_s") and isinstance(value, int | float):
+        return format_duration(value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _change(key: str, base: Any, new: Any) -> str:
+    numbers = (int, float)
+    if base == new or not isinstance(base, numbers) or not isinstance(new, numbers):
+        return "" if base == new else "changed"
+    if key.endswith("_rate"):
+        return _points(base, new)
+    delta = new - base
+    sign = "+" if delta > 0 else "-"
+    if key.endswith("_s"):
+        return sign + format_duration(abs(delta))
+    return f"{sign}{abs(delta):.2f}" if isinstance(delta, float) else f"{sign}{abs(delta)}"
+
+
+def _pct(fraction: float | None) -> str:
+    return "-" if fraction is None else f"{fraction * 100:.1f}%"
+
+
+def _points(base: float | None, new: float | None) -> str:
+    if base is None or new is None or round((new - base) * 1000) == 0:
+        return ""
+    return f"{(new - base) * 100:+.1f} pt"

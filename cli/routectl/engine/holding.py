@@ -1,0 +1,136 @@
+"""R15 and R17: messages that stay with an offline agent, and offline routing.
+
+A message addressed to, or held by, an offline agent is re-routed (offline routing on,
+past the detection lag) or stays that agent's offline message. Held messages wait for
+the agent whether or not their conversation ends meanwhile (seed 004: the agent replies
+"the next day"): they are assigned when it is back online (``assigned_at`` = the return)
+or expire after ``pool_retention_days``, never dropped. Memory: one :class:`Held` entry
+and one expiry timer per (agent, buyer) with held messages, plus the held rows.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from routectl.durations import humanize_seconds
+from routectl.engine.conversations import Conversations
+from routectl.engine.decision import rerouted
+from routectl.engine.state import AgentState, BuyerState, Conversation, Held
+from routectl.engine.timers import HELD_EXPIRY
+from routectl.events import ASSIGNEE_OFFLINE, RULE_OFFLINE, BuyerMessage, LagHeld, Routed
+
+
+class Holder(Conversations):
+    """Offline agents' messages: re-routed (R15) or held until return or expiry (R17)."""
+
+    def _to_offline_agent(
+        self,
+        message: BuyerMessage,
+        buyer: BuyerState,
+        agent: AgentState,
+        conversation: Conversation | None,
+    ) -> None:
+        """R15: a message addressed to, or held by, an agent who is offline."""
+        trace = self._explain == buyer.id
+        offline_for = message.time - agent.offline_since
+        if self._offline_routing and offline_for >= self._delay:
+            how_long = "" if math.isinf(offline_for) else f" for {humanize_seconds(offline_for)}"
+            why = f"{agent.id} offline{how_long} (past the {self._delay_text} lag); re-routed"
+            if trace:
+                self._note(message, f"R15: {why} by R7/R8 without {agent.id}")
+            inquiry = message
+            if conversation is not None:
+                inquiry = conversation.message  # R12 looks at where the inquiry came from
+                self._close(conversation, message.time, message.time)
+            decision = self._decide(inquiry, message, buyer, agent, True, trace, divert="R15")
+            # The buyer is mid-conversation when it is re-routed: no second greeting.
+            self._start(message, buyer, rerouted(decision, why), greet=conversation is None)
+            return
+        starts = conversation is None
+        if conversation is None:
+            conversation = self._open(message, buyer)
+            conversation.agent = agent
+            conversation.reason = f"open conversation with {agent.id}"
+            agent.load += 1
+            self._arm(conversation)
+        if self._offline_routing:
+            why = (
+                f"{agent.id} went offline {humanize_seconds(offline_for)} ago, inside the "
+                f"{self._delay_text} detection lag; held"
+            )
+            self._out.append(LagHeld(message.line, message.time, buyer.id, agent.id))
+        else:
+            why = f"{agent.id} offline and offline routing is off; held as an offline message"
+            if conversation.offline_spell != agent.offline_since:
+                conversation.offline_spell = agent.offline_since
+                self._auto_reply(message.line, message.time, buyer.id, "offline")
+        if trace:
+            self._note(message, f"R15: {why}")
+        why = sys.intern(why)  # held rows can wait for days; most share their reason
+        row = Routed(
+            message.line, message.time, buyer.id, agent.id, RULE_OFFLINE, None, why, starts
+        )  # fmt: skip
+        self._hold(agent, row)
+
+    def _hold(self, agent: AgentState, row: Routed) -> None:
+        held = agent.held.get(row.buyer)
+        if held is None:
+            held = agent.held[row.buyer] = Held(agent, row.buyer)
+            self._timers.push(row.time + self._retention, HELD_EXPIRY, held)
+        held.rows.append(row)
+
+    def _came_back(self, agent: AgentState, line: int, now: float) -> None:
+        """An agent became available: its held rows reach it, then it drains waiters."""
+        for held in agent.held.values():
+            held.live = False
+            for row in held.rows:
+                row.assigned_at = now
+                row.reason += f"; {agent.id} back online {humanize_seconds(now - row.time)} later"
+                self._out.append(row)
+                self._note_for(row.buyer, line, now, f"{agent.id} back online: held row reached it")
+            held.rows.clear()
+        agent.held = {}
+        self._drain(agent, now)
+
+    def _expire_held(self, held: Held, due: float) -> None:
+        """R17: held rows older than the retention expire; the rest wait on."""
+        if not held.live:
+            return  # the agent came back meanwhile
+        rows = held.rows
+        days = self._retention_text()
+        agent = held.agent.id
+        why = f"held for {agent}, who was offline and did not come back within {days}: expired"
+        while rows and rows[0].time + self._retention <= due:
+            row = rows.popleft()
+            _unassigned(row, why)
+            self._out.append(row)
+            self._note_for(row.buyer, self._line, due, f"R17: held row expired after {days}")
+        if rows:
+            self._timers.push(rows[0].time + self._retention, HELD_EXPIRY, held)
+        else:
+            held.live = False
+            del held.agent.held[held.buyer]
+
+    def _still_held(self) -> list[Routed]:
+        """End of log: rows still held for an agent who did not come back."""
+        out: list[Routed] = []
+        for agent in self._agents:
+            why = (
+                f"held for {agent.id}, who was offline and did not come back by the end of the log"
+            )
+            for held in agent.held.values():
+                held.live = False
+                for row in held.rows:
+                    _unassigned(row, why)
+                    out.append(row)
+            agent.held = {}
+        return out
+
+
+def _unassigned(row: Routed, why: str) -> None:
+    """Contract: ``assignee`` is ``offline`` when still unassigned at the end."""
+    row.assignee = ASSIGNEE_OFFLINE
+    row.rule = RULE_OFFLINE
+    row.assigned_at = None
+    row.reason = why

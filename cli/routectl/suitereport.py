@@ -1,0 +1,61 @@
+"""Results of ``routectl test`` as text lines (one per test) and as JUnit XML."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+
+from routectl.suite import TestResult
+
+
+def result_lines(result: TestResult) -> list[str]:
+    """``PASS  FILE:LINE  name``; a failure adds expected-vs-actual and the replay reason."""
+    status = "PASS" if result.passed else "FAIL"
+    lines = [f"{status}  {result.suite}:{result.line}  {result.name}"]
+    for failure in result.failures:
+        lines.append(f"      {failure.message}")
+        if failure.reason:
+            lines.append(f"        reason: {failure.reason}")
+    return lines
+
+
+def totals(results: Sequence[TestResult]) -> str:
+    failed = sum(1 for r in results if not r.passed)
+    tests = "test" if len(results) == 1 else "tests"
+    return f"{len(results)} {tests}: {len(results) - failed} passed, {failed} failed"
+
+
+def to_junit(results: Iterable[TestResult]) -> str:
+    """JUnit XML: ``<testsuites>``, one ``<testsuite>`` per suite file, a ``<testcase>``
+    per test with a ``<failure>`` (message: the first mismatch; text: all of them)."""
+    by_suite: dict[str, list[TestResult]] = {}
+    for result in results:
+        by_suite.setdefault(result.suite, []).append(result)
+    root = ET.Element("testsuites", name="routectl test")
+    all_tests = all_failures = 0
+    for suite, members in by_suite.items():
+        failures = sum(1 for r in members if not r.passed)
+        all_tests += len(members)
+        all_failures += failures
+        element = ET.SubElement(
+            root, "testsuite", name=suite, tests=str(len(members)),
+            failures=str(failures), errors="0", skipped="0",
+        )  # fmt: skip
+        for result in members:
+            case = ET.SubElement(
+                element, "testcase", classname=suite, name=result.name,
+                file=suite, line=str(result.line),
+            )  # fmt: skip
+            if result.failures:
+                failure = ET.SubElement(
+                    case, "failure", message=result.failures[0].message, type="RoutingMismatch"
+                )
+                failure.text = "".join(
+                    f"{f.message}\n" + (f"  reason: {f.reason}\n" if f.reason else "")
+                    for f in result.failures
+                )
+    root.set("tests", str(all_tests))
+    root.set("failures", str(all_failures))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
