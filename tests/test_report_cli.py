@@ -148,7 +148,7 @@ def test_log_defaults_to_standard_input(runner: CliRunner, files: tuple[Path, Pa
 
 def test_table_is_the_default(runner: CliRunner, files: tuple[Path, Path]) -> None:
     config, log = files
-    code, out, _ = invoke(runner, str(log), "-c", str(config))
+    code, out, _ = invoke(runner, str(log), "-c", str(config), "--lang", "en")
     assert code == 0
     assert out.startswith("test shop: report from start of log (2026-11-02T07:50:00+08:00)")
     for title in ("Summary", "Agents", "Groups", "Hours of day", "Why the split is uneven"):
@@ -159,9 +159,9 @@ def test_table_is_the_default(runner: CliRunner, files: tuple[Path, Path]) -> No
 
 def test_by_chooses_the_breakdowns(runner: CliRunner, files: tuple[Path, Path]) -> None:
     config, log = files
-    code, out, _ = invoke(runner, str(log), "-c", str(config), "--by", "day,hour")
+    code, out, _ = invoke(runner, str(log), "-c", str(config), "--by", "day,hour", "--lang", "en")
     assert code == 0
-    assert "\nDays\n" in out and "\nHours of day" in out and "\nAgents\n" not in out
+    assert "\nDays\n" in out and "\nHours of day" in out and "\nAgents:" not in out
     document = report_json(runner, config, log, "--by", "day", "--by", "agent")
     assert "days" in document and "hours" not in document and "groups" not in document
     days = document["days"]

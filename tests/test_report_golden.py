@@ -21,10 +21,12 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 CASES = {
-    "report-shop-day.txt": ["--format", "table"],
+    "report-shop-day.txt": ["--format", "table", "--lang", "en"],
     "report-shop-day.json": ["--format", "json"],
-    "report-shop-day-by-day.txt": ["--format", "table", "--by", "agent,day"],
+    "report-shop-day-by-day.txt": ["--format", "table", "--by", "agent,day", "--lang", "en"],
     "report-shop-day-agents.csv": ["--format", "csv"],
+    "report-shop-day-zh.txt": ["--format", "table", "--lang", "zh"],
+    "report-shop-day-wide-verbose.txt": ["--lang", "en", "--wide", "--verbose", "--by", "agent"],
 }
 
 

@@ -9,8 +9,11 @@ from routectl.events import (
     Event,
     HumanReply,
     Output,
+    Paid,
     Routed,
     StatusChange,
+    Transfer,
+    Transferred,
 )
 from routectl.model import ShopConfig
 from routectl.report import ReportBuilder, Window
@@ -72,3 +75,17 @@ class Script:
 
     def finish(self, *outputs: Output) -> Report:
         return self.builder.finish(list(outputs))
+
+
+def transfer(script: Script, time: str, buyer: str, from_assignee: str, to_agent: str) -> None:
+    """A transfer row naming ``to_agent`` and the Transferred output the engine gives it."""
+    line = script._next()
+    moment = at(time)
+    script.feed(
+        Transfer(line, moment, buyer, to_agent),
+        Transferred(line, moment, buyer, from_assignee, to_agent),
+    )
+
+
+def paid(script: Script, time: str, buyer: str = "b1", amount: float | None = None) -> None:
+    script.feed(Paid(script._next(), at(time), buyer, amount))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,8 +24,9 @@ from routectl.options import (
 )
 from routectl.output import open_output
 from routectl.replay import run
-from routectl.report import build_report, render, resolve_window
+from routectl.report import Window, build_report, labels, render, resolve_window
 from routectl.report.html import html_renderer
+from routectl.report.window import as_of_window
 
 
 def _split_by(
@@ -45,6 +47,17 @@ _FORMAT_HELP = (
 )
 _SINCE_HELP = "Count from: 2026-11-02, 2026-11-02T08:00, today, yesterday, 7d, 24h (shop time)."
 _BY_HELP = "Breakdowns: repeat or comma-separate [default: agent,group,hour; csv: agent]."
+_AS_OF_HELP = "The platform's 30 days before DATE (DATE-30..DATE-1): 2026-12-01, today."
+_LANG_HELP = "Table language [default: zh when the locale (LC_ALL, LANG) is Chinese, else en]."
+
+
+def _window(since: str | None, until: str | None, as_of: str | None, now: datetime) -> Window:
+    if as_of is not None and (since is not None or until is not None):
+        raise click.UsageError("--as-of sets the whole window; leave out --since/--until")
+    try:
+        return as_of_window(as_of, now) if as_of else resolve_window(since, until, now)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @click.command("report")
@@ -57,6 +70,7 @@ _BY_HELP = "Breakdowns: repeat or comma-separate [default: agent,group,hour; csv
 )  # fmt: skip
 @click.option("--since", metavar="WHEN", help=_SINCE_HELP)
 @click.option("--until", metavar="WHEN", help="Count up to (a day counts whole): same forms.")
+@click.option("--as-of", "as_of", metavar="DATE", help=_AS_OF_HELP)
 @click.option(
     "--by", multiple=True, callback=_split_by, metavar="agent|group|hour|day", help=_BY_HELP
 )
@@ -65,15 +79,28 @@ _BY_HELP = "Breakdowns: repeat or comma-separate [default: agent,group,hour; csv
 @excel_option
 @columns_option
 @sort_option
+@click.option("--lang", type=click.Choice(labels.LANGS), help=_LANG_HELP)
+@click.option("--wide", is_flag=True, help="All scorecard columns (wider than 100 characters).")
+@click.option("--verbose", is_flag=True, help="Rule ids and config keys next to the figures.")
 def report(
     log: str, config_path: str, output_path: str, fmt: str, since: str | None,
-    until: str | None, by: tuple[str, ...], encoding: str, skip_bad: bool, excel: bool | None,
-    column_map: dict[str, str], sort: bool,
+    until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str, skip_bad: bool,
+    excel: bool | None, column_map: dict[str, str], sort: bool, lang: str | None, wide: bool,
+    verbose: bool,
 ) -> None:  # fmt: skip
-    """Replay LOG (- or nothing: standard input) and report the reply rate and the split.
+    """Replay LOG (- or nothing: standard input) and report the platform's figures and
+    the agents' scorecard.
 
-    Figures, how each is computed, and example output: docs/report.md in the routectl
-    source repository.
+    3-minute response rate, reply rate, average response time (R23), slow responses
+    (R24), inquiry conversion and sales (R25) per shop, agent and group, and why the
+    split of buyers is uneven. Figures, how each is computed, and example output:
+    docs/report.md in the routectl source repository.
+
+    \b
+    Examples:
+      routectl report day.csv -c shopconfig.toml
+      routectl report month.csv --as-of 2026-12-01 --by agent,group --lang zh
+      routectl report week.csv --since 7d --format json -o report.json
     """
     if fmt == "csv" and len(by) > 1:
         raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
@@ -81,16 +108,14 @@ def report(
     to_html = html_renderer() if fmt == "html" else None
     config = load_config(config_path)
     now = datetime.now(ZoneInfo(config.shop.timezone))  # the only clock read of a report
-    try:
-        window = resolve_window(since, until, now)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    window = _window(since, until, as_of, now)
+    style = render.TableStyle(lang or labels.default_lang(os.environ), wide, verbose)
     source = "<stdin>" if log == "-" else log
     with open_events(
         log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
     ) as (events, skipped):
         pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
-        result = build_report(config, pairs, window)
+        result = build_report(config, pairs, window, days="day" in by or fmt == "html")
     notice = window_notice(
         result.since, result.until, result.first_event, result.last_event, result.timezone
     )
@@ -101,6 +126,7 @@ def report(
             render.write_csv(result, by[0] if by else "agent", out, excel=excel)
         elif to_html is not None:
             out.write(to_html(result))
+        elif fmt == "json":
+            out.write(render.to_json(result, by or render.DEFAULT_BY))
         else:
-            to_text = render.to_json if fmt == "json" else render.to_table
-            out.write(to_text(result, by or render.DEFAULT_BY))
+            out.write(render.to_table(result, by or render.DEFAULT_BY, style))

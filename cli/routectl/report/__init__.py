@@ -23,9 +23,14 @@ def build_report(
     config: ShopConfig,
     replayed: Iterable[tuple[Event | None, list[Output]]],
     window: Window | None = None,
+    *,
+    days: bool = True,
 ) -> Report:
-    """Aggregate ``(event, outputs)`` pairs; ``(None, outputs)`` is the engine's finish."""
-    builder = ReportBuilder(config, window or Window())
+    """Aggregate ``(event, outputs)`` pairs; ``(None, outputs)`` is the engine's finish.
+
+    ``days=False`` leaves the per-day rows out (empty ``days_rows``): cheaper, for a
+    report that does not show them."""
+    builder = ReportBuilder(config, window or Window(), days=days)
     for event, outputs in replayed:
         if event is None:
             return builder.finish(outputs)

@@ -27,9 +27,11 @@ from routectl.events import (
     HumanReply,
     LagHeld,
     Output,
+    Paid,
     PoolExpired,
     Routed,
     StatusChange,
+    Transferred,
 )
 from routectl.model import ShopConfig
 from routectl.report.clock import LocalClock
@@ -37,8 +39,9 @@ from routectl.report.explain import explain_imbalances
 from routectl.report.presence import Presence
 from routectl.report.questions import Question, QuestionTracker
 from routectl.report.result import Report
+from routectl.report.sales import SalesLedger
 from routectl.report.shares import ShareModel
-from routectl.report.stats import Histogram, RateCounts, ReplyStats, record
+from routectl.report.stats import Histogram, RateCounts, ReplyStats, record, record_average
 from routectl.report.tables import Tables
 from routectl.report.window import Window
 
@@ -47,6 +50,8 @@ UNANSWERED_AFTER_S = 600.0
 
 NO_GROUP = "-"
 """Group label of inquiries not routed by group (recent contact, dedicated, bot, pool)."""
+
+_NOT_AGENTS = (ASSIGNEE_BOT, ASSIGNEE_OFFLINE)
 
 
 class Counts:
@@ -75,14 +80,20 @@ class HourCounts:
 class ReportBuilder:
     """The streaming state of a report."""
 
-    def __init__(self, config: ShopConfig, window: Window) -> None:
+    def __init__(self, config: ShopConfig, window: Window, *, days: bool = True) -> None:
         self.config = config
         self.window = window
+        self.days = days
+        """Keep the per-day rows (``--by day``); without them a report is cheaper."""
         self.threshold = float(config.reply_rate.threshold_s)
+        self.slow_after = float(config.reply_rate.slow_after_s)
+        self.avg_cap = float(config.reply_rate.avg_cap_s)
         self.clock = LocalClock(ZoneInfo(config.shop.timezone))
         self.presence = Presence(config, window, self.clock)
         self.shares = ShareModel(config)
         self.questions = QuestionTracker(config.reply_rate, window, self.clock, self._answered)
+        self.sales = SalesLedger(window, float(config.sales.conversion_window_s))
+        self._asked = self.sales.last_message
         self.first_event: float | None = None
         self.last_event: float | None = None
         self.shop = Counts()
@@ -111,9 +122,14 @@ class ReportBuilder:
         if self.first_event is None:
             self.first_event = event.time
         self.last_event = event.time
-        if isinstance(event, BuyerMessage):
-            outputs = list(outputs)
+        if type(event) is BuyerMessage:
+            if type(outputs) is not list:
+                outputs = list(outputs)
             self._message(event, _own_routed(event.line, outputs))
+        elif type(event) is HumanReply:
+            self._reply(event)
+        elif type(event) is Paid:
+            self.sales.paid(event)
         elif isinstance(event, StatusChange):
             # Outputs of timers that fired before this status change saw the old presence.
             later = []
@@ -124,8 +140,6 @@ class ReportBuilder:
                     later.append(output)
             self.presence.status(event)
             outputs = later
-        elif isinstance(event, HumanReply):
-            self._reply(event)
         for output in outputs:
             self._output(output)
 
@@ -153,6 +167,10 @@ class ReportBuilder:
             days=tables.days_spanned,
             reply_hours=self.config.reply_rate.window_text,
             threshold_s=self.config.reply_rate.threshold_s,
+            avg_hours=self.config.reply_rate.avg_window_text,
+            avg_cap_s=self.config.reply_rate.avg_cap_s,
+            slow_after_s=self.config.reply_rate.slow_after_s,
+            conversion_window_s=self.config.sales.conversion_window_s,
             summary=tables.summary(),
             agents=agents,
             groups=tables.groups(),
@@ -175,8 +193,10 @@ class ReportBuilder:
             self.shop.messages += 1
             hour, day = self.clock.hour_and_day(moment)
             self.by_hour[hour].messages += 1
-            self.by_day[day].messages += 1
+            if self.days:
+                self.by_day[day].messages += 1
         self.questions.message(message, own)
+        self._asked[message.buyer] = moment  # SalesLedger.message, inlined (every message)
 
     def _reply(self, reply: HumanReply) -> None:
         self.questions.reply(reply)
@@ -186,30 +206,38 @@ class ReportBuilder:
             self.figures["unanswered_after_10m"] += 1
 
     def _answered(self, question: Question) -> None:
-        """A counted question is complete (answered or never) and attributed."""
+        """A counted or averaged question is complete (answered or never) and attributed."""
         routed = question.routed
-        agent = question.agent
-        if routed is not None and routed.new_inquiry:
+        agent = question.owner or (routed.assignee if routed is not None else ASSIGNEE_OFFLINE)
+        if question.group_label is not None:
+            group = question.group_label
+        elif routed is not None and routed.new_inquiry:
             group = routed.group or NO_GROUP
         else:
             group = self.buyer_group.get(routed.buyer if routed else "", NO_GROUP)
-        day = self.by_day[question.day].replies
+        shop: tuple[ReplyStats, ...] = (self.shop.replies,)
+        if self.days:
+            shop = (self.shop.replies, self.by_day[question.day].replies)
         if agent != ASSIGNEE_OFFLINE and agent != ASSIGNEE_BOT:
-            stats: tuple[ReplyStats, ...] = (
-                self.shop.replies,
-                day,
-                self.by_agent[agent],
-                self.by_group[group],
-            )
+            stats = (*shop, self.by_agent[agent], self.by_group[group])
         else:
-            stats = (self.shop.replies, day, self.by_group[group])
-        record(stats, self.by_hour[question.hour].replies, question.response_s, self.threshold)
+            stats = (*shop, self.by_group[group])
+        hour = self.by_hour[question.hour].replies
+        response = question.response_s
+        cap = self.avg_cap if question.averaged else None
+        if question.counted:
+            record(stats, hour, response, self.threshold, self.slow_after, cap)
+        elif cap is not None:
+            record_average((*stats, hour), response, cap)
 
     # --- engine outputs -------------------------------------------------------------
 
     def _output(self, output: Output) -> None:
-        if isinstance(output, Routed):
+        if type(output) is Routed:
             self._routed(output)
+            return
+        if isinstance(output, Transferred):
+            self._transferred(output)
             return
         if not self._since <= output.time < self._until:
             return
@@ -222,14 +250,19 @@ class ReportBuilder:
             self.figures["lag_held_messages"] += 1
 
     def _routed(self, routed: Routed) -> None:
-        self.questions.routed(routed)
+        if self.questions.unattributed:  # most Routed come with their message: none waits
+            self.questions.routed(routed)
         if routed.new_inquiry:
-            self.buyer_group[routed.buyer] = routed.group or NO_GROUP
+            label = self.buyer_group[routed.buyer] = routed.group or NO_GROUP
+            assignee = routed.assignee
+            if routed.assigned_at is not None and assignee not in _NOT_AGENTS:
+                self.sales.receipt(routed.buyer, assignee, label, routed.time)
         if not self._since <= routed.time < self._until:
             return
         if routed.rule == RULE_OFFLINE:
             self.shop.offline_messages += 1
-            self.by_day[self.clock.day(routed.time)].offline_messages += 1
+            if self.days:
+                self.by_day[self.clock.day(routed.time)].offline_messages += 1
         if routed.assignee == ASSIGNEE_BOT:
             self.figures["bot_messages"] += 1
         if routed.new_inquiry:
@@ -239,7 +272,8 @@ class ReportBuilder:
         hour, day = self.clock.hour_and_day(routed.time)
         self.shop.inquiries += 1
         self.by_hour[hour].inquiries += 1
-        self.by_day[day].inquiries += 1
+        if self.days:
+            self.by_day[day].inquiries += 1
         label = routed.group or NO_GROUP
         self.group_inquiries[label] += 1
         self._waited(routed, label)
@@ -254,6 +288,24 @@ class ReportBuilder:
         self.shares.inquiry(assignee, routed.group, presence.available, presence.version)
         self.agent_rules[assignee][routed.rule] += 1
         self._watch(routed, routed.assigned_at)
+
+    def _transferred(self, transfer: Transferred) -> None:
+        """R17b/R11: the buyer's conversation moved to a human (R18 questions, R25 credit)."""
+        buyer = transfer.buyer
+        label = self._transfer_group(buyer, transfer.to_agent)
+        self.buyer_group[buyer] = label
+        self.questions.transferred(transfer, label)
+        self.sales.receipt(buyer, transfer.to_agent, label, transfer.time)
+        if self._since <= transfer.time < self._until:
+            self.figures["transfers"] += 1
+
+    def _transfer_group(self, buyer: str, agent_id: str) -> str:
+        """The buyer's group if the new agent is in it, else the agent's first group."""
+        current = self.buyer_group.get(buyer, NO_GROUP)
+        agent = self.config.agent(agent_id)
+        if agent is None or not agent.groups or current in agent.groups:
+            return current
+        return agent.groups[0]
 
     def _watch(self, routed: Routed, assigned_at: float) -> None:
         """Start the 10-minute watch of an assigned inquiry (answered before? no watch)."""

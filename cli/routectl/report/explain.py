@@ -23,9 +23,11 @@ split then also follows how long agents keep conversations open.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from routectl.durations import humanize_seconds
 from routectl.model import ShopConfig
+from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, Cause, Imbalance
 from routectl.report.tables import AgentContext
 
@@ -71,25 +73,21 @@ def _explain(config: ShopConfig, row: AgentRow, context: AgentContext, total: in
         Cause("caps and rules", share - expected, _rules_detail(row, context, share - expected)),
     )
     main = max(causes[1:], key=lambda cause: abs(cause.points))
-    text = (
-        f"{row.agent}: {_pct(share)} of inquiries ({row.inquiries} of {total}); "
-        f"by weight alone {_pct(weight_share)}, by weight x online time "
-        f"{_pct(online_share)}, expected {_pct(expected)} (who was online at each "
-        f"inquiry). Main cause: {main.name} ({_points(main.points)}: {main.detail}). "
-        + "; ".join(f"{c.name} {_points(c.points)}" for c in causes if c is not main)
-        + "."
-        + _busyness_note(config, row)
-    )
-    return Imbalance(
+    item = Imbalance(
         agent=row.agent,
+        inquiries=row.inquiries,
+        total=total,
         share=share,
+        equal_share=context.equal_share,
         weight_share=weight_share,
         online_share=online_share,
         expected_share=expected,
         causes=tuple(Cause(c.name, round(c.points, 4), c.detail) for c in causes),
         main_cause=main.name,
-        text=text,
+        text="",
+        note=_busyness_note(config, row).strip(),
     )
+    return replace(item, text=imbalance_text(item))
 
 
 def _busyness_note(config: ShopConfig, row: AgentRow) -> str:
@@ -173,7 +171,3 @@ def _inquiries(count: int) -> str:
 
 def _pct(fraction: float) -> str:
     return f"{fraction * 100:.1f}%"
-
-
-def _points(points: float) -> str:
-    return f"{points * 100:+.1f} points"

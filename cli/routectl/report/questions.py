@@ -1,57 +1,83 @@
-"""R18-R21: questions, their first-response times, and which ones count.
+"""R18-R21, R23: questions, their first-response times, and which ones count.
 
-- R18: a question is a run of buyer messages with no human reply between them. Its
-  clock starts at the run's first message and stops at the next human reply to that
-  buyer (whichever conversation the reply lands in: the chat window is the buyer's).
-  Auto-replies and the bot are not human replies; a ``transfer`` is not a reply either.
-- R19/R20: a question counts when its first message is inside the report window and
-  inside ``[reply_rate] window`` (shop local time of day).
+- R18: a question is a run of buyer messages with no human reply between them, held by
+  one agent. Its clock starts at the run's first message and stops at the next human
+  reply to that buyer (whichever conversation the reply lands in: the chat window is the
+  buyer's). Auto-replies and the bot are not human replies; a ``transfer`` is not a reply
+  either. When the engine reports a transfer to another agent (a ``Transferred`` output)
+  before the reply, the open question ends unanswered for the agent that held it, and a
+  new question starts for the new agent at the transfer time. A transfer from the bot
+  (R11) ends the bot's run (never counted, R21) and starts a question for the human at
+  the transfer time: the buyer has been waiting for a human since then.
+- R19/R20: a question counts when its first message (or its transfer) is inside the
+  report window and inside ``[reply_rate] window`` (shop local time of day).
+- R23: it is *averaged* when that moment is inside the report window and inside
+  ``avg_window`` (08:00-23:00 by default); the two sets are kept apart.
 - R21: a message the bot holds (its Routed assignee is ``bot``) neither starts nor
   joins a question; a run of them is a *bot question*, reported apart, never counted.
 
-A question is credited to the assignee of its first message and that message's group.
-The engine may name that assignee later than the message (pooled, queued or held
-rows), so a question can be answered before it is attributed; it is handed to
-``on_done`` once both are known.
+A question is credited to the assignee of its first message and that message's group,
+or to the agent a transfer named. The engine may name the assignee later than the
+message (pooled, queued or held rows), so a question can be answered before it is
+attributed; it is handed to ``on_done`` once both are known.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from routectl.events import ASSIGNEE_BOT, ASSIGNEE_OFFLINE, BuyerMessage, HumanReply, Routed
+from routectl.events import (
+    ASSIGNEE_BOT,
+    ASSIGNEE_OFFLINE,
+    BuyerMessage,
+    HumanReply,
+    Routed,
+    Transferred,
+)
 from routectl.model import ReplyRate
 from routectl.report.clock import LocalClock
 from routectl.report.window import Window
 
 
 class Question:
-    """One counted question; ``response_s`` None means no human replied."""
+    """One counted (R19) or averaged (R23) question; ``response_s`` None: no human replied."""
 
-    __slots__ = ("counted", "day", "done", "hour", "line", "response_s", "routed", "start")
+    __slots__ = (
+        "averaged", "counted", "day", "done", "group_label", "hour", "line", "owner",
+        "response_s", "routed", "start",
+    )  # fmt: skip
 
-    def __init__(self, line: int, start: float, counted: bool, hour: int, day: str) -> None:
+    def __init__(
+        self, line: int, start: float, counted: bool, averaged: bool, hour: int, day: str
+    ) -> None:
         self.line = line
         self.start = start
         self.counted = counted
+        self.averaged = averaged
         self.hour = hour
         self.day = day
         self.routed: Routed | None = None
+        self.owner: str | None = None
+        """The agent a transfer named (or the one it took the question from)."""
+        self.group_label: str | None = None
+        """The group a transferred question is credited to."""
         self.response_s: float | None = None
         self.done = False
 
     @property
     def agent(self) -> str:
+        if self.owner is not None:
+            return self.owner
         return self.routed.assignee if self.routed is not None else ASSIGNEE_OFFLINE
 
     @property
-    def group(self) -> str | None:
-        return self.routed.group if self.routed is not None else None
+    def attributed(self) -> bool:
+        return self.owner is not None or self.routed is not None
 
 
 QuestionSink = Callable[[Question], None]
 
-_UNCOUNTED = Question(0, 0.0, False, 0, "")
+_UNCOUNTED = Question(0, 0.0, False, False, 0, "")
 """Stands for an open question that does not count: one shared object, no state."""
 
 
@@ -63,6 +89,8 @@ class QuestionTracker:
     ) -> None:
         self.hours_start = float(reply_rate.window_start_s)
         self.hours_end = float(reply_rate.window_end_s)
+        self.avg_start = float(reply_rate.avg_window_start_s)
+        self.avg_end = float(reply_rate.avg_window_end_s)
         self.window = window
         self.clock = clock
         self.on_done = on_done
@@ -70,6 +98,8 @@ class QuestionTracker:
         self.bot_runs: set[str] = set()
         self.unattributed: dict[int, Question] = {}
         self.bot_questions = 0
+        self.transferred_unanswered = 0
+        """Counted questions a transfer ended before any reply (R18)."""
         self.outside_hours = 0
         """Questions in the report window but outside ``[reply_rate] window`` (R19)."""
 
@@ -84,32 +114,40 @@ class QuestionTracker:
             return
         if buyer in self.open:
             return
-        moment = message.time
-        counted = False
-        if self.window.contains(moment):
-            counted = self.hours_start <= self.clock.second_of_day(moment) < self.hours_end
-            if not counted:
-                self.outside_hours += 1
-        if not counted:
-            self.open[buyer] = _UNCOUNTED
-            return
-        clock = self.clock
-        question = Question(message.line, moment, True, clock.hour(moment), clock.day(moment))
+        question = self._start(message.line, message.time)
         self.open[buyer] = question
+        if question is _UNCOUNTED:
+            return
         if routed is None:
             self.unattributed[message.line] = question
         else:
             question.routed = routed
 
+    def _start(self, line: int, moment: float) -> Question:
+        window = self.window
+        if not window.since <= moment < window.until:
+            return _UNCOUNTED
+        clock = self.clock
+        second = clock.second_of_day(moment)
+        counted = self.hours_start <= second < self.hours_end
+        averaged = self.avg_start <= second < self.avg_end
+        if not counted:
+            self.outside_hours += 1
+            if not averaged:
+                return _UNCOUNTED
+        hour, day = clock.hour_and_day(moment)
+        return Question(line, moment, counted, averaged, hour, day)
+
     def reply(self, reply: HumanReply) -> None:
         """A human reply ends the buyer's open question and bot run."""
-        self.bot_runs.discard(reply.buyer)
+        if self.bot_runs:
+            self.bot_runs.discard(reply.buyer)
         question = self.open.pop(reply.buyer, None)
-        if question is None or not question.counted:
+        if question is None or question is _UNCOUNTED:
             return
         question.response_s = reply.time - question.start
         question.done = True
-        if question.routed is not None:
+        if question.routed is not None or question.owner is not None:  # attributed
             self.on_done(question)
 
     def routed(self, routed: Routed) -> None:
@@ -121,12 +159,51 @@ class QuestionTracker:
         if question.done:
             self.on_done(question)
 
+    def transferred(self, transfer: Transferred, group_label: str) -> None:
+        """R18: the buyer's conversation moved to ``transfer.to_agent``."""
+        buyer = transfer.buyer
+        waiting = buyer in self.bot_runs
+        self.bot_runs.discard(buyer)
+        question = self.open.pop(buyer, None)
+        if question is not None:
+            waiting = True
+            if transfer.from_assignee == ASSIGNEE_BOT and question is not _UNCOUNTED:
+                # A message sent after an R11 hand-over that had to wait (pool, queue):
+                # the question already started after the transfer; it is the new agent's.
+                self._hand_to(question, transfer.to_agent, group_label)
+                self.open[buyer] = question
+                return
+            if question is not _UNCOUNTED:
+                self._end_unanswered(question, transfer.from_assignee)
+        if not waiting:
+            return  # every message was answered: nothing is pending for the new agent
+        new = self._start(transfer.line, transfer.time)
+        self.open[buyer] = new
+        if new is not _UNCOUNTED:
+            self._hand_to(new, transfer.to_agent, group_label)
+
+    def _hand_to(self, question: Question, agent: str, group_label: str) -> None:
+        self.unattributed.pop(question.line, None)
+        question.owner = agent
+        question.group_label = group_label
+        if question.done:
+            self.on_done(question)
+
+    def _end_unanswered(self, question: Question, agent: str) -> None:
+        self.unattributed.pop(question.line, None)
+        if agent != ASSIGNEE_BOT and agent != ASSIGNEE_OFFLINE:
+            question.owner = agent
+        question.done = True
+        if question.counted:
+            self.transferred_unanswered += 1
+        self.on_done(question)
+
     def finish(self) -> None:
         """End of log: open questions were never answered; hand everything over."""
         for question in self.open.values():
-            if question.counted:
+            if question is not _UNCOUNTED:
                 question.done = True
-                if question.routed is not None:
+                if question.attributed:
                     self.on_done(question)
         self.open.clear()
         for question in self.unattributed.values():

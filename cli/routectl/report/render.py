@@ -9,15 +9,21 @@ routing agents and ``-`` = not routed by group), hours 0-23, days ascending.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from routectl.durations import format_duration, humanize_seconds
+from routectl.durations import format_duration
 from routectl.output import dumps_json, render_table, write_rows
+from routectl.report import labels
+from routectl.report.labels import TEXT
+from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Imbalance, Report
 from routectl.safetext import printable
 from routectl.timefmt import TimeFormatter
+
+SCHEMA_VERSION = 1
+"""Of the report JSON; bumped when a key changes meaning or goes away (new keys do not)."""
 
 BREAKDOWNS = ("agent", "group", "hour", "day")
 DEFAULT_BY = ("agent", "group", "hour")
@@ -31,6 +37,7 @@ def to_json(report: Report, by: Sequence[str] = DEFAULT_BY) -> str:
     """The JSON document: contract keys first, breakdowns chosen by ``by``."""
     moment = TimeFormatter(ZoneInfo(report.timezone)).format
     document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
         "shop": report.shop,
         "window": {
             "since": moment(report.since) or None,
@@ -40,7 +47,14 @@ def to_json(report: Report, by: Sequence[str] = DEFAULT_BY) -> str:
             "days": report.days,
             "timezone": report.timezone,
         },
-        "reply_rate": {"hours": report.reply_hours, "threshold_s": report.threshold_s},
+        "reply_rate": {
+            "hours": report.reply_hours,
+            "threshold_s": report.threshold_s,
+            "avg_hours": report.avg_hours,
+            "avg_cap_s": report.avg_cap_s,
+            "slow_after_s": report.slow_after_s,
+        },
+        "sales": {"conversion_window_s": report.conversion_window_s},
         "summary": asdict(report.summary),
         "agents": [_agent_json(row) for row in report.agents],
     }
@@ -63,7 +77,9 @@ def _agent_json(row: AgentRow) -> dict[str, Any]:
 def _imbalance_json(item: Imbalance) -> dict[str, Any]:
     return {
         "agent": item.agent,
+        "inquiries": item.inquiries,
         "share": item.share,
+        "equal_share": item.equal_share,
         "weight_share": item.weight_share,
         "online_share": item.online_share,
         "expected_share": item.expected_share,
@@ -99,204 +115,287 @@ def _csv_value(value: Any) -> Any:
 # --- table ----------------------------------------------------------------------------
 
 
-def to_table(report: Report, by: Sequence[str] = DEFAULT_BY) -> str:
+@dataclass(frozen=True, slots=True)
+class TableStyle:
+    """How the text report reads: ``lang`` en|zh, ``wide`` all agent columns, ``verbose``
+    rule ids and config keys next to the figures."""
+
+    lang: str = "en"
+    wide: bool = False
+    verbose: bool = False
+
+
+def to_table(
+    report: Report, by: Sequence[str] = DEFAULT_BY, style: TableStyle | None = None
+) -> str:
     """The human report: header, summary, chosen breakdowns, imbalance explanations."""
-    sections = [_header(report), _section("Summary", _summary_table(report))]
-    builders: dict[str, Callable[[Report], tuple[str, str]]] = {
-        "agent": _agents_section,
-        "group": _groups_section,
-        "hour": _hours_section,
-        "day": _days_section,
+    view = _View(report, style or TableStyle())
+    sections = [view.header(), view.section("summary", view.summary())]
+    builders: dict[str, Callable[[], str]] = {
+        "agent": view.agents,
+        "group": view.groups,
+        "hour": view.hours,
+        "day": view.days,
     }
+    titles = {"agent": "agents", "group": "groups", "hour": "hours", "day": "days"}
     for name in BREAKDOWNS:
         if name in by:
-            sections.append(_section(*builders[name](report)))
-    sections.append(_imbalance_section(report))
+            sections.append(view.section(titles[name], builders[name]()))
+    sections.append(view.imbalance())
     return "\n\n".join(sections) + "\n"
 
 
-def _section(title: str, body: str) -> str:
-    return f"{title}\n{body}"
+class _View:
+    """One report in one language and width: labels, cells and tables."""
 
+    def __init__(self, report: Report, style: TableStyle) -> None:
+        self.r = report
+        self.style = style
+        self.lang = style.lang
+        self.words = TEXT[style.lang]
+        self.values = {
+            "hours": report.reply_hours,
+            "avg_hours": report.avg_hours,
+            "threshold": labels.duration(report.threshold_s, self.lang),
+            "cap": labels.duration(report.avg_cap_s, self.lang),
+            "slow": labels.seconds(report.slow_after_s, self.lang),
+            "conversion": labels.duration(report.conversion_window_s, self.lang),
+        }
 
-def _header(report: Report) -> str:
-    moment = TimeFormatter(ZoneInfo(report.timezone)).format
-    start = moment(report.since) or f"start of log ({moment(report.first_event) or '-'})"
-    end = moment(report.until) or f"end of log ({moment(report.last_event) or '-'})"
-    days = "day" if report.days == 1 else "days"
-    return (
-        f"{printable(report.shop)}: report from {start} to {end}, {report.days} {days} "
-        f"({report.timezone})\n"
-        f"Questions count when their first message is within {report.reply_hours} shop "
-        f"time; threshold {format_duration(report.threshold_s)}. Columns: in time = "
-        "response rate (answered within the threshold), replied = reply rate."
-    )
+    def word(self, key: str) -> str:
+        """A label with the report's settings filled in, plus its rules with --verbose."""
+        text = self.words[key].format(**self.values)
+        rules = labels.RULES.get(key)
+        if self.style.verbose and rules:
+            text += f" ({rules})"
+        return text
 
+    def section(self, key: str, body: str) -> str:
+        return f"{self.word(key)}\n{body}"
 
-def _summary_table(report: Report) -> str:
-    s = report.summary
-    threshold = format_duration(report.threshold_s)
-    rows = [
-        ("messages", s.messages),
-        ("inquiries (new conversations)", s.inquiries),
-        (f"questions counted ({report.reply_hours})", s.questions_counted),
-        (f"answered within {threshold}", s.answered_within_threshold),
-        (f"{threshold} response rate", _pct(s.response_rate)),
-        ("answered at all", s.answered),
-        ("reply rate", _pct(s.reply_rate)),
-        (
-            "first response median / p90",
-            f"{_secs(s.first_response_median_s)} / {_secs(s.first_response_p90_s)}",
-        ),
-        ("answered late / never", f"{s.answered_late} / {s.unanswered}"),
-        (f"questions outside {report.reply_hours} (not counted)", s.questions_outside_hours),
-        ("bot questions (not counted, R21)", s.bot_questions),
-        ("bot inquiries / messages", f"{s.bot_inquiries} / {s.bot_messages}"),
-        ("offline messages", s.offline_messages),
-        (
-            "pooled inquiries (R14), waited median / max",
-            f"{s.pooled_inquiries}, {_secs(s.pool_wait_median_s)} / {_secs(s.pool_wait_max_s)}",
-        ),
-        ("pooled and never assigned", s.pooled_never_assigned),
-        (
-            "queued at max_concurrent (R13), waited median",
-            f"{s.queued_inquiries}, {_secs(s.queue_wait_median_s)}",
-        ),
-        ("inquiries never assigned", s.unassigned_inquiries),
-        ("expired pool messages (R17)", s.expired_pool_messages),
-        ("auto-replies: greeting / offline", f"{s.greetings_sent} / {s.offline_auto_replies}"),
-        ("held in the offline detection lag (R15)", s.lag_held_messages),
-        ("assigned, unanswered after 10m", s.unanswered_after_10m),
-    ]
-    return render_table(("figure", "value"), [(label, str(value)) for label, value in rows])
+    # --- header and summary -----------------------------------------------------------
 
-
-def _agents_section(report: Report) -> tuple[str, str]:
-    columns = (
-        "agent", "weight", "inquiries", "share", "expected", "by weight", "online",
-        "suspended", "mobile", "inq/h", "hours worked", "questions",
-        "in time", "replied", "median",
-    )  # fmt: skip
-    rows = [
-        (
-            r.agent,
-            r.weight,
-            r.inquiries,
-            _pct(r.share),
-            _pct(r.expected_share),
-            _pct(r.weight_share),
-            _span(r.online_s),
-            _span(r.suspended_s),
-            _span(r.mobile_s),
-            _num(r.inquiries_per_online_hour),
-            r.hours_worked or "-",
-            r.questions_counted,
-            _pct(r.response_rate),
-            _pct(r.reply_rate),
-            _secs(r.first_response_median_s),
+    def header(self) -> str:
+        r = self.r
+        moment = TimeFormatter(ZoneInfo(r.timezone)).format
+        start = moment(r.since) or self.words["log_start"].format(
+            moment=moment(r.first_event) or "-"
         )
-        for r in report.agents
-    ]
-    return "Agents", render_table(columns, _strings(rows))
-
-
-def _groups_section(report: Report) -> tuple[str, str]:
-    columns = (
-        "group", "agents", "weight", "inquiries", "share", "queued", "questions",
-        "in time", "replied", "median",
-    )  # fmt: skip
-    rows = [
-        (
-            r.group,
-            r.agents,
-            r.weight,
-            r.inquiries,
-            _pct(r.share),
-            r.queued,
-            r.questions_counted,
-            _pct(r.response_rate),
-            _pct(r.reply_rate),
-            _secs(r.first_response_median_s),
+        end = moment(r.until) or self.words["log_end"].format(moment=moment(r.last_event) or "-")
+        day_word = self.words["day" if r.days == 1 else "days_word"]
+        head = self.words["header"].format(
+            shop=printable(r.shop),
+            start=start,
+            end=end,
+            days=r.days,
+            day_word=day_word,
+            tz=r.timezone,
         )
-        for r in report.groups
-    ]
-    title = "Groups (* = all routing agents, - = not routed by group)"
-    return title, render_table(columns, _strings(rows))
+        lines = [head, *labels.wrap(self.word("terms"), self.lang)]
+        if self.style.verbose:
+            lines.append(
+                f"[reply_rate] window = {r.reply_hours}, threshold = "
+                f"{format_duration(r.threshold_s)}, avg_window = {r.avg_hours}, avg_cap = "
+                f"{format_duration(r.avg_cap_s)}, slow_after = {r.slow_after_s}s"
+                f"; [sales] conversion_window = {format_duration(r.conversion_window_s)}"
+            )
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        s = self.r.summary
+        secs, pct = self.secs, _pct
+        rows: list[tuple[str, object]] = [
+            ("messages", s.messages),
+            ("inquiries_new", s.inquiries),
+            ("questions_counted", s.questions_counted),
+            ("answered_within", s.answered_within_threshold),
+            ("response_rate", pct(s.response_rate)),
+            ("answered", s.answered),
+            ("reply_rate", pct(s.reply_rate)),
+            ("avg_response", self.avg(s.avg_response_s)),
+            ("slow", s.slow_questions),
+            (
+                "median_p90",
+                f"{secs(s.first_response_median_s)} / {secs(s.first_response_p90_s)}",
+            ),
+            ("late_never", f"{s.answered_late} / {s.unanswered}"),
+            ("outside_hours", s.questions_outside_hours),
+            ("buyers_line", f"{s.buyers} / {s.paid_buyers} / {pct(s.conversion_rate)}"),
+            ("sales", _money(s.sales)),
+            ("silent", f"{s.silent_orders}, {_money(s.silent_sales)}"),
+            ("uncredited", s.uncredited_orders),
+            ("transfers", f"{s.transfers} / {s.transferred_unanswered}"),
+            ("bot_questions", s.bot_questions),
+            ("bot_inquiries", f"{s.bot_inquiries} / {s.bot_messages}"),
+            ("offline_messages", s.offline_messages),
+            (
+                "pooled",
+                f"{s.pooled_inquiries}, {secs(s.pool_wait_median_s)} / {secs(s.pool_wait_max_s)}",
+            ),
+            ("pooled_never", s.pooled_never_assigned),
+            ("queued", f"{s.queued_inquiries}, {secs(s.queue_wait_median_s)}"),
+            ("unassigned", s.unassigned_inquiries),
+            ("expired", s.expired_pool_messages),
+            ("auto_replies", f"{s.greetings_sent} / {s.offline_auto_replies}"),
+            ("lag_held", s.lag_held_messages),
+            ("unanswered_10m", s.unanswered_after_10m),
+        ]
+        header = (self.words["figure"], self.words["value"])
+        return _render(header, [(self.word(key), str(value)) for key, value in rows])
+
+    # --- breakdowns ---------------------------------------------------------------------
+
+    def agents(self) -> str:
+        wide = self.style.wide
+        prefix = "" if wide else _main_account(self.r.agents)
+        columns: list[tuple[str, Callable[[AgentRow], object]]] = [
+            ("c_agent", lambda r: r.agent.removeprefix(prefix)),
+            *([("c_weight", lambda r: r.weight)] if wide else []),
+            ("c_inquiries", lambda r: r.inquiries),
+            ("c_buyers", lambda r: r.buyers),
+            *([("c_paid", lambda r: r.paid_buyers)] if wide else []),
+            ("c_conversion", lambda r: _pct(r.conversion_rate)),
+            ("c_sales", lambda r: _money(r.sales)),
+            *([("c_questions", lambda r: r.questions_counted)] if wide else []),
+            ("c_in_time", lambda r: _pct(r.response_rate)),
+            ("c_avg", lambda r: self.avg(r.avg_response_s)),
+            ("c_replied", lambda r: _pct(r.reply_rate)),
+            ("c_slow", lambda r: r.slow_questions),
+            *([("c_median", lambda r: self.secs(r.first_response_median_s))] if wide else []),
+            ("c_online", lambda r: labels.span(r.online_s, self.lang)),
+            *(
+                [
+                    ("c_suspended", lambda r: labels.span(r.suspended_s, self.lang)),
+                    ("c_mobile", lambda r: labels.span(r.mobile_s, self.lang)),
+                    ("c_inq_h", lambda r: _num(r.inquiries_per_online_hour)),
+                    ("c_hours_worked", lambda r: r.hours_worked or "-"),
+                ]
+                if wide
+                else []
+            ),
+            ("c_share", lambda r: _pct(r.share)),
+            ("c_expected", lambda r: _pct(r.expected_share)),
+            *([("c_by_weight", lambda r: _pct(r.weight_share))] if wide else []),
+        ]
+        table = self.table(columns, self.r.agents)
+        notes = labels.split_terms(self.word("legend"))
+        if prefix:
+            notes.insert(0, self.words["prefix_note"].format(prefix=prefix))
+        if not wide:
+            notes.append(self.words["wide_hint"])
+        return table + "\n" + "\n".join(notes)
+
+    def groups(self) -> str:
+        wide = self.style.wide
+        columns: list[tuple[str, Callable[[GroupRow], object]]] = [
+            ("c_group", lambda r: r.group),
+            ("c_agents", lambda r: r.agents),
+            *([("c_weight", lambda r: r.weight)] if wide else []),
+            ("c_inquiries", lambda r: r.inquiries),
+            ("c_share", lambda r: _pct(r.share)),
+            ("c_buyers", lambda r: r.buyers),
+            ("c_conversion", lambda r: _pct(r.conversion_rate)),
+            ("c_sales", lambda r: _money(r.sales)),
+            ("c_questions", lambda r: r.questions_counted),
+            ("c_in_time", lambda r: _pct(r.response_rate)),
+            ("c_avg", lambda r: self.avg(r.avg_response_s)),
+            ("c_replied", lambda r: _pct(r.reply_rate)),
+            ("c_slow", lambda r: r.slow_questions),
+            *(
+                [
+                    ("c_median", lambda r: self.secs(r.first_response_median_s)),
+                    ("c_queued", lambda r: r.queued),
+                ]
+                if wide
+                else []
+            ),
+        ]
+        return self.table(columns, self.r.groups)
+
+    def hours(self) -> str:
+        peak = max((r.inquiries for r in self.r.hours), default=0)
+        columns: list[tuple[str, Callable[[HourRow], object]]] = [
+            ("c_hour", lambda r: f"{r.hour:02d}"),
+            ("c_messages", lambda r: r.messages),
+            ("c_inquiries", lambda r: r.inquiries),
+            ("c_load", lambda r: _bar(r.inquiries, peak)),
+            ("c_agents_online", lambda r: f"{r.agents_available:.1f}"),
+            ("c_inq_agent_h", lambda r: _num(r.inquiries_per_agent_hour)),
+            ("c_questions", lambda r: r.questions_counted),
+            ("c_in_time", lambda r: _pct(r.response_rate)),
+            ("c_avg", lambda r: self.avg(r.avg_response_s)),
+        ]
+        shown = [r for r in self.r.hours if r.messages or r.inquiries or r.agents_available]
+        return self.table(columns, shown)
+
+    def days(self) -> str:
+        columns: list[tuple[str, Callable[[DayRow], object]]] = [
+            ("c_day", lambda r: r.day),
+            ("c_messages", lambda r: r.messages),
+            ("c_inquiries", lambda r: r.inquiries),
+            ("c_questions", lambda r: r.questions_counted),
+            ("c_in_time", lambda r: _pct(r.response_rate)),
+            ("c_avg", lambda r: self.avg(r.avg_response_s)),
+            ("c_replied", lambda r: _pct(r.reply_rate)),
+            ("c_slow", lambda r: r.slow_questions),
+            ("c_median", lambda r: self.secs(r.first_response_median_s)),
+            ("c_offline_messages", lambda r: r.offline_messages),
+        ]
+        return self.table(columns, self.r.days_rows)
+
+    def imbalance(self) -> str:
+        title = self.word("imbalance")
+        if not self.r.imbalances:
+            return f"{title}\n{self.words['balanced']}"
+        lines = [
+            "- " + printable(imbalance_text(item, self.lang, self.style.verbose))
+            for item in self.r.imbalances
+        ]
+        return title + "\n" + "\n".join(lines)
+
+    # --- cells ----------------------------------------------------------------------------
+
+    def table(self, columns: Sequence[tuple[str, Callable[[Any], object]]], rows: Any) -> str:
+        headers = [self.word(key) for key, _ in columns]
+        cells = [[str(cell(row)) for _, cell in columns] for row in rows]
+        return _render(headers, cells)
+
+    def secs(self, seconds: int | None) -> str:
+        return "-" if seconds is None else labels.duration(seconds, self.lang)
+
+    def avg(self, seconds: float | None) -> str:
+        """R23 as the platform prints it: seconds with one decimal (``28.6s`` / ``28.6秒``)."""
+        if seconds is None:
+            return "-"
+        return f"{seconds:.1f}" + ("秒" if self.lang == "zh" else "s")
 
 
-def _hours_section(report: Report) -> tuple[str, str]:
-    peak = max((r.inquiries for r in report.hours), default=0)
-    columns = (
-        "hour", "messages", "inquiries", "load", "agents online", "inq/agent h",
-        "questions", "in time",
-    )  # fmt: skip
-    rows = [
-        (
-            f"{r.hour:02d}",
-            r.messages,
-            r.inquiries,
-            _bar(r.inquiries, peak),
-            f"{r.agents_available:.1f}",
-            _num(r.inquiries_per_agent_hour),
-            r.questions_counted,
-            _pct(r.response_rate),
-        )
-        for r in report.hours
-        if r.messages or r.inquiries or r.agents_available
-    ]
-    title = (
-        "Hours of day (load = inquiries; agents online = average available agents; "
-        "hours with neither are left out)"
-    )
-    return title, render_table(columns, _strings(rows))
+def _main_account(rows: Sequence[AgentRow]) -> str:
+    """``旗舰店:`` when every agent id is ``旗舰店:<name>`` (sub-accounts of one main account)."""
+    heads = {row.agent.partition(":")[0] for row in rows if ":" in row.agent}
+    if len(heads) != 1 or any(":" not in row.agent for row in rows):
+        return ""
+    return heads.pop() + ":"
 
 
-def _days_section(report: Report) -> tuple[str, str]:
-    columns = (
-        "day", "messages", "inquiries", "questions", "answered in time",
-        "in time", "replied", "median", "offline messages",
-    )  # fmt: skip
-    rows = [
-        (
-            r.day,
-            r.messages,
-            r.inquiries,
-            r.questions_counted,
-            r.answered_within_threshold,
-            _pct(r.response_rate),
-            _pct(r.reply_rate),
-            _secs(r.first_response_median_s),
-            r.offline_messages,
-        )
-        for r in report.days_rows
-    ]
-    return "Days", render_table(columns, _strings(rows))
+def _render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """An aligned table with two spaces between columns and no padding beyond that."""
+    import tabulate
 
-
-def _imbalance_section(report: Report) -> str:
-    title = "Why the split is uneven (R22)"
-    if not report.imbalances:
-        return f"{title}\nEvery agent's share is within the margin of its expected share."
-    return title + "\n" + "\n".join(f"- {printable(item.text)}" for item in report.imbalances)
-
-
-# --- cell formatting --------------------------------------------------------------------
-
-
-def _strings(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
-    return [[str(value) for value in row] for row in rows]
+    saved = tabulate.MIN_PADDING
+    tabulate.MIN_PADDING = 0
+    try:
+        return render_table(headers, rows)
+    finally:
+        tabulate.MIN_PADDING = saved
 
 
 def _pct(fraction: float | None) -> str:
     return "-" if fraction is None else f"{fraction * 100:.1f}%"
 
 
-def _secs(seconds: int | None) -> str:
-    return "-" if seconds is None else format_duration(seconds)
-
-
-def _span(seconds: int) -> str:
-    return humanize_seconds(seconds) if seconds else "0"
+def _money(amount: float) -> str:
+    return f"{amount:.2f}"
 
 
 def _num(value: float | None) -> str:

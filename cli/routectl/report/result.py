@@ -17,6 +17,19 @@ class Summary:
     first_response_median_s: int | None
     first_response_p90_s: int | None
     offline_messages: int
+    avg_response_s: float | None
+    avg_questions: int
+    slow_questions: int
+    buyers: int
+    paid_buyers: int
+    conversion_rate: float | None
+    sales: float
+    orders: int
+    silent_orders: int
+    silent_sales: float
+    uncredited_orders: int
+    transfers: int
+    transferred_unanswered: int
     unanswered: int
     answered_late: int
     questions_outside_hours: int
@@ -59,6 +72,12 @@ class AgentRow:
     answered: int
     reply_rate: float | None
     first_response_median_s: int | None
+    avg_response_s: float | None
+    slow_questions: int
+    buyers: int
+    paid_buyers: int
+    conversion_rate: float | None
+    sales: float
     by_recent_contact: int
     by_dedicated: int
     direct: int
@@ -78,6 +97,12 @@ class GroupRow:
     response_rate: float | None
     reply_rate: float | None
     first_response_median_s: int | None
+    avg_response_s: float | None
+    slow_questions: int
+    buyers: int
+    paid_buyers: int
+    conversion_rate: float | None
+    sales: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +113,8 @@ class HourRow:
     questions_counted: int
     answered_within_threshold: int
     response_rate: float | None
+    avg_response_s: float | None
+    slow_questions: int
     agents_available: float
     inquiries_per_agent_hour: float | None
 
@@ -103,6 +130,8 @@ class DayRow:
     answered: int
     reply_rate: float | None
     first_response_median_s: int | None
+    avg_response_s: float | None
+    slow_questions: int
     offline_messages: int
 
 
@@ -118,13 +147,18 @@ class Cause:
 @dataclass(frozen=True, slots=True)
 class Imbalance:
     agent: str
+    inquiries: int
+    total: int
     share: float
+    equal_share: float
     weight_share: float
     online_share: float
     expected_share: float
     causes: tuple[Cause, ...]
     main_cause: str
     text: str
+    note: str = ""
+    """Said after the explanation in English (R13b busyness), empty otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +172,10 @@ class Report:
     days: int
     reply_hours: str
     threshold_s: int
+    avg_hours: str
+    avg_cap_s: int
+    slow_after_s: int
+    conversion_window_s: int
     summary: Summary
     agents: tuple[AgentRow, ...]
     groups: tuple[GroupRow, ...]

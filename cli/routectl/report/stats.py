@@ -80,12 +80,40 @@ class Histogram:
         return self.peak
 
 
-class RateCounts:
+class Speed:
+    """R23 average response time and R24 slow responses over some set of questions.
+
+    ``avg_*`` run over the questions in ``avg_window`` (each delay capped, never
+    answered = the cap); ``slow`` counts the R19-counted questions answered after
+    ``slow_after`` or never.
+    """
+
+    __slots__ = ("avg_count", "avg_sum", "slow")
+
+    def __init__(self) -> None:
+        self.slow = 0
+        self.avg_count = 0
+        self.avg_sum = 0.0
+
+    def average(self, capped_s: float) -> None:
+        self.avg_count += 1
+        self.avg_sum += capped_s
+
+    @property
+    def avg_response_s(self) -> float | None:
+        """The mean capped delay in seconds, to 0.01 s (the platform shows two decimals)."""
+        if self.avg_count == 0:
+            return None
+        return round(self.avg_sum / self.avg_count, 2)
+
+
+class RateCounts(Speed):
     """R19 counts without response times (hours of day need no median)."""
 
     __slots__ = ("counted", "within")
 
     def __init__(self) -> None:
+        super().__init__()
         self.counted = 0
         self.within = 0
 
@@ -99,12 +127,13 @@ class RateCounts:
         return rate(self.within, self.counted)
 
 
-class ReplyStats:
+class ReplyStats(Speed):
     """R19/R20 figures over some set of counted questions (shop, agent, group, day)."""
 
     __slots__ = ("counted", "times", "within")
 
     def __init__(self) -> None:
+        super().__init__()
         self.counted = 0
         self.within = 0
         self.times = Histogram()
@@ -140,24 +169,41 @@ class ReplyStats:
 
 
 def record(
-    stats: tuple[ReplyStats, ...], hour: RateCounts, response_s: float | None, threshold_s: float
+    stats: tuple[ReplyStats, ...],
+    hour: RateCounts,
+    response_s: float | None,
+    threshold_s: float,
+    slow_after_s: float = math.inf,
+    cap_s: float | None = None,
 ) -> None:
     """One counted question into several figures at once: :meth:`ReplyStats.add` for each
-    of ``stats`` and :meth:`RateCounts.add` for ``hour``, bucketing the response once."""
+    of ``stats`` and :meth:`RateCounts.add` for ``hour``, bucketing the response once;
+    a response of ``slow_after_s`` or more (or none) is also a slow one (R24). With
+    ``cap_s`` the question is averaged too (R23, see :func:`record_average`): one pass."""
     hour.counted += 1
+    if cap_s is not None:
+        capped = cap_s if response_s is None or response_s > cap_s else response_s
+        hour.avg_count += 1
+        hour.avg_sum += capped
+        for target in stats:
+            target.avg_count += 1
+            target.avg_sum += capped
     if response_s is None:
+        hour.slow += 1
         for target in stats:
             target.counted += 1
+            target.slow += 1
         return
     key = bucket(response_s)
     exact = round(response_s)
-    within = response_s <= threshold_s
-    if within:
-        hour.within += 1
+    within = 1 if response_s <= threshold_s else 0
+    slow = 1 if response_s >= slow_after_s else 0
+    hour.within += within
+    hour.slow += slow
     for target in stats:
         target.counted += 1
-        if within:
-            target.within += 1
+        target.within += within
+        target.slow += slow
         times = target.times
         counts = times.counts
         counts[key] = counts.get(key, 0) + 1
@@ -165,3 +211,11 @@ def record(
         peak = times.peak
         if peak is None or exact > peak:
             times.peak = exact
+
+
+def record_average(stats: tuple[Speed, ...], response_s: float | None, cap_s: float) -> None:
+    """One R23 question: its first-reply delay capped at ``cap_s``; never answered = the cap."""
+    capped = cap_s if response_s is None or response_s > cap_s else response_s
+    for target in stats:
+        target.avg_count += 1
+        target.avg_sum += capped

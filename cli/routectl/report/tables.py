@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from routectl.events import RULE_DEDICATED, RULE_DIRECT, RULE_OFFLINE, RULE_RECENT_CONTACT
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Summary
+from routectl.report.sales import SalesCounts
 from routectl.report.shares import ALL
 from routectl.report.stats import ratio
 
@@ -24,6 +25,10 @@ WORKED_FRACTION = 0.25
 
 BUSY_HOURS = 4
 """How many of the busiest hours (most inquiries) the time-of-day explanation names."""
+
+MIN_AGENTS_FOR_LOAD = 0.5
+"""Below this many agents online on average, an hour's load per agent-hour is not shown:
+two inquiries over a few minutes of one agent would read as dozens per hour."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,7 @@ class Tables:
         b = self.b
         replies = b.shop.replies
         figures = b.figures
+        sales = b.sales
         return Summary(
             messages=b.shop.messages,
             inquiries=b.shop.inquiries,
@@ -94,7 +100,17 @@ class Tables:
             reply_rate=replies.reply_rate,
             first_response_median_s=replies.median_s,
             first_response_p90_s=replies.p90_s,
+            avg_response_s=replies.avg_response_s,
+            avg_questions=replies.avg_count,
+            slow_questions=replies.slow,
+            **_sales_figures(sales.shop),
+            orders=sales.orders,
+            silent_orders=sales.silent_orders,
+            silent_sales=round(sales.silent_sales, 2),
+            uncredited_orders=sales.uncredited_orders,
             offline_messages=b.shop.offline_messages,
+            transfers=figures["transfers"],
+            transferred_unanswered=b.questions.transferred_unanswered,
             unanswered=replies.counted - replies.answered,
             answered_late=replies.answered - replies.within,
             questions_outside_hours=b.questions.outside_hours,
@@ -162,6 +178,9 @@ class Tables:
             answered=replies.answered,
             reply_rate=replies.reply_rate,
             first_response_median_s=replies.median_s,
+            avg_response_s=replies.avg_response_s,
+            slow_questions=replies.slow,
+            **_sales_figures(b.sales.by_agent.get(agent_id)),
             by_recent_contact=rules[RULE_RECENT_CONTACT],
             by_dedicated=rules[RULE_DEDICATED],
             direct=rules[RULE_DIRECT],
@@ -297,6 +316,9 @@ class Tables:
             response_rate=replies.response_rate,
             reply_rate=replies.reply_rate,
             first_response_median_s=replies.median_s,
+            avg_response_s=replies.avg_response_s,
+            slow_questions=replies.slow,
+            **_sales_figures(b.sales.by_group.get(label)),
         )
 
     def hours(self) -> tuple[HourRow, ...]:
@@ -305,6 +327,7 @@ class Tables:
         rows = []
         for hour, counts in enumerate(b.by_hour):
             agent_seconds = sum(t.available_by_hour[hour] for t in b.presence.agents.values())
+            agents = round(agent_seconds / (3600 * days), 2)
             rows.append(
                 HourRow(
                     hour=hour,
@@ -313,8 +336,12 @@ class Tables:
                     questions_counted=counts.replies.counted,
                     answered_within_threshold=counts.replies.within,
                     response_rate=counts.replies.response_rate,
-                    agents_available=round(agent_seconds / (3600 * days), 2),
-                    inquiries_per_agent_hour=_per_hour(counts.inquiries, agent_seconds),
+                    avg_response_s=counts.replies.avg_response_s,
+                    slow_questions=counts.replies.slow,
+                    agents_available=agents,
+                    inquiries_per_agent_hour=None
+                    if agents < MIN_AGENTS_FOR_LOAD
+                    else _per_hour(counts.inquiries, agent_seconds),
                 )
             )
         return tuple(rows)
@@ -335,10 +362,31 @@ class Tables:
                     answered=replies.answered,
                     reply_rate=replies.reply_rate,
                     first_response_median_s=replies.median_s,
+                    avg_response_s=replies.avg_response_s,
+                    slow_questions=replies.slow,
                     offline_messages=counts.offline_messages,
                 )
             )
         return tuple(rows)
+
+
+class SalesFigures(TypedDict):
+    buyers: int
+    paid_buyers: int
+    conversion_rate: float | None
+    sales: float
+
+
+def _sales_figures(counts: SalesCounts | None) -> SalesFigures:
+    """R25 figures of one row: ``buyers, paid_buyers, conversion_rate, sales``."""
+    if counts is None:
+        return {"buyers": 0, "paid_buyers": 0, "conversion_rate": None, "sales": 0.0}
+    return {
+        "buyers": len(counts.buyers),
+        "paid_buyers": len(counts.paid),
+        "conversion_rate": counts.conversion_rate,
+        "sales": round(counts.sales, 2),
+    }
 
 
 def _quotient(part: float, whole: float) -> float | None:

@@ -118,3 +118,30 @@ def _day_bound(day: date, zone: ZoneInfo, end: bool) -> float:
     if end:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
+
+
+PLATFORM_DAYS = 30
+"""R26: on day D the platform shows the 30 days D-30..D-1."""
+
+
+def as_of_window(text: str, now: datetime) -> Window:
+    """R26 ``--as-of DATE``: the whole local days DATE-30..DATE-1 (DATE itself excluded).
+
+    ``DATE`` is a date (``2026-12-01``), ``today``/``今天`` or ``yesterday``/``昨天``.
+    """
+    zone = now.tzinfo
+    if not isinstance(zone, ZoneInfo):
+        raise TypeError("now must carry the shop's ZoneInfo")
+    cleaned = text.strip().lower()
+    if cleaned in _DAY_WORDS:
+        day = now.date() - timedelta(days=_DAY_WORDS[cleaned])
+    else:
+        found = _DATE.match(cleaned)
+        if not found:
+            raise ValueError(f"--as-of {text!r}: expected a date (2026-12-01), today or yesterday")
+        try:
+            day = date(*(int(part) for part in found.groups()))
+        except ValueError as exc:
+            raise ValueError(f"--as-of {text!r}: {exc}") from None
+    first = day - timedelta(days=PLATFORM_DAYS)
+    return Window(_day_bound(first, zone, False), _day_bound(day, zone, False))
