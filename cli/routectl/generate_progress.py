@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from routectl.progress import BAR_WIDTH, ProgressBar, _active, progress_enabled
+from routectl.progress import ProgressBar, _active, _count, progress_enabled
 
 CHUNK_ROWS = 10_000
 """Rows written between two updates of the bar."""
@@ -21,30 +21,13 @@ CHUNK_ROWS = 10_000
 class RowsBar(ProgressBar):
     """``generate-log  [#####-----]  42%  420k/1.0M rows  310k rows/s  ETA 0:02``."""
 
-    def render(self, now: float) -> str:
-        elapsed = max(now - self.started, 1e-9)
-        rate = self.rows / elapsed
-        parts = [self.label]
-        if self.total is not None:
-            done = min(self.rows / self.total, 1.0)
-            filled = int(done * BAR_WIDTH)
-            parts.append(f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done * 100:3.0f}%")
-            parts.append(f"{_count(self.rows)}/{_count(self.total)} rows")
-        else:
-            parts.append(f"{_count(self.rows)} rows")
-        parts.append(f"{_count(rate)} rows/s")
-        if self.total is not None and self.rows and rate:
-            left = max(self.total - self.rows, 0) / rate
-            parts.append(f"ETA {int(left) // 60}:{int(left) % 60:02d}")
-        return "  ".join(parts)
+    unit_name = "rows"
 
+    def done_units(self) -> int:
+        return self.rows
 
-def _count(value: float) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
-    if value >= 10_000:
-        return f"{value / 1000:.0f}k"
-    return f"{value:.0f}"
+    def amount(self, units: float) -> str:
+        return _count(units)
 
 
 @contextlib.contextmanager

@@ -74,7 +74,13 @@ def clear_progress() -> None:
 
 
 class ProgressBar:
-    """Renders ``label  [#####-----]  42%  12.0/28.6 MB  310k rows/s  ETA 0:05``."""
+    """Renders ``label  [#####-----]  42%  12.0/28.6 MB  310k rows/s  ETA 0:05``.
+
+    Progress is counted in bytes read; a subclass counts something else by overriding
+    :meth:`done_units`, :meth:`amount` and :attr:`unit_name`.
+    """
+
+    unit_name = "MB"
 
     def __init__(
         self,
@@ -106,20 +112,29 @@ class ProgressBar:
             self.next_draw = now + self.interval
             self.draw(now)
 
+    def done_units(self) -> int:
+        """How far along, in the units of ``total`` (bytes read here)."""
+        return self.bytes
+
+    def amount(self, units: float) -> str:
+        """``units`` as the bar shows them (megabytes here)."""
+        return _megabytes(int(units))
+
     def render(self, now: float) -> str:
         elapsed = max(now - self.started, 1e-9)
         rate = self.rows / elapsed
+        units = self.done_units()
         parts = [self.label]
         if self.total is not None:
-            done = min(self.bytes / self.total, 1.0)
+            done = min(units / self.total, 1.0)
             filled = int(done * BAR_WIDTH)
             parts.append(f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done * 100:3.0f}%")
-            parts.append(f"{_megabytes(self.bytes)}/{_megabytes(self.total)} MB")
+            parts.append(f"{self.amount(units)}/{self.amount(self.total)} {self.unit_name}")
         else:
-            parts.append(f"{_megabytes(self.bytes)} MB")
+            parts.append(f"{self.amount(units)} {self.unit_name}")
         parts.append(f"{_count(rate)} rows/s")
-        if self.total is not None and self.bytes:
-            left = elapsed * (self.total - min(self.bytes, self.total)) / self.bytes
+        if self.total is not None and units:
+            left = elapsed * (self.total - min(units, self.total)) / units
             parts.append(f"ETA {int(left) // 60}:{int(left) % 60:02d}")
         return "  ".join(parts)
 
