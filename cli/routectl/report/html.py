@@ -165,8 +165,11 @@ def _window(window: Mapping[str, Any]) -> str:
 HEADLINE = (
     ("response_rate", "3-minute response rate 3分钟响应率"),
     ("reply_rate", "reply rate 回复率"),
-    ("inquiries", "inquiries 咨询人数"),
+    ("avg_response_s", "average response time 平均响应时间 (s)"),
+    ("conversion_rate", "inquiry conversion 询单转化率"),
+    ("inquiries", "inquiries 咨询数"),
     ("messages", "buyer messages 买家消息"),
+    ("slow_questions", "slow responses 慢响应"),
     ("first_response_median_s", "median first response 首次响应中位数 (s)"),
 )
 
