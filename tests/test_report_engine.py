@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from conftest import ROOT, make_config
 from routectl.config import load_config
 from routectl.events import BuyerMessage, Event, HumanReply, StatusChange, Transfer
@@ -78,3 +82,27 @@ def test_unanswered_after_10_minutes() -> None:
         StatusChange(11, at("11:00:00"), "shop:a", "offline"),
     ]
     assert report_of(config, events).summary.unanswered_after_10m == 2  # never, late
+
+
+@pytest.mark.parametrize(
+    ("config_path", "log_path"),
+    [
+        (TINY_CONFIG, TINY_LOG),
+        (ROOT / "shopconfig.example.toml", ROOT / "examples" / "shop-day.csv"),
+        (ROOT / "examples" / "bot-shop.toml", ROOT / "examples" / "bot-day.csv"),
+    ],
+)
+def test_a_report_without_breakdowns_has_the_same_summary_and_agent_rows(
+    config_path: Path, log_path: Path
+) -> None:
+    """``routectl diff``'s lighter report: one source for each figure, only fewer tables."""
+    config = load_config(str(config_path))
+    with open_events(str(log_path), config) as (events, _):
+        replayed = list(run(config, events))
+    full = build_report(config, replayed)
+    light = build_report(config, replayed, breakdowns=False)
+    assert full.summary.messages > 0
+    assert light.summary == full.summary
+    assert light.agents == full.agents
+    assert (light.groups, light.hours, light.days_rows, light.imbalances) == ((), (), (), ())
+    assert full.hours and full.groups

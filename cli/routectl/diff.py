@@ -139,6 +139,8 @@ class _Pairs:
             partner = other.pop(output.line, None)
             if partner is None:
                 mine[output.line] = output
+            elif partner.assignee == output.assignee and partner.rule == output.rule:
+                self.messages += 1  # the common case of _pair, inlined: the same decision
             elif side == 0:
                 self._pair(output, partner)
             else:
@@ -266,7 +268,8 @@ class _Side:
 
     def __init__(self, config: ShopConfig) -> None:
         self.engine = Engine(config)
-        self.report = ReportBuilder(config, Window())
+        # The diff shows summary and agent figures only: no hour/day/group breakdowns.
+        self.report = ReportBuilder(config, Window(), breakdowns=False)
         self.ignored = 0
         self.refusal = ""
 

@@ -25,12 +25,14 @@ def build_report(
     window: Window | None = None,
     *,
     days: bool = True,
+    breakdowns: bool = True,
 ) -> Report:
     """Aggregate ``(event, outputs)`` pairs; ``(None, outputs)`` is the engine's finish.
 
     ``days=False`` leaves the per-day rows out (empty ``days_rows``): cheaper, for a
-    report that does not show them."""
-    builder = ReportBuilder(config, window or Window(), days=days)
+    report that does not show them. ``breakdowns=False`` keeps only the summary and the
+    agent rows (no hour, day or group rows, no imbalances), as ``routectl diff`` needs."""
+    builder = ReportBuilder(config, window or Window(), days=days, breakdowns=breakdowns)
     for event, outputs in replayed:
         if event is None:
             return builder.finish(outputs)

@@ -80,10 +80,15 @@ class HourCounts:
 class ReportBuilder:
     """The streaming state of a report."""
 
-    def __init__(self, config: ShopConfig, window: Window, *, days: bool = True) -> None:
+    def __init__(
+        self, config: ShopConfig, window: Window, *, days: bool = True, breakdowns: bool = True
+    ) -> None:
         self.config = config
         self.window = window
-        self.days = days
+        self.breakdowns = breakdowns
+        """Keep the hour, day and group rows and the imbalance explanation. Without them
+        (``routectl diff``) the report has its summary and agent rows only, same figures."""
+        self.days = days and breakdowns
         """Keep the per-day rows (``--by day``); without them a report is cheaper."""
         self.threshold = float(config.reply_rate.threshold_s)
         self.slow_after = float(config.reply_rate.slow_after_s)
@@ -98,6 +103,7 @@ class ReportBuilder:
         self.last_event: float | None = None
         self.shop = Counts()
         self.by_hour = [HourCounts() for _ in range(24)]
+        self._no_hour = RateCounts()  # where record() counts the hour without breakdowns
         self._since = window.since
         self._until = window.until
         self.by_day: defaultdict[str, Counts] = defaultdict(Counts)
@@ -157,6 +163,7 @@ class ReportBuilder:
         self.shares.settle()
         tables = Tables(self)
         agents = tables.agents()
+        full = self.breakdowns
         return Report(
             shop=self.config.shop.name,
             timezone=self.config.shop.timezone,
@@ -173,10 +180,12 @@ class ReportBuilder:
             conversion_window_s=self.config.sales.conversion_window_s,
             summary=tables.summary(),
             agents=agents,
-            groups=tables.groups(),
-            hours=tables.hours(),
-            days_rows=tables.days(),
-            imbalances=explain_imbalances(self.config, agents, tables.agent_context()),
+            groups=tables.groups() if full else (),
+            hours=tables.hours() if full else (),
+            days_rows=tables.days() if full else (),
+            imbalances=explain_imbalances(self.config, agents, tables.agent_context())
+            if full
+            else (),
         )
 
     def _end(self) -> float:
@@ -191,10 +200,11 @@ class ReportBuilder:
         moment = message.time
         if self._since <= moment < self._until:
             self.shop.messages += 1
-            hour, day = self.clock.hour_and_day(moment)
-            self.by_hour[hour].messages += 1
-            if self.days:
-                self.by_day[day].messages += 1
+            if self.breakdowns:
+                hour, day = self.clock.hour_and_day(moment)
+                self.by_hour[hour].messages += 1
+                if self.days:
+                    self.by_day[day].messages += 1
         self.questions.message(message, own)
         self._asked[message.buyer] = moment  # SalesLedger.message, inlined (every message)
 
@@ -209,6 +219,9 @@ class ReportBuilder:
         """A counted or averaged question is complete (answered or never) and attributed."""
         routed = question.routed
         agent = question.owner or (routed.assignee if routed is not None else ASSIGNEE_OFFLINE)
+        if not self.breakdowns:
+            self._answered_shop_and_agent(question, agent)
+            return
         if question.group_label is not None:
             group = question.group_label
         elif routed is not None and routed.new_inquiry:
@@ -229,6 +242,17 @@ class ReportBuilder:
             record(stats, hour, response, self.threshold, self.slow_after, cap)
         elif cap is not None:
             record_average((*stats, hour), response, cap)
+
+    def _answered_shop_and_agent(self, question: Question, agent: str) -> None:
+        """:meth:`_answered` without breakdowns: the shop's and the agent's figures."""
+        stats: tuple[ReplyStats, ...] = (self.shop.replies,)
+        if agent != ASSIGNEE_OFFLINE and agent != ASSIGNEE_BOT:
+            stats = (self.shop.replies, self.by_agent[agent])
+        cap = self.avg_cap if question.averaged else None
+        if question.counted:
+            record(stats, self._no_hour, question.response_s, self.threshold, self.slow_after, cap)
+        elif cap is not None:
+            record_average(stats, question.response_s, cap)
 
     # --- engine outputs -------------------------------------------------------------
 
@@ -269,11 +293,12 @@ class ReportBuilder:
             self._inquiry(routed)
 
     def _inquiry(self, routed: Routed) -> None:
-        hour, day = self.clock.hour_and_day(routed.time)
         self.shop.inquiries += 1
-        self.by_hour[hour].inquiries += 1
-        if self.days:
-            self.by_day[day].inquiries += 1
+        if self.breakdowns:
+            hour, day = self.clock.hour_and_day(routed.time)
+            self.by_hour[hour].inquiries += 1
+            if self.days:
+                self.by_day[day].inquiries += 1
         label = routed.group or NO_GROUP
         self.group_inquiries[label] += 1
         self._waited(routed, label)
