@@ -119,6 +119,16 @@ class RoutectlGroup(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             _print_error(printable(f"{where}{exc.strerror or exc}"))
             sys.exit(2)
+        except Exception as exc:  # a bug: one line for the user, the traceback on request
+            if os.environ.get("ROUTECTL_DEBUG"):
+                raise
+            _print_error(
+                printable(
+                    f"internal error ({type(exc).__name__}: {exc}); please report it, "
+                    "with ROUTECTL_DEBUG=1 set for the details"
+                )
+            )
+            sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -159,8 +169,9 @@ def cli() -> None:
     """Make a shop's customer-service routing explicit, testable and explainable.
 
     A shop config (TOML) says how buyer messages are split between agents; routectl
-    checks it (validate), replays a real event log through the routing rules R1-R22
-    (replay) and explains the split and the 3-minute response rate (report).
+    checks it (validate), replays a real event log through the routing rules R1-R26
+    (replay), reports the platform's figures and explains the split (report), shows
+    what a config change would do (diff) and runs routing tests (test).
 
     Most commands read the config from -c/--config, $ROUTECTL_CONFIG or
     ./shopconfig.toml, in that order.

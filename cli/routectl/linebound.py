@@ -82,6 +82,13 @@ class BoundedLines:
             raise RoutectlError(
                 f"{printable(self.source)}: cannot read: {exc.strerror or exc}"
             ) from None
+        except UnicodeDecodeError:
+            raise  # the reader reports it at its line
+        except UnicodeError as exc:  # e.g. --encoding utf-16 on a file without a BOM
+            raise RoutectlError(
+                f"{printable(self.source)}: cannot read as this encoding ({exc}); "
+                "try --encoding auto"
+            ) from None
 
     def _next_line(self) -> str:
         if self._rest_of_line:

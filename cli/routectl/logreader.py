@@ -59,6 +59,10 @@ NOT_TEXT = "not valid text in this encoding (exported from Chinese Excel? try --
 
 BadRowHandler = Callable[[BadLogRow], None]
 
+MAX_AMOUNT = 1e12
+"""Largest accepted payment amount: sums of many stay exact to the cent and finite."""
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
 
 def read_events(
     lines: Iterable[str],
@@ -396,12 +400,15 @@ class _RowConverter:
         raw = row[self.amount_at].strip()
         if not raw:
             return None
+        if "," in raw and not _THOUSANDS.match(raw):
+            # "199,5" is a decimal comma, not 1995: refuse rather than misread it.
+            raise ValueError(f"bad amount {raw!r}: write decimals with a point, like 199.50")
         try:
             amount = float(raw.replace(",", ""))
         except ValueError:
             raise ValueError(f"bad amount {raw!r}: expected a decimal number like 199.00") from None
-        if not math.isfinite(amount) or amount < 0:
-            raise ValueError(f"bad amount {raw!r}: expected a number of 0 or more")
+        if not 0 <= amount <= MAX_AMOUNT:
+            raise ValueError(f"bad amount {raw!r}: expected a number from 0 to {MAX_AMOUNT:.0f}")
         return amount
 
     def buyer(self, row: list[str], event: str) -> str:

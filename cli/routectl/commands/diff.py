@@ -10,7 +10,13 @@ from routectl.config.loader import source_name
 from routectl.diff import compare, reading_config
 from routectl.errors import RoutectlError, UsageProblem
 from routectl.logsource import open_events
-from routectl.options import encoding_option, output_option, skip_bad_option
+from routectl.options import (
+    columns_option,
+    encoding_option,
+    output_option,
+    skip_bad_option,
+    sort_option,
+)
 from routectl.output import open_output
 
 _RENDER = {
@@ -36,9 +42,11 @@ _RENDER = {
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed (like git diff).")
 @encoding_option
 @skip_bad_option
+@columns_option
+@sort_option
 def diff(
     base: str, new: str, log: str, output_path: str, fmt: str, limit: int,
-    exit_code: bool, encoding: str, skip_bad: bool,
+    exit_code: bool, encoding: str, skip_bad: bool, column_map: dict[str, str], sort: bool,
 ) -> int:  # fmt: skip
     """Replay LOG (- or nothing: standard input) through the BASE and NEW configs.
 
@@ -59,7 +67,9 @@ def diff(
         base_config, new_config = load_config(base), load_config(new)
         sources = diffrender.Sources(*(source_name(path) for path in (base, new, log)))
         reading = reading_config(base_config, new_config)
-        with open_events(log, reading, encoding=encoding, skip_bad=skip_bad) as (events, skipped):
+        with open_events(
+            log, reading, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
+        ) as (events, skipped):
             on_bad = skipped if skip_bad else None
             result = compare(
                 base_config, new_config, events, limit=limit, source=sources.log, on_bad=on_bad
@@ -67,6 +77,6 @@ def diff(
     except RoutectlError as exc:
         exc.exit_code = 2  # 1 is reserved for "changed" (--exit-code)
         raise
-    with open_output(output_path) as out:
+    with open_output(output_path, inputs=(base, new, log)) as out:
         out.write(_RENDER[fmt](result, sources))
     return 1 if exit_code and result.changed else 0

@@ -48,7 +48,9 @@ _FORMAT_HELP = (
 _SINCE_HELP = "Count from: 2026-11-02, 2026-11-02T08:00, today, yesterday, 7d, 24h (shop time)."
 _BY_HELP = "Breakdowns: repeat or comma-separate [default: agent,group,hour; csv: agent]."
 _AS_OF_HELP = "The platform's 30 days before DATE (DATE-30..DATE-1): 2026-12-01, today."
-_LANG_HELP = "Table language [default: zh when the locale (LC_ALL, LANG) is Chinese, else en]."
+_LANG_HELP = (
+    "Table language [default: zh when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else en]."
+)
 
 
 def _window(since: str | None, until: str | None, as_of: str | None, now: datetime) -> Window:

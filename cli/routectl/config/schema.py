@@ -380,8 +380,8 @@ REPLY_RATE = (
         "slow_after",
         duration(1, 3600),
         "slow_after_s",
-        description='R24: a question answered later than this is slow, "1s" to "1h". '
-        'Default "100s".',
+        description="R24: a question first answered this long after it or later (or never) "
+        'is a slow response, "1s" to "1h". Default "100s".',
     ),
 )
 SALES = (
@@ -389,8 +389,8 @@ SALES = (
         "conversion_window",
         duration(60, 30 * 86400),
         "conversion_window_s",
-        description='R25: a payment this long after an inquiry converts it, "1m" to "30d". '
-        'Default "24h".',
+        description="R25: a payment at most this long after an inquiry converts it, "
+        '"1m" to "30d". Default "24h".',
     ),
 )
 GROUP = (

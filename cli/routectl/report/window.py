@@ -143,5 +143,7 @@ def as_of_window(text: str, now: datetime) -> Window:
             day = date(*(int(part) for part in found.groups()))
         except ValueError as exc:
             raise ValueError(f"--as-of {text!r}: {exc}") from None
+    if not date(1900, 1, 1) + timedelta(days=PLATFORM_DAYS) <= day <= date(9998, 12, 31):
+        raise ValueError(f"--as-of {text!r}: the 30 days before it must fall in 1900-9998")
     first = day - timedelta(days=PLATFORM_DAYS)
     return Window(_day_bound(first, zone, False), _day_bound(day, zone, False))
