@@ -110,3 +110,18 @@ def test_diff_refuses_to_write_onto_a_config(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "is the same file as the input" in result.stderr
     assert base.read_bytes() == EXAMPLE_CONFIG.read_bytes()
+
+
+def test_an_unwritable_junit_file_fails_before_any_test_runs(tmp_path: Path) -> None:
+    suite = ROOT / "tests" / "routing" / "example-shop.toml"
+    result = _run("test", str(suite), "--junit", str(tmp_path / "missing" / "x.xml"))
+    assert result.exit_code == 2
+    assert result.stdout == ""  # no test ran
+    assert "cannot write" in result.stderr
+
+
+def test_junit_to_standard_output_is_refused() -> None:
+    suite = ROOT / "tests" / "routing" / "example-shop.toml"
+    result = _run("test", str(suite), "--junit", "-")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "--junit needs a file" in result.stderr

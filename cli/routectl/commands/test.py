@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -19,8 +20,8 @@ DEFAULT_SUITES = "tests/routing/*.toml"
 @click.command("test")
 @click.argument("suites", nargs=-1, metavar="[SUITE]...")
 @click.option(
-    "--junit", "junit_path", type=click.Path(dir_okay=False, allow_dash=True),
-    metavar="FILE", help="Also write JUnit XML here (CI test dashboards).",
+    "--junit", "junit_path", type=click.Path(dir_okay=False),
+    metavar="FILE", help="Also write JUnit XML to FILE (CI test dashboards); checked first.",
 )  # fmt: skip
 @click.option("--run", "pattern", metavar="REGEX", help="Only the tests whose name matches.")
 def test(suites: tuple[str, ...], junit_path: str | None, pattern: str | None) -> int:
@@ -32,6 +33,8 @@ def test(suites: tuple[str, ...], junit_path: str | None, pattern: str | None) -
     reason. Exit 0 all pass, 1 a test failed, 2 a bad suite (FILE:LINE) or usage.
     How to write one: docs/testing.md
     """
+    if junit_path == "-":
+        raise UsageProblem("--junit needs a file: the test results go to standard output")
     try:
         selector = re.compile(pattern or "")
     except re.error as exc:
@@ -44,12 +47,15 @@ def test(suites: tuple[str, ...], junit_path: str | None, pattern: str | None) -
     chosen = [(s.path, t) for s in loaded for t in s.tests if selector.search(t.name)]
     if not chosen:
         raise UsageProblem(f"no test name matches --run {pattern!r}")
-    results = []
-    for suite_path, routing_test in chosen:
-        results.append(run_test(suite_path, routing_test))
-        click.echo("\n".join(result_lines(results[-1])))
-    click.echo(totals(results))
-    if junit_path is not None:
-        with open_output(junit_path) as out:
+    # The JUnit file is opened before any test runs, so a path that cannot be written
+    # fails at once; it is put in place only when the run completes.
+    junit = open_output(junit_path, inputs=paths) if junit_path else contextlib.nullcontext()
+    with junit as out:
+        results = []
+        for suite_path, routing_test in chosen:
+            results.append(run_test(suite_path, routing_test))
+            click.echo("\n".join(result_lines(results[-1])))
+        click.echo(totals(results))
+        if out is not None:
             out.write(to_junit(results))
     return 0 if all(r.passed for r in results) else 1
