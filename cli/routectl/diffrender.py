@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from routectl.diff import REPLY_NOTE, AgentDelta, Change, DiffResult, summary_figures
 from routectl.durations import format_duration
 from routectl.output import dumps_json, render_table
+from routectl.report.labels import percent as _pct
 from routectl.timefmt import TimeFormatter
 
 FORMATS = ("table", "json", "markdown")
@@ -271,10 +272,6 @@ def _change(key: str, base: Any, new: Any) -> str:
     if key.endswith("_s"):
         return sign + format_duration(abs(delta))
     return f"{sign}{abs(delta):.2f}" if isinstance(delta, float) else f"{sign}{abs(delta)}"
-
-
-def _pct(fraction: float | None) -> str:
-    return "-" if fraction is None else f"{fraction * 100:.1f}%"
 
 
 def _points(base: float | None, new: float | None) -> str:

@@ -27,6 +27,7 @@ from dataclasses import replace
 
 from routectl.durations import humanize_seconds
 from routectl.model import ShopConfig
+from routectl.report.labels import percent as _pct
 from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, Cause, Imbalance
 from routectl.report.tables import AgentContext
@@ -167,7 +168,3 @@ def _rules_detail(row: AgentRow, context: AgentContext, points: float) -> str:
 
 def _inquiries(count: int) -> str:
     return f"{count} inquiry" if count == 1 else f"{count} inquiries"
-
-
-def _pct(fraction: float) -> str:
-    return f"{fraction * 100:.1f}%"

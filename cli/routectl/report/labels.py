@@ -18,6 +18,11 @@ from routectl.durations import format_duration, humanize_seconds
 LANGS = ("en", "zh")
 
 
+def percent(fraction: float | None) -> str:
+    """A rate as every text report shows it: ``70.9%``, or ``-`` when nothing counted."""
+    return "-" if fraction is None else f"{fraction * 100:.1f}%"
+
+
 def default_lang(environ: Mapping[str, str]) -> str:
     """``zh`` when the locale is Chinese, else ``en``.
 

@@ -8,6 +8,7 @@ at each inquiry) -> actual, so every "+2.9 points" follows the share it starts f
 from __future__ import annotations
 
 from routectl.report.labels import TEXT, plain
+from routectl.report.labels import percent as _pct
 from routectl.report.result import Imbalance
 
 
@@ -39,7 +40,3 @@ def imbalance_text(item: Imbalance, lang: str = "en", verbose: bool = True) -> s
     if item.note and lang == "en":
         text += " " + item.note
     return text if verbose else plain(text)
-
-
-def _pct(fraction: float) -> str:
-    return f"{fraction * 100:.1f}%"

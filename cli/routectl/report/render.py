@@ -17,6 +17,7 @@ from routectl.durations import format_duration
 from routectl.output import dumps_json, render_table, write_rows
 from routectl.report import labels
 from routectl.report.labels import TEXT
+from routectl.report.labels import percent as _pct
 from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Imbalance, Report
 from routectl.safetext import printable
@@ -388,10 +389,6 @@ def _render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return render_table(headers, rows)
     finally:
         tabulate.MIN_PADDING = saved
-
-
-def _pct(fraction: float | None) -> str:
-    return "-" if fraction is None else f"{fraction * 100:.1f}%"
 
 
 def _money(amount: float) -> str:
