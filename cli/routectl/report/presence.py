@@ -70,7 +70,9 @@ class Presence:
         self.agents: dict[str, AgentTime] = {
             agent.id: AgentTime(agent.id, mobile_ok and agent.mobile) for agent in config.agents
         }
-        self.available: set[str] = set()
+        self.available: frozenset[str] = frozenset()
+        """Who can take new buyers now; replaced, never changed in place, so a caller may
+        keep the set it read."""
         self.version = 0
         """Bumped whenever the set of available agents changes."""
 
@@ -86,9 +88,9 @@ class Presence:
             agent.pc = event.status
         if agent.available != was_available:
             if agent.available:
-                self.available.add(agent.id)
+                self.available = self.available | {agent.id}
             else:
-                self.available.discard(agent.id)
+                self.available = self.available - {agent.id}
             self.version += 1
 
     def finish(self, end: float) -> None:
