@@ -85,7 +85,9 @@ class ReportBuilder:
         self.window = window
         self.breakdowns = breakdowns
         """Keep the hour, day and group rows and the imbalance explanation. Without them
-        (``routectl diff``) the report has its summary and agent rows only, same figures."""
+        (``routectl diff``) the report has its summary, same figures, and agent rows with
+        what the diff shows (inquiries, share, rules, reply figures, online time); their
+        expected shares and sales are left empty."""
         self.days = days and breakdowns
         """Keep the per-day rows (``--by day``); without them a report is cheaper."""
         self.threshold = float(config.reply_rate.threshold_s)
@@ -93,12 +95,12 @@ class ReportBuilder:
         self.avg_cap = float(config.reply_rate.avg_cap_s)
         self.clock = LocalClock(ZoneInfo(config.shop.timezone))
         self.presence = Presence(config, window, self.clock)
-        self.shares = ShareModel(config)
+        self.shares = ShareModel(config, expected=breakdowns)
         self.buyers: dict[str, BuyerFigures] = {}
         self.questions = QuestionTracker(
             config.reply_rate, window, self.clock, self._answered, breakdowns=breakdowns
         )
-        self.sales = SalesLedger(window, float(config.sales.conversion_window_s))
+        self.sales = SalesLedger(window, float(config.sales.conversion_window_s), rows=breakdowns)
         self.first_event: float | None = None
         self.last_event: float | None = None
         self.shop = Counts()
@@ -254,8 +256,8 @@ class ReportBuilder:
         presence = self.presence
         version, available = presence.version, presence.available
         presence.status(event)
-        if presence.version != version:  # inquiries so far were handed out under the old one
-            self.shares.flush(available)
+        if presence.version != version and self.shares.expected:
+            self.shares.flush(available)  # inquiries so far were handed out under the old one
         for output in later:
             self._output(output)
 

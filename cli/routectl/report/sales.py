@@ -46,7 +46,9 @@ class SalesCounts:
 
 
 class SalesLedger:
-    def __init__(self, window: Window, conversion_window_s: float) -> None:
+    def __init__(self, window: Window, conversion_window_s: float, *, rows: bool = True) -> None:
+        self.rows = rows
+        """Keep the agents' and groups' figures too; without, the shop's only (``diff``)."""
         self.window = window
         self._since = window.since
         self._until = window.until
@@ -71,8 +73,9 @@ class SalesLedger:
         if last is not None and last[1] == agent and last[2] == group:
             return  # the same agent again (recent contact): already counted
         self.shop.buyers.add(buyer_id)
-        self.by_agent[agent].buyers.add(buyer_id)
-        self.by_group[group].buyers.add(buyer_id)
+        if self.rows:
+            self.by_agent[agent].buyers.add(buyer_id)
+            self.by_group[group].buyers.add(buyer_id)
 
     def paid(self, buyer: BuyerFigures | None, payment: Paid) -> None:
         """A payment; ``buyer`` is None when the buyer never wrote (nor was received)."""
@@ -85,7 +88,10 @@ class SalesLedger:
         receipt = buyer.receipt if buyer is not None else None
         if receipt is not None and 0 <= moment - receipt[0] <= limit:
             _, agent, group = receipt
-            for counts in (self.shop, self.by_agent[agent], self.by_group[group]):
+            credited: tuple[SalesCounts, ...] = (self.shop,)
+            if self.rows:
+                credited = (self.shop, self.by_agent[agent], self.by_group[group])
+            for counts in credited:
                 counts.paid.add(payment.buyer)
                 counts.sales += amount
             return

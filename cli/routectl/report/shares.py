@@ -42,7 +42,11 @@ class ShareModel:
     ``arrivals_available``.
     """
 
-    def __init__(self, config: ShopConfig) -> None:
+    def __init__(self, config: ShopConfig, *, expected: bool = True) -> None:
+        self.expected = expected
+        """Spread each inquiry over who was available (``by_presence``, ``arrivals_available``).
+        Without it only the counts and the weight-based figures are kept (``routectl diff``),
+        and :meth:`flush` need not be called when the presence changes."""
         self.weights = {agent.id: agent.weight for agent in config.agents}
         self.groups_of = {agent.id: agent.groups for agent in config.agents}
         routing = [agent.id for agent in config.agents if agent.routing]
@@ -89,6 +93,8 @@ class ShareModel:
             self.per_group[label] += count
             self.total += count
             per_label[label] = per_label.get(label, 0) + count
+            if not self.expected:
+                continue
             split = splits.get(label)
             if split is None:
                 split = splits[label] = self._presence_split(label, available)
@@ -97,6 +103,8 @@ class ShareModel:
             if not self._weight_split(label):
                 self._weight_fallback[agent] += count
         self._tally.clear()
+        if not self.expected:
+            return
         for label, count in per_label.items():
             for member in self.members[label]:
                 if member in available:
