@@ -43,11 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "shopconfig.example.toml"
@@ -498,8 +494,8 @@ def print_results(results: Results) -> None:
             share = f"{value / hello:.2f}x" if value and hello else ""
             print(f"  {build:<9}{name:<26}{figure:>9}{share:>9}")
     print("\ntargets")
-    for label, figure, result in results.targets:
-        print(f"  {label:<58}{figure:>26}  {result}")
+    for label, figure, outcome in results.targets:
+        print(f"  {label:<58}{figure:>26}  {outcome}")
 
 
 def main(argv: list[str] | None = None) -> int:
