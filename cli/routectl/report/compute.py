@@ -211,10 +211,15 @@ class ReportBuilder:
         moment = message.time
         line = message.line
         own = None
-        for output in outputs:
-            if type(output) is Routed and output.line == line:
-                own = output
-                break
+        if outputs:  # the message's own Routed, if the engine decided it now: last, mostly
+            last = outputs[-1]
+            if type(last) is Routed and last.line == line:
+                own = last
+            else:
+                for output in outputs:
+                    if type(output) is Routed and output.line == line:
+                        own = output
+                        break
         if self._since <= moment < self._until:
             self.shop.messages += 1
             if self.breakdowns:
