@@ -353,6 +353,13 @@ def _x(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
 
 
+def _at_most(
+    targets: list[tuple[str, str, str]], label: str, value: float | None, limit: float
+) -> None:
+    """One ratio target: ``value`` (None: not measured) at most ``limit``."""
+    targets.append((label, _x(value), verdict(None if value is None else value <= limit)))
+
+
 def evaluate(results: Results) -> None:
     targets = results.targets
     by_key = {result.shape: result for result in results.shapes}
@@ -360,40 +367,35 @@ def evaluate(results: Results) -> None:
     for result in results.shapes:
         for step, limit in (("replay", REPLAY_RATIO), ("report", REPORT_RATIO)):
             value = ratio(result, target_build, step)
-            ok = None if value is None else value <= limit
             label = f"{result.shape}: {step} ({target_build}) <= {limit:g}x floor"
-            targets.append((label, _x(value), verdict(ok)))
+            _at_most(targets, label, value, limit)
         if "compiled" in results.builds:
             for step in ("replay", "report"):
                 pure, compiled = ratio(result, "pure", step), ratio(result, "compiled", step)
                 value = pure / compiled if pure and compiled else None
-                ok = None if value is None else value <= PURE_OVER_COMPILED
                 label = f"{result.shape}: {step} pure <= {PURE_OVER_COMPILED:g}x compiled"
-                targets.append((label, _x(value), verdict(ok)))
+                _at_most(targets, label, value, PURE_OVER_COMPILED)
         for build in results.builds:
             for step, limit in (("report", REPORT_OVER_REPLAY), ("diff", DIFF_OVER_REPLAY)):
                 value = over_replay(result, build, step)
-                ok = None if value is None else value <= limit
                 label = f"{result.shape}: {step} {build} <= {limit:g}x replay"
-                targets.append((label, _x(value), verdict(ok)))
+                _at_most(targets, label, value, limit)
     naive, offset = by_key.get("7-naive"), by_key.get("7-offset")
     if naive and offset:
         for build in results.builds:
             for step in ("reader", "replay", "report"):  # issue 13's steps
                 a, b = ratio(naive, build, step), ratio(offset, build, step)
                 value = b / a if a and b else None
-                ok = None if value is None else value <= OFFSET_OVER_NAIVE
                 label = f"offset / naive times, {step} ({build}) <= {OFFSET_OVER_NAIVE:g}"
-                targets.append((label, _x(value), verdict(ok)))
+                _at_most(targets, label, value, OFFSET_OVER_NAIVE)
     small, large = by_key.get("7-offset"), by_key.get("200-offset")
     if small and large:
         for build in results.builds:
             per_small = _per_message(small, build)
             per_large = _per_message(large, build)
             value = per_large / per_small if per_small and per_large else None
-            ok = None if value is None else value <= PER_MESSAGE_GROWTH
             label = f"replay cost per message 200 / 7 agents ({build}) <= {PER_MESSAGE_GROWTH:g}"
-            targets.append((label, _x(value), verdict(ok)))
+            _at_most(targets, label, value, PER_MESSAGE_GROWTH)
     for build in results.builds:
         peaks = [
             (run.rss_mb, f"{result.shape} {_short(result.rows)} {step}")
@@ -425,9 +427,8 @@ def evaluate(results: Results) -> None:
         for name in ("routectl --help", "routectl validate"):
             value = medians.get(name)
             start_ratio = value / hello if value and hello else None
-            ok = None if start_ratio is None else start_ratio <= STARTUP_RATIO
             label = f"start-up {name} ({build}) <= {STARTUP_RATIO:g}x hello"
-            targets.append((label, _x(start_ratio), verdict(ok)))
+            _at_most(targets, label, start_ratio, STARTUP_RATIO)
 
 
 def _per_message(result: ShapeResult, build: str) -> float | None:
