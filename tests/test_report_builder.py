@@ -41,16 +41,31 @@ def test_R19_R20_the_shops_figures_are_its_agents_and_the_unheld_questions_toget
     assert summary.avg_response_s == round((60 + 200 + 30 + 600) / 4, 2)  # R23: never = cap
 
 
-def test_R22_presence_replaces_its_set_of_available_agents_never_changes_it() -> None:
+@pytest.mark.parametrize(
+    ("rows", "row", "changes"),
+    [
+        ([], ("shop:a", "online", "pc"), True),
+        ([], ("shop:a", "suspended", "pc"), False),
+        ([], ("shop:new", "online", "pc"), True),  # an agent the config lacks
+        ([], ("shop:a", "online", "mobile"), False),  # mobile does not count here
+        ([("shop:a", "online", "pc")], ("shop:a", "suspended", "pc"), True),
+        ([("shop:a", "online", "pc")], ("shop:a", "online", "mobile"), False),
+        ([("shop:a", "online", "pc")], ("shop:b", "offline", "pc"), False),
+    ],
+)
+def test_R2_presence_says_before_a_status_row_whether_it_changes_who_is_available(
+    rows: list[tuple[str, str, str]], row: tuple[str, str, str], changes: bool
+) -> None:
     config = make_config(routing=Routing(mobile_reception=False))
     presence = Presence(config, Window(), LocalClock(SHANGHAI))
-    before = presence.available
-    presence.status(StatusChange(2, at("08:00:00"), "shop:a", "online", "pc"))
-    assert before == frozenset()
-    assert presence.available == {"shop:a"} and presence.version == 1
-    kept = presence.available
-    presence.status(StatusChange(3, at("08:01:00"), "shop:a", "online", "mobile"))
-    assert presence.available is kept and presence.version == 1  # nothing changed
+    for line, (agent, status, device) in enumerate(rows, start=2):
+        presence.status(StatusChange(line, at("08:00:00"), agent, status, device))  # type: ignore[arg-type]
+    event = StatusChange(9, at("09:00:00"), *row)  # type: ignore[arg-type]
+    before = set(presence.available)
+    assert presence.changes_availability(event) is changes
+    assert presence.available == before  # asking changes nothing
+    presence.status(event)
+    assert (presence.available != before) is changes
 
 
 def test_R22_a_status_change_that_changes_nobodys_availability_keeps_the_split() -> None:
@@ -66,3 +81,18 @@ def test_R22_a_status_change_that_changes_nobodys_availability_keeps_the_split()
     script.message("11:00:00", "b3", "shop:a", new=True)
     b = {row.agent: row for row in script.finish().agents}["shop:b"]
     assert b.expected_share == round((0.25 + 0.25 + 0.0) / 3, 4)
+
+
+@pytest.mark.parametrize("breakdowns", [True, False])
+def test_R22_a_group_that_weighs_nothing_expects_its_inquiries_of_their_assignee(
+    breakdowns: bool,
+) -> None:
+    agents = (Agent("shop:a", ("presale",), weight=0), Agent("shop:b", ("presale",), weight=0))
+    config = make_config(agents)
+    script = Script(config)
+    script.builder = type(script.builder)(config, Window(), breakdowns=breakdowns)
+    script.status("08:00:00", "shop:a", "online")
+    script.message("09:00:00", "b1", "shop:a", new=True)
+    script.message("09:05:00", "b2", "shop:a", new=True)
+    rows = {row.agent: row for row in script.finish().agents}
+    assert (rows["shop:a"].weight_share, rows["shop:b"].weight_share) == (1.0, 0.0)

@@ -147,8 +147,10 @@ class _Pairs:
                 self._pair(partner, output)
 
     def add_both(self, base: list[Output], new: list[Output]) -> None:
-        """:meth:`add` for both sides' outputs of one event. The common case, each side
-        routing the event's message at once and nothing else, is paired without waiting."""
+        """:meth:`add` for both sides' outputs of one event. The common case, each side's
+        only Routed being its last output and for the same line (a message routed at
+        once, perhaps after a greeting), is paired without waiting: each side gives one
+        Routed per line, so the two are that line's pair."""
         base_row, new_row = base[-1], new[-1]
         if (
             type(base_row) is Routed

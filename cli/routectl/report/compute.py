@@ -104,15 +104,16 @@ class ReportBuilder:
         self.first_event: float | None = None
         self.last_event: float | None = None
         self.shop = Counts()
-        """The shop's counters; its ``replies`` are summed from the agents' at the end."""
+        """The shop's counters. Its ``replies`` stay empty until :meth:`finish` sums them
+        from ``by_agent`` and ``no_agent``."""
         self.by_hour = [HourCounts() for _ in range(24)]
         self._since = window.since
         self._until = window.until
         self.by_day: defaultdict[str, Counts] = defaultdict(Counts)
         self.by_agent: defaultdict[str, ReplyStats] = defaultdict(ReplyStats)
         self.no_agent = ReplyStats()
-        """Questions no agent holds (the bot's after a hand-over, never assigned): the
-        shop's, with the agents', are every question once."""
+        """Questions attributed to ``bot`` or ``offline`` (no agent's): with ``by_agent``,
+        every question exactly once."""
         self.by_group: defaultdict[str, ReplyStats] = defaultdict(ReplyStats)
         self.group_inquiries: Counter[str] = Counter()
         self.group_queued: Counter[str] = Counter()
@@ -259,10 +260,9 @@ class ReportBuilder:
             else:
                 later.append(output)
         presence = self.presence
-        version, available = presence.version, presence.available
+        if self.shares.expected and presence.changes_availability(event):
+            self.shares.flush(presence.available)  # what was handed out so far saw this set
         presence.status(event)
-        if presence.version != version and self.shares.expected:
-            self.shares.flush(available)  # inquiries so far were handed out under the old one
         for output in later:
             self._output(output)
 

@@ -53,7 +53,7 @@ class AgentTime:
 
     @property
     def available(self) -> bool:
-        return self.pc == "online" or (self.counts_mobile and self.mobile == "online")
+        return _available(self.pc, self.mobile, self.counts_mobile)
 
     @property
     def present(self) -> bool:
@@ -70,11 +70,23 @@ class Presence:
         self.agents: dict[str, AgentTime] = {
             agent.id: AgentTime(agent.id, mobile_ok and agent.mobile) for agent in config.agents
         }
-        self.available: frozenset[str] = frozenset()
-        """Who can take new buyers now; replaced, never changed in place, so a caller may
-        keep the set it read."""
+        self.available: set[str] = set()
+        """Who can take new buyers now."""
         self.version = 0
         """Bumped whenever the set of available agents changes."""
+
+    def changes_availability(self, event: StatusChange) -> bool:
+        """Whether :meth:`status` would add ``event.agent`` to ``available`` or take it out
+        (asked before the change, while ``available`` still says who it was)."""
+        agent = self.agents.get(event.agent)
+        if agent is None:
+            return event.device != "mobile" and event.status == "online"
+        pc, mobile = agent.pc, agent.mobile
+        if event.device == "mobile":
+            mobile = event.status
+        else:
+            pc = event.status
+        return _available(pc, mobile, agent.counts_mobile) != agent.available
 
     def status(self, event: StatusChange) -> None:
         agent = self.agents.get(event.agent)
@@ -88,9 +100,9 @@ class Presence:
             agent.pc = event.status
         if agent.available != was_available:
             if agent.available:
-                self.available = self.available | {agent.id}
+                self.available.add(agent.id)
             else:
-                self.available = self.available - {agent.id}
+                self.available.discard(agent.id)
             self.version += 1
 
     def finish(self, end: float) -> None:
@@ -118,3 +130,8 @@ class Presence:
             agent.present_by_hour[hour] += seconds
             if available:
                 agent.available_by_hour[hour] += seconds
+
+
+def _available(pc: str, mobile: str, counts_mobile: bool) -> bool:
+    """Online and not suspended on a device that counts for routing (R2)."""
+    return pc == "online" or (counts_mobile and mobile == "online")

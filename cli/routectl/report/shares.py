@@ -24,6 +24,7 @@ agents (the engine's ``fallback``); when still nobody, the assignee alone.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 
 from routectl.model import ShopConfig
 
@@ -79,7 +80,7 @@ class ShareModel:
         tally = self._tally
         tally[key] = tally.get(key, 0) + 1
 
-    def flush(self, available: frozenset[str]) -> None:
+    def flush(self, available: Collection[str]) -> None:
         """Spread the tallied inquiries; ``available`` is who could take buyers meanwhile."""
         if not self._tally:
             return
@@ -93,6 +94,8 @@ class ShareModel:
             self.per_group[label] += count
             self.total += count
             per_label[label] = per_label.get(label, 0) + count
+            if not self._weight_split(label):
+                self._weight_fallback[agent] += count
             if not self.expected:
                 continue
             split = splits.get(label)
@@ -100,8 +103,6 @@ class ShareModel:
                 split = splits[label] = self._presence_split(label, available)
             if not split:
                 presence_fallback[agent] = presence_fallback.get(agent, 0) + count
-            if not self._weight_split(label):
-                self._weight_fallback[agent] += count
         self._tally.clear()
         if not self.expected:
             return
@@ -114,7 +115,7 @@ class ShareModel:
         for agent, count in presence_fallback.items():
             self.by_presence[agent] += count
 
-    def settle(self, available: frozenset[str]) -> None:
+    def settle(self, available: Collection[str]) -> None:
         """Spread the counted inquiries into the per-agent figures (idempotent);
         ``available`` is who could take buyers since the last :meth:`flush`."""
         self.flush(available)
@@ -149,7 +150,7 @@ class ShareModel:
             self.members[label] = team or [agent]
         return label
 
-    def _presence_split(self, label: str, available: frozenset[str]) -> list[tuple[str, float]]:
+    def _presence_split(self, label: str, available: Collection[str]) -> list[tuple[str, float]]:
         present = [a for a in self.members[label] if a in available]
         if not present:
             present = [a for a in self.members[ALL] if a in available]
