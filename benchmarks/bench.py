@@ -5,7 +5,10 @@ Shapes (``generate-log --agents/--time-format``): 7 agents naive times, 7 agents
 ``+08:00`` offsets, 40 and 200 agents with offsets. Each shape's figures are ratios to
 a bare ``csv.reader`` pass over the same file, measured in the same run. Builds: the
 interpreter running this script (the pure, editable install) and, with ``--compiled``,
-a venv holding the mypyc build. Run from the repository root::
+a venv holding the mypyc build. Steps per shape and build: ``read_events`` alone,
+``routectl replay``, ``routectl report`` and ``routectl diff BASE NEW LOG``, where NEW is
+the shape's config with one agent's weight changed (written next to it as
+``<config stem>.new.toml``). Run from the repository root::
 
     python3 -m venv /tmp/rc-compiled && ROUTECTL_COMPILE=1 /tmp/rc-compiled/bin/pip install .
     .venv/bin/python benchmarks/bench.py --compiled /tmp/rc-compiled/bin/python --repeat 3
@@ -14,8 +17,11 @@ a venv holding the mypyc build. Run from the repository root::
 Every measured program runs as its own child process; its CPU time (user + system) and
 peak RSS come from ``os.wait4`` (that child alone), its wall time is taken around it.
 Ratios use CPU time, so that other jobs on a shared machine disturb them less. The
-script prints figures and a PASS/MISS per target; it never fails on a MISS (exit 0),
-only on its own errors. See docs/performance.md for what each figure means.
+script prints figures and a PASS/MISS per target (issues 5 and 13: ratios to the floor,
+pure vs compiled, offset vs naive times, memory, start-up; issue 10: report at most
+1.15x replay; issue 11: diff at most 1.6x replay, both per shape and build); it never
+fails on a MISS (exit 0), only on its own errors. See docs/performance.md for what each
+figure means.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomli_w
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "shopconfig.example.toml"
@@ -74,7 +83,7 @@ def hello():
 hello()
 """
 
-# Targets (issues 5 and 13).
+# Targets (issues 5, 10, 11 and 13).
 REPLAY_RATIO = 4.0  # compiled
 REPORT_RATIO = 3.0  # compiled
 PURE_OVER_COMPILED = 2.0
@@ -84,6 +93,8 @@ RSS_LIMIT_MB = 120.0
 RSS_GROWTH = 0.10  # 1M -> 3M: at most 10% (or RSS_GROWTH_MB, whichever is larger)
 RSS_GROWTH_MB = 8.0
 STARTUP_RATIO = 1.5
+REPORT_OVER_REPLAY = 1.15  # issue 10: report CPU / replay CPU, per build
+DIFF_OVER_REPLAY = 1.6  # issue 11: diff CPU / replay CPU, per build
 
 
 @dataclass
@@ -115,7 +126,11 @@ SHAPES = (
     Shape("40-offset", "40 agents, +08:00 times", 40, "offset"),
     Shape("200-offset", "200 agents, +08:00 times", 200, "offset"),
 )
-STEPS = ("reader", "replay", "report")
+STEPS = ("reader", "replay", "report", "diff")
+# diff's NEW config: the first agent whose weight is not DEFAULT_WEIGHT gets DEFAULT_WEIGHT;
+# if all have it, the first agent gets CHANGED_WEIGHT.
+DEFAULT_WEIGHT = 100
+CHANGED_WEIGHT = 300
 
 
 @dataclass
@@ -232,18 +247,44 @@ def generate(python: str, shape: Shape, rows: int, seed: int, folder: Path) -> t
     return log, config
 
 
+def changed_config(config: Path) -> Path:
+    """``<config stem>.new.toml`` next to ``config``: the diff's NEW, one weight changed.
+
+    The first agent whose weight is not 100 gets 100; if all are 100, the first agent
+    gets 300. Written again on every run (cheap, and never stale in a reused data dir).
+    """
+    document = tomllib.loads(config.read_text(encoding="utf-8"))
+    agents = document.get("agents") or []
+    if not agents:
+        raise SystemExit(f"bench: {config} has no [[agents]] to change for diff")
+    _change_one_weight(agents)
+    new = config.with_name(f"{config.stem}.new.toml")
+    new.write_text(tomli_w.dumps(document), encoding="utf-8")
+    return new
+
+
+def _change_one_weight(agents: list[dict[str, Any]]) -> None:
+    for agent in agents:
+        if agent.get("weight", DEFAULT_WEIGHT) != DEFAULT_WEIGHT:
+            agent["weight"] = DEFAULT_WEIGHT
+            return
+    agents[0]["weight"] = CHANGED_WEIGHT
+
+
 def count_messages(log: Path) -> int:
     with log.open(encoding="utf-8") as lines:
         return sum(1 for line in lines if ",message," in line)
 
 
-def step_commands(python: str, log: Path, config: Path) -> dict[str, list[str]]:
+def step_commands(python: str, log: Path, config: Path, new: Path) -> dict[str, list[str]]:
     return {
         "reader": [python, "-c", LOG_READER, str(log), str(config)],
         "replay": [python, "-c", ROUTECTL, "replay", str(log), "-c", str(config),
                    "-o", os.devnull, "--format", "csv"],
         "report": [python, "-c", ROUTECTL, "report", str(log), "-c", str(config),
                    "--format", "json", "-o", os.devnull],
+        "diff": [python, "-c", ROUTECTL, "diff", str(config), str(new), str(log),
+                 "--format", "json", "-o", os.devnull],
     }  # fmt: skip
 
 
@@ -252,13 +293,14 @@ def run_shape(
 ) -> ShapeResult:
     """Floor and every step of every build, interleaved ``repeat`` times; best kept."""
     log, config = generate(next(iter(builds.values())), shape, rows, seed, folder)
+    new = changed_config(config)
     floor: Run | None = None
     runs: dict[str, dict[str, Run]] = {name: {} for name in builds}
     for _ in range(max(1, repeat)):
         for _ in range(3):  # the floor is short: the least disturbed of more runs
             floor = faster(floor, measure([sys.executable, "-c", FLOOR, str(log)]))
         for name, python in builds.items():
-            for step, cmd in step_commands(python, log, config).items():
+            for step, cmd in step_commands(python, log, config, new).items():
                 runs[name][step] = faster(runs[name].get(step), measure(cmd))
     assert floor is not None
     size = log.stat().st_size / 1_000_000
@@ -294,12 +336,28 @@ def ratio(result: ShapeResult, build: str, step: str) -> float | None:
     return run.seconds / result.floor.seconds
 
 
+def over_replay(result: ShapeResult, build: str, step: str) -> float | None:
+    """CPU seconds of ``step`` over those of ``replay``, same build and log (issues 10, 11)."""
+    runs = result.runs.get(build, {})
+    run, replay = runs.get(step), runs.get("replay")
+    if run is None or replay is None or run.exit != 0 or replay.exit != 0 or not replay.seconds:
+        return None
+    return run.seconds / replay.seconds
+
+
 def verdict(ok: bool | None) -> str:
     return "not measured" if ok is None else ("PASS" if ok else "MISS")
 
 
 def _x(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _at_most(
+    targets: list[tuple[str, str, str]], label: str, value: float | None, limit: float
+) -> None:
+    """One ratio target: ``value`` (None: not measured) at most ``limit``."""
+    targets.append((label, _x(value), verdict(None if value is None else value <= limit)))
 
 
 def evaluate(results: Results) -> None:
@@ -309,40 +367,41 @@ def evaluate(results: Results) -> None:
     for result in results.shapes:
         for step, limit in (("replay", REPLAY_RATIO), ("report", REPORT_RATIO)):
             value = ratio(result, target_build, step)
-            ok = None if value is None else value <= limit
             label = f"{result.shape}: {step} ({target_build}) <= {limit:g}x floor"
-            targets.append((label, _x(value), verdict(ok)))
+            _at_most(targets, label, value, limit)
         if "compiled" in results.builds:
             for step in ("replay", "report"):
                 pure, compiled = ratio(result, "pure", step), ratio(result, "compiled", step)
                 value = pure / compiled if pure and compiled else None
-                ok = None if value is None else value <= PURE_OVER_COMPILED
                 label = f"{result.shape}: {step} pure <= {PURE_OVER_COMPILED:g}x compiled"
-                targets.append((label, _x(value), verdict(ok)))
+                _at_most(targets, label, value, PURE_OVER_COMPILED)
+        for build in results.builds:
+            for step, limit in (("report", REPORT_OVER_REPLAY), ("diff", DIFF_OVER_REPLAY)):
+                value = over_replay(result, build, step)
+                label = f"{result.shape}: {step} {build} <= {limit:g}x replay"
+                _at_most(targets, label, value, limit)
     naive, offset = by_key.get("7-naive"), by_key.get("7-offset")
     if naive and offset:
         for build in results.builds:
-            for step in STEPS:
+            for step in ("reader", "replay", "report"):  # issue 13's steps
                 a, b = ratio(naive, build, step), ratio(offset, build, step)
                 value = b / a if a and b else None
-                ok = None if value is None else value <= OFFSET_OVER_NAIVE
                 label = f"offset / naive times, {step} ({build}) <= {OFFSET_OVER_NAIVE:g}"
-                targets.append((label, _x(value), verdict(ok)))
+                _at_most(targets, label, value, OFFSET_OVER_NAIVE)
     small, large = by_key.get("7-offset"), by_key.get("200-offset")
     if small and large:
         for build in results.builds:
             per_small = _per_message(small, build)
             per_large = _per_message(large, build)
             value = per_large / per_small if per_small and per_large else None
-            ok = None if value is None else value <= PER_MESSAGE_GROWTH
             label = f"replay cost per message 200 / 7 agents ({build}) <= {PER_MESSAGE_GROWTH:g}"
-            targets.append((label, _x(value), verdict(ok)))
+            _at_most(targets, label, value, PER_MESSAGE_GROWTH)
     for build in results.builds:
         peaks = [
             (run.rss_mb, f"{result.shape} {_short(result.rows)} {step}")
             for result in results.shapes + results.big
             for step, run in result.runs.get(build, {}).items()
-            if step != "reader" and run.exit == 0
+            if step in ("replay", "report") and run.exit == 0  # issue 13's steps
         ]
         if peaks:
             rss, where = max(peaks)
@@ -368,9 +427,8 @@ def evaluate(results: Results) -> None:
         for name in ("routectl --help", "routectl validate"):
             value = medians.get(name)
             start_ratio = value / hello if value and hello else None
-            ok = None if start_ratio is None else start_ratio <= STARTUP_RATIO
             label = f"start-up {name} ({build}) <= {STARTUP_RATIO:g}x hello"
-            targets.append((label, _x(start_ratio), verdict(ok)))
+            _at_most(targets, label, start_ratio, STARTUP_RATIO)
 
 
 def _per_message(result: ShapeResult, build: str) -> float | None:
@@ -421,12 +479,12 @@ def print_results(results: Results) -> None:
     )
     if results.big:
         print_table("3x the rows (memory)", results.big, results.builds)
-    print("\npeak RSS MB (replay / report)")
+    print("\npeak RSS MB (replay / report / diff)")
     for result in results.shapes + results.big:
         cells = []
         for build in results.builds:
             runs = result.runs.get(build, {})
-            rss = [f"{runs[s].rss_mb:.0f}" if s in runs else "n/a" for s in ("replay", "report")]
+            rss = [f"{runs[s].rss_mb:.0f}" if s in runs else "n/a" for s in STEPS if s != "reader"]
             cells.append(f"{build} {' / '.join(rss)}")
         print(f"  {result.shape:<12}{_short(result.rows):>6}  " + "   ".join(cells))
     print("\nstart-up (median CPU ms: user + system)")
@@ -437,8 +495,8 @@ def print_results(results: Results) -> None:
             share = f"{value / hello:.2f}x" if value and hello else ""
             print(f"  {build:<9}{name:<26}{figure:>9}{share:>9}")
     print("\ntargets")
-    for label, figure, result in results.targets:
-        print(f"  {label:<58}{figure:>26}  {result}")
+    for label, figure, outcome in results.targets:
+        print(f"  {label:<58}{figure:>26}  {outcome}")
 
 
 def main(argv: list[str] | None = None) -> int:

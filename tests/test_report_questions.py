@@ -207,7 +207,8 @@ def test_state_grows_with_buyers_not_rows() -> None:
         if index % 2:
             script.reply(time, buyer)
     builder = script.builder
-    assert len(builder.questions.open) <= 3
+    assert len(builder.buyers) <= 3
     assert not builder.questions.unattributed
-    assert len(builder.shop.replies.times.counts) <= 3  # distinct response seconds
-    assert builder.shop.replies.counted > 500
+    held = builder.by_agent["shop:a"]
+    assert len(held.times.counts) <= 3  # distinct response seconds
+    assert held.counted > 500

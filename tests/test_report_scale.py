@@ -97,7 +97,7 @@ class _NaiveShares:
         self.arrivals: Counter[str] = Counter()
         self.arrivals_available: Counter[str] = Counter()
 
-    def inquiry(self, agent: str, group: str | None, available: set[str]) -> None:
+    def inquiry(self, agent: str, group: str | None, available: frozenset[str]) -> None:
         m = self.model
         label = group if group in m.members else m._team_label(agent)
         members = m.members[label]
@@ -132,21 +132,22 @@ def test_shares_counted_per_group_and_presence_match_spreading_every_inquiry() -
     model, reference = ShareModel(config), _NaiveShares(ShareModel(config))
     rng = random.Random(11)
     ids = [a.id for a in config.agents]
-    available: set[str] = set(ids)
-    version = 0
+    available = frozenset(ids)
     for _ in range(3000):
         if rng.random() < 0.05:
-            available = {a for a in ids if rng.random() < 0.6}
-            version += 1
+            model.flush(available)  # the presence changes: what was tallied saw the old one
+            available = frozenset(a for a in ids if rng.random() < 0.6)
         agent = rng.choice(ids)
         group = rng.choice(["presale", "aftersale", "idle", "*", None])
-        model.inquiry(agent, group, available, version)
+        rule = rng.choice(["group", "recent_contact"])
+        model.inquiry(agent, group, rule)
         reference.inquiry(agent, group, available)
-    model.settle()
-    model.settle()  # idempotent
+    model.settle(available)
+    model.settle(available)  # idempotent
     for name in ("by_equal", "by_weight", "by_presence", "arrivals", "arrivals_available"):
         got, want = getattr(model, name), getattr(reference, name)
         assert set(got) == set(want), name
         for agent_id in want:
             assert got[agent_id] == pytest.approx(want[agent_id], rel=1e-9), (name, agent_id)
     assert sum(model.actual.values()) == model.total == 3000
+    assert sum(sum(rules.values()) for rules in model.rules.values()) == 3000

@@ -146,6 +146,27 @@ class _Pairs:
             else:
                 self._pair(partner, output)
 
+    def add_both(self, base: list[Output], new: list[Output]) -> None:
+        """:meth:`add` for both sides' outputs of one event. The common case, each side's
+        only Routed being its last output and for the same line (a message routed at
+        once, perhaps after a greeting), is paired without waiting: each side gives one
+        Routed per line, so the two are that line's pair."""
+        base_row, new_row = base[-1], new[-1]
+        if (
+            type(base_row) is Routed
+            and type(new_row) is Routed
+            and base_row.line == new_row.line
+            and (len(base) == 1 or (len(base) == 2 and type(base[0]) is not Routed))
+            and (len(new) == 1 or (len(new) == 2 and type(new[0]) is not Routed))
+        ):
+            if base_row.assignee == new_row.assignee and base_row.rule == new_row.rule:
+                self.messages += 1
+            else:
+                self._pair(base_row, new_row)
+            return
+        self.add(0, base)
+        self.add(1, new)
+
     def finish(self) -> None:
         """Rows one side left out (a message it could not use) pair with NOT_ROUTED."""
         base_only, new_only = self.waiting
@@ -206,7 +227,7 @@ def compare(
     """
     sides = (_Side(base), _Side(new))
     pairs = _Pairs(limit)
-    add = pairs.add
+    add, add_both = pairs.add, pairs.add_both
     engine_base, engine_new = sides[0].engine.feed, sides[1].engine.feed
     report_base, report_new = sides[0].report.feed, sides[1].report.feed
     base_outputs: list[Output] | None
@@ -233,9 +254,11 @@ def compare(
                 raise error from None
             on_bad(error)
             continue
-        if base_outputs:
+        if base_outputs and new_outputs:
+            add_both(base_outputs, new_outputs)
+        elif base_outputs:
             add(0, base_outputs)
-        if new_outputs:
+        elif new_outputs:
             add(1, new_outputs)
     base_end, new_end = sides[0].engine.finish(), sides[1].engine.finish()
     add(0, base_end)

@@ -30,8 +30,9 @@ def build_report(
     """Aggregate ``(event, outputs)`` pairs; ``(None, outputs)`` is the engine's finish.
 
     ``days=False`` leaves the per-day rows out (empty ``days_rows``): cheaper, for a
-    report that does not show them. ``breakdowns=False`` keeps only the summary and the
-    agent rows (no hour, day or group rows, no imbalances), as ``routectl diff`` needs."""
+    report that does not show them. ``breakdowns=False`` keeps only the summary and what
+    ``routectl diff`` shows of the agents (no hour, day or group rows, no imbalances, no
+    expected shares or sales per agent; see :class:`ReportBuilder`)."""
     builder = ReportBuilder(config, window or Window(), days=days, breakdowns=breakdowns)
     for event, outputs in replayed:
         if event is None:

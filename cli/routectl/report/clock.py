@@ -58,6 +58,12 @@ class LocalClock:
             self._load(moment)
         return self._sod + (moment - self._lo)
 
+    def place(self, moment: float) -> tuple[float, int, str]:
+        """:meth:`second_of_day`, :meth:`hour` and :meth:`day` in one call."""
+        if not self._lo <= moment < self._hi:
+            self._load(moment)
+        return self._sod + (moment - self._lo), self._hour, self._day
+
     def split_hours(self, start: float, end: float) -> Iterator[tuple[int, float]]:
         """``(local hour, seconds)`` for each local hour that ``[start, end)`` touches."""
         moment = start

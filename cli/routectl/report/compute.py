@@ -34,6 +34,7 @@ from routectl.events import (
     Transferred,
 )
 from routectl.model import ShopConfig
+from routectl.report.buyers import NO_GROUP, BuyerFigures
 from routectl.report.clock import LocalClock
 from routectl.report.explain import explain_imbalances
 from routectl.report.presence import Presence
@@ -47,9 +48,6 @@ from routectl.report.window import Window
 
 UNANSWERED_AFTER_S = 600.0
 """An assigned inquiry with no human reply this long after assignment is flagged."""
-
-NO_GROUP = "-"
-"""Group label of inquiries not routed by group (recent contact, dedicated, bot, pool)."""
 
 _NOT_AGENTS = (ASSIGNEE_BOT, ASSIGNEE_OFFLINE)
 
@@ -87,7 +85,9 @@ class ReportBuilder:
         self.window = window
         self.breakdowns = breakdowns
         """Keep the hour, day and group rows and the imbalance explanation. Without them
-        (``routectl diff``) the report has its summary and agent rows only, same figures."""
+        (``routectl diff``) the report has its summary, same figures, and agent rows with
+        what the diff shows (inquiries, share, rules, reply figures, online time); their
+        expected shares and sales are left empty."""
         self.days = days and breakdowns
         """Keep the per-day rows (``--by day``); without them a report is cheaper."""
         self.threshold = float(config.reply_rate.threshold_s)
@@ -95,26 +95,29 @@ class ReportBuilder:
         self.avg_cap = float(config.reply_rate.avg_cap_s)
         self.clock = LocalClock(ZoneInfo(config.shop.timezone))
         self.presence = Presence(config, window, self.clock)
-        self.shares = ShareModel(config)
-        self.questions = QuestionTracker(config.reply_rate, window, self.clock, self._answered)
-        self.sales = SalesLedger(window, float(config.sales.conversion_window_s))
-        self._asked = self.sales.last_message
+        self.shares = ShareModel(config, expected=breakdowns)
+        self.buyers: dict[str, BuyerFigures] = {}
+        self.questions = QuestionTracker(
+            config.reply_rate, window, self.clock, self._answered, breakdowns=breakdowns
+        )
+        self.sales = SalesLedger(window, float(config.sales.conversion_window_s), rows=breakdowns)
         self.first_event: float | None = None
         self.last_event: float | None = None
         self.shop = Counts()
+        """The shop's counters. Its ``replies`` stay empty until :meth:`finish` sums them
+        from ``by_agent`` and ``no_agent``."""
         self.by_hour = [HourCounts() for _ in range(24)]
-        self._no_hour = RateCounts()  # where record() counts the hour without breakdowns
         self._since = window.since
         self._until = window.until
         self.by_day: defaultdict[str, Counts] = defaultdict(Counts)
         self.by_agent: defaultdict[str, ReplyStats] = defaultdict(ReplyStats)
+        self.no_agent = ReplyStats()
+        """Questions attributed to ``bot`` or ``offline`` (no agent's): with ``by_agent``,
+        every question exactly once."""
         self.by_group: defaultdict[str, ReplyStats] = defaultdict(ReplyStats)
         self.group_inquiries: Counter[str] = Counter()
         self.group_queued: Counter[str] = Counter()
-        self.agent_rules: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        self.buyer_group: dict[str, str] = {}
-        self.watches: dict[str, float] = {}
-        self.last_reply: dict[str, float] = {}
+        self.agent_rules = self.shares.rules
         self.figures: Counter[str] = Counter()
         # Two shop-wide histograms, exact to the second: at most one entry per second of
         # the longest wait, not per row (the per-day and per-agent ones are bucketed).
@@ -128,24 +131,17 @@ class ReportBuilder:
         if self.first_event is None:
             self.first_event = event.time
         self.last_event = event.time
-        if type(event) is BuyerMessage:
-            if type(outputs) is not list:
-                outputs = list(outputs)
-            self._message(event, _own_routed(event.line, outputs))
-        elif type(event) is HumanReply:
-            self._reply(event)
-        elif type(event) is Paid:
-            self.sales.paid(event)
-        elif isinstance(event, StatusChange):
-            # Outputs of timers that fired before this status change saw the old presence.
-            later = []
-            for output in outputs:
-                if _effective_time(output) < event.time:
-                    self._output(output)
-                else:
-                    later.append(output)
-            self.presence.status(event)
-            outputs = later
+        kind = type(event)
+        if kind is BuyerMessage:
+            self._message(event, outputs)  # type: ignore[arg-type]
+            return
+        if kind is HumanReply:
+            self._reply(event)  # type: ignore[arg-type]
+        elif kind is Paid:
+            self.sales.paid(self.buyers.get(event.buyer), event)  # type: ignore[union-attr,arg-type]
+        elif kind is StatusChange:
+            self._status(event, outputs)  # type: ignore[arg-type]
+            return
         for output in outputs:
             self._output(output)
 
@@ -153,14 +149,15 @@ class ReportBuilder:
         """The engine's end-of-log outputs; returns the report."""
         for output in outputs:
             self._output(output)
-        self.questions.finish()
+        self.questions.finish(self.buyers.values())
         end = self._end()
         self.presence.finish(end)
-        for deadline in self.watches.values():
-            if deadline <= end:
+        for buyer in self.buyers.values():
+            if buyer.watch is not None and buyer.watch <= end:
                 self.figures["unanswered_after_10m"] += 1
-        self.watches.clear()
-        self.shares.settle()
+            buyer.watch = None
+        self.shares.settle(self.presence.available)
+        self._sum_shop_replies()
         tables = Tables(self)
         agents = tables.agents()
         full = self.breakdowns
@@ -188,16 +185,42 @@ class ReportBuilder:
             else (),
         )
 
+    def _sum_shop_replies(self) -> None:
+        """Every question is held by exactly one agent or by none: the shop is their sum."""
+        shop = ReplyStats()
+        for stats in (*self.by_agent.values(), self.no_agent):
+            shop.merge(stats)
+        self.shop.replies = shop
+
     def _end(self) -> float:
         """Where online time stops: the window's end or the last event, the earlier."""
         if self.last_event is None:
             return self.window.since if not math.isinf(self.window.since) else 0.0
         return min(self.last_event, self.window.until)
 
+    def _buyer(self, buyer_id: str) -> BuyerFigures:
+        buyer = self.buyers.get(buyer_id)
+        if buyer is None:
+            buyer = self.buyers[buyer_id] = BuyerFigures()
+        return buyer
+
     # --- events -------------------------------------------------------------------
 
-    def _message(self, message: BuyerMessage, own: Routed | None) -> None:
+    def _message(self, message: BuyerMessage, outputs: Iterable[Output]) -> None:
+        if type(outputs) is not list:
+            outputs = list(outputs)
         moment = message.time
+        line = message.line
+        own = None
+        if outputs:  # the message's own Routed, if the engine decided it now: last, mostly
+            last = outputs[-1]
+            if type(last) is Routed and last.line == line:
+                own = last
+            else:
+                for output in outputs:
+                    if type(output) is Routed and output.line == line:
+                        own = output
+                        break
         if self._since <= moment < self._until:
             self.shop.messages += 1
             if self.breakdowns:
@@ -205,82 +228,102 @@ class ReportBuilder:
                 self.by_hour[hour].messages += 1
                 if self.days:
                     self.by_day[day].messages += 1
-        self.questions.message(message, own)
-        self._asked[message.buyer] = moment  # SalesLedger.message, inlined (every message)
+        buyer = self.buyers.get(message.buyer)
+        if buyer is None:
+            buyer = self._buyer(message.buyer)
+        self.questions.message(buyer, message, own)
+        buyer.last_message = moment
+        for output in outputs:
+            if own is not None and output is own:
+                self._routed(own, buyer)
+            else:
+                self._output(output)
 
     def _reply(self, reply: HumanReply) -> None:
-        self.questions.reply(reply)
-        self.last_reply[reply.buyer] = reply.time
-        deadline = self.watches.pop(reply.buyer, None)
-        if deadline is not None and reply.time > deadline:
-            self.figures["unanswered_after_10m"] += 1
+        buyer = self.buyers.get(reply.buyer)
+        if buyer is None:
+            buyer = self._buyer(reply.buyer)
+        self.questions.reply(buyer, reply)
+        buyer.last_reply = reply.time
+        deadline = buyer.watch
+        if deadline is not None:
+            buyer.watch = None
+            if reply.time > deadline:
+                self.figures["unanswered_after_10m"] += 1
+
+    def _status(self, event: StatusChange, outputs: Iterable[Output]) -> None:
+        # Outputs of timers that fired before this status change saw the old presence.
+        later = []
+        for output in outputs:
+            if _effective_time(output) < event.time:
+                self._output(output)
+            else:
+                later.append(output)
+        presence = self.presence
+        if self.shares.expected and presence.changes_availability(event):
+            self.shares.flush(presence.available)  # what was handed out so far saw this set
+        presence.status(event)
+        for output in later:
+            self._output(output)
 
     def _answered(self, question: Question) -> None:
         """A counted or averaged question is complete (answered or never) and attributed."""
         routed = question.routed
         agent = question.owner or (routed.assignee if routed is not None else ASSIGNEE_OFFLINE)
+        held = self.by_agent[agent] if agent not in _NOT_AGENTS else self.no_agent
+        cap = self.avg_cap if question.averaged else None
         if not self.breakdowns:
-            self._answered_shop_and_agent(question, agent)
+            if question.counted:
+                record((held,), None, question.response_s, self.threshold, self.slow_after, cap)
+            elif cap is not None:
+                record_average((held,), question.response_s, cap)
             return
         if question.group_label is not None:
             group = question.group_label
         elif routed is not None and routed.new_inquiry:
             group = routed.group or NO_GROUP
         else:
-            group = self.buyer_group.get(routed.buyer if routed else "", NO_GROUP)
-        shop: tuple[ReplyStats, ...] = (self.shop.replies,)
+            buyer = self.buyers.get(routed.buyer) if routed is not None else None
+            group = buyer.group if buyer is not None else NO_GROUP
+        stats: tuple[ReplyStats, ...] = (held, self.by_group[group])
         if self.days:
-            shop = (self.shop.replies, self.by_day[question.day].replies)
-        if agent != ASSIGNEE_OFFLINE and agent != ASSIGNEE_BOT:
-            stats = (*shop, self.by_agent[agent], self.by_group[group])
-        else:
-            stats = (*shop, self.by_group[group])
+            stats = (held, self.by_group[group], self.by_day[question.day].replies)
         hour = self.by_hour[question.hour].replies
-        response = question.response_s
-        cap = self.avg_cap if question.averaged else None
         if question.counted:
-            record(stats, hour, response, self.threshold, self.slow_after, cap)
+            record(stats, hour, question.response_s, self.threshold, self.slow_after, cap)
         elif cap is not None:
-            record_average((*stats, hour), response, cap)
-
-    def _answered_shop_and_agent(self, question: Question, agent: str) -> None:
-        """:meth:`_answered` without breakdowns: the shop's and the agent's figures."""
-        stats: tuple[ReplyStats, ...] = (self.shop.replies,)
-        if agent != ASSIGNEE_OFFLINE and agent != ASSIGNEE_BOT:
-            stats = (self.shop.replies, self.by_agent[agent])
-        cap = self.avg_cap if question.averaged else None
-        if question.counted:
-            record(stats, self._no_hour, question.response_s, self.threshold, self.slow_after, cap)
-        elif cap is not None:
-            record_average(stats, question.response_s, cap)
+            record_average((*stats, hour), question.response_s, cap)
 
     # --- engine outputs -------------------------------------------------------------
 
     def _output(self, output: Output) -> None:
-        if type(output) is Routed:
-            self._routed(output)
+        kind = type(output)
+        if kind is Routed:
+            self._routed(output, self._buyer(output.buyer))  # type: ignore[arg-type]
             return
-        if isinstance(output, Transferred):
-            self._transferred(output)
+        if kind is Transferred:
+            self._transferred(output)  # type: ignore[arg-type]
             return
         if not self._since <= output.time < self._until:
             return
-        if isinstance(output, AutoReplySent):
-            name = "greetings_sent" if output.kind == "greeting" else "offline_auto_replies"
+        if kind is AutoReplySent:
+            kind_of_reply = output.kind  # type: ignore[union-attr]
+            name = "greetings_sent" if kind_of_reply == "greeting" else "offline_auto_replies"
             self.figures[name] += 1
-        elif isinstance(output, PoolExpired):
+        elif kind is PoolExpired:
             self.figures["expired_pool_messages"] += 1
-        elif isinstance(output, LagHeld):
+        elif kind is LagHeld:
             self.figures["lag_held_messages"] += 1
 
-    def _routed(self, routed: Routed) -> None:
+    def _routed(self, routed: Routed, buyer: BuyerFigures) -> None:
         if self.questions.unattributed:  # most Routed come with their message: none waits
             self.questions.routed(routed)
-        if routed.new_inquiry:
-            label = self.buyer_group[routed.buyer] = routed.group or NO_GROUP
+        new_inquiry = routed.new_inquiry
+        if new_inquiry:
+            label = buyer.group = routed.group or NO_GROUP
             assignee = routed.assignee
             if routed.assigned_at is not None and assignee not in _NOT_AGENTS:
-                self.sales.receipt(routed.buyer, assignee, label, routed.time)
+                self.sales.receipt(buyer, routed.buyer, assignee, label, routed.time)
         if not self._since <= routed.time < self._until:
             return
         if routed.rule == RULE_OFFLINE:
@@ -289,10 +332,10 @@ class ReportBuilder:
                 self.by_day[self.clock.day(routed.time)].offline_messages += 1
         if routed.assignee == ASSIGNEE_BOT:
             self.figures["bot_messages"] += 1
-        if routed.new_inquiry:
-            self._inquiry(routed)
+        if new_inquiry:
+            self._inquiry(routed, buyer)
 
-    def _inquiry(self, routed: Routed) -> None:
+    def _inquiry(self, routed: Routed, buyer: BuyerFigures) -> None:
         self.shop.inquiries += 1
         if self.breakdowns:
             hour, day = self.clock.hour_and_day(routed.time)
@@ -301,49 +344,46 @@ class ReportBuilder:
                 self.by_day[day].inquiries += 1
         label = routed.group or NO_GROUP
         self.group_inquiries[label] += 1
-        self._waited(routed, label)
         assignee = routed.assignee
+        assigned_at = routed.assigned_at
+        if routed.rule == RULE_OFFLINE or assigned_at != routed.time:
+            self._waited(routed, label)
         if assignee == ASSIGNEE_BOT:
             self.figures["bot_inquiries"] += 1
             return
-        if assignee == ASSIGNEE_OFFLINE or routed.assigned_at is None:
+        if assignee == ASSIGNEE_OFFLINE or assigned_at is None:
             self.figures["unassigned_inquiries"] += 1
             return
-        presence = self.presence
-        self.shares.inquiry(assignee, routed.group, presence.available, presence.version)
-        self.agent_rules[assignee][routed.rule] += 1
-        self._watch(routed, routed.assigned_at)
+        self.shares.inquiry(assignee, routed.group, routed.rule)
+        self._watch(buyer, routed, assigned_at)
 
     def _transferred(self, transfer: Transferred) -> None:
         """R17b/R11: the buyer's conversation moved to a human (R18 questions, R25 credit)."""
-        buyer = transfer.buyer
-        label = self._transfer_group(buyer, transfer.to_agent)
-        self.buyer_group[buyer] = label
-        self.questions.transferred(transfer, label)
-        self.sales.receipt(buyer, transfer.to_agent, label, transfer.time)
+        buyer = self._buyer(transfer.buyer)
+        label = buyer.group = self._transfer_group(buyer.group, transfer.to_agent)
+        self.questions.transferred(buyer, transfer, label)
+        self.sales.receipt(buyer, transfer.buyer, transfer.to_agent, label, transfer.time)
         if self._since <= transfer.time < self._until:
             self.figures["transfers"] += 1
 
-    def _transfer_group(self, buyer: str, agent_id: str) -> str:
+    def _transfer_group(self, current: str, agent_id: str) -> str:
         """The buyer's group if the new agent is in it, else the agent's first group."""
-        current = self.buyer_group.get(buyer, NO_GROUP)
         agent = self.config.agent(agent_id)
         if agent is None or not agent.groups or current in agent.groups:
             return current
         return agent.groups[0]
 
-    def _watch(self, routed: Routed, assigned_at: float) -> None:
+    def _watch(self, buyer: BuyerFigures, routed: Routed, assigned_at: float) -> None:
         """Start the 10-minute watch of an assigned inquiry (answered before? no watch)."""
-        buyer = routed.buyer
-        old = self.watches.get(buyer)
+        old = buyer.watch
         if old is not None:
             if assigned_at <= old:
                 return  # the buyer is still within the first inquiry's 10 minutes: one watch
             self.figures["unanswered_after_10m"] += 1  # a new inquiry, the old one never answered
-        if self.last_reply.get(buyer, -math.inf) >= routed.time:
-            self.watches.pop(buyer, None)
+        if buyer.last_reply >= routed.time:
+            buyer.watch = None
             return  # replied to while it waited for an agent
-        self.watches[buyer] = assigned_at + UNANSWERED_AFTER_S
+        buyer.watch = assigned_at + UNANSWERED_AFTER_S
 
     def _waited(self, routed: Routed, label: str) -> None:
         """Pooled (R14) and queued (R13) inquiries: how many, and how long they waited."""
@@ -365,10 +405,3 @@ def _effective_time(output: Output) -> float:
     if isinstance(output, Routed) and output.assigned_at is not None:
         return output.assigned_at
     return output.time
-
-
-def _own_routed(line: int, outputs: list[Output]) -> Routed | None:
-    for output in outputs:
-        if isinstance(output, Routed) and output.line == line:
-            return output
-    return None

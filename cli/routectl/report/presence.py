@@ -53,7 +53,7 @@ class AgentTime:
 
     @property
     def available(self) -> bool:
-        return self.pc == "online" or (self.counts_mobile and self.mobile == "online")
+        return _available(self.pc, self.mobile, self.counts_mobile)
 
     @property
     def present(self) -> bool:
@@ -71,8 +71,22 @@ class Presence:
             agent.id: AgentTime(agent.id, mobile_ok and agent.mobile) for agent in config.agents
         }
         self.available: set[str] = set()
+        """Who can take new buyers now."""
         self.version = 0
         """Bumped whenever the set of available agents changes."""
+
+    def changes_availability(self, event: StatusChange) -> bool:
+        """Whether :meth:`status` would add ``event.agent`` to ``available`` or take it out
+        (asked before the change, while ``available`` still says who it was)."""
+        agent = self.agents.get(event.agent)
+        if agent is None:
+            return event.device != "mobile" and event.status == "online"
+        pc, mobile = agent.pc, agent.mobile
+        if event.device == "mobile":
+            mobile = event.status
+        else:
+            pc = event.status
+        return _available(pc, mobile, agent.counts_mobile) != agent.available
 
     def status(self, event: StatusChange) -> None:
         agent = self.agents.get(event.agent)
@@ -116,3 +130,8 @@ class Presence:
             agent.present_by_hour[hour] += seconds
             if available:
                 agent.available_by_hour[hour] += seconds
+
+
+def _available(pc: str, mobile: str, counts_mobile: bool) -> bool:
+    """Online and not suspended on a device that counts for routing (R2)."""
+    return pc == "online" or (counts_mobile and mobile == "online")

@@ -24,7 +24,7 @@ attributed; it is handed to ``on_done`` once both are known.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from routectl.events import (
     ASSIGNEE_BOT,
@@ -35,6 +35,7 @@ from routectl.events import (
     Transferred,
 )
 from routectl.model import ReplyRate
+from routectl.report.buyers import BuyerFigures
 from routectl.report.clock import LocalClock
 from routectl.report.window import Window
 
@@ -82,20 +83,29 @@ _UNCOUNTED = Question(0, 0.0, False, False, 0, "")
 
 
 class QuestionTracker:
-    """Per buyer: the open question (or bot run). Memory grows with buyers, not rows."""
+    """Per buyer (in its :class:`BuyerFigures`): the open question or bot run.
+
+    ``breakdowns=False``: questions carry no hour and day (the report shows none)."""
 
     def __init__(
-        self, reply_rate: ReplyRate, window: Window, clock: LocalClock, on_done: QuestionSink
+        self,
+        reply_rate: ReplyRate,
+        window: Window,
+        clock: LocalClock,
+        on_done: QuestionSink,
+        *,
+        breakdowns: bool = True,
     ) -> None:
         self.hours_start = float(reply_rate.window_start_s)
         self.hours_end = float(reply_rate.window_end_s)
         self.avg_start = float(reply_rate.avg_window_start_s)
         self.avg_end = float(reply_rate.avg_window_end_s)
         self.window = window
+        self._since = window.since
+        self._until = window.until
         self.clock = clock
+        self.breakdowns = breakdowns
         self.on_done = on_done
-        self.open: dict[str, Question] = {}
-        self.bot_runs: set[str] = set()
         self.unattributed: dict[int, Question] = {}
         self.bot_questions = 0
         self.transferred_unanswered = 0
@@ -103,19 +113,17 @@ class QuestionTracker:
         self.outside_hours = 0
         """Questions in the report window but outside ``[reply_rate] window`` (R19)."""
 
-    def message(self, message: BuyerMessage, routed: Routed | None) -> None:
+    def message(self, buyer: BuyerFigures, message: BuyerMessage, routed: Routed | None) -> None:
         """A buyer message; ``routed`` is its Routed when the engine gave it right away."""
-        buyer = message.buyer
         if routed is not None and routed.assignee == ASSIGNEE_BOT:
-            if buyer not in self.bot_runs:
-                self.bot_runs.add(buyer)
-                if self.window.contains(message.time):
+            if not buyer.bot_run:
+                buyer.bot_run = True
+                if self._since <= message.time < self._until:
                     self.bot_questions += 1
             return
-        if buyer in self.open:
+        if buyer.question is not None:
             return
-        question = self._start(message.line, message.time)
-        self.open[buyer] = question
+        question = buyer.question = self._start(message.line, message.time)
         if question is _UNCOUNTED:
             return
         if routed is None:
@@ -124,26 +132,28 @@ class QuestionTracker:
             question.routed = routed
 
     def _start(self, line: int, moment: float) -> Question:
-        window = self.window
-        if not window.since <= moment < window.until:
+        if not self._since <= moment < self._until:
             return _UNCOUNTED
-        clock = self.clock
-        second = clock.second_of_day(moment)
+        if self.breakdowns:
+            second, hour, day = self.clock.place(moment)
+        else:
+            second, hour, day = self.clock.second_of_day(moment), 0, ""
         counted = self.hours_start <= second < self.hours_end
         averaged = self.avg_start <= second < self.avg_end
         if not counted:
             self.outside_hours += 1
             if not averaged:
                 return _UNCOUNTED
-        hour, day = clock.hour_and_day(moment)
         return Question(line, moment, counted, averaged, hour, day)
 
-    def reply(self, reply: HumanReply) -> None:
+    def reply(self, buyer: BuyerFigures, reply: HumanReply) -> None:
         """A human reply ends the buyer's open question and bot run."""
-        if self.bot_runs:
-            self.bot_runs.discard(reply.buyer)
-        question = self.open.pop(reply.buyer, None)
-        if question is None or question is _UNCOUNTED:
+        buyer.bot_run = False
+        question = buyer.question
+        if question is None:
+            return
+        buyer.question = None
+        if question is _UNCOUNTED:
             return
         question.response_s = reply.time - question.start
         question.done = True
@@ -159,26 +169,25 @@ class QuestionTracker:
         if question.done:
             self.on_done(question)
 
-    def transferred(self, transfer: Transferred, group_label: str) -> None:
+    def transferred(self, buyer: BuyerFigures, transfer: Transferred, group_label: str) -> None:
         """R18: the buyer's conversation moved to ``transfer.to_agent``."""
-        buyer = transfer.buyer
-        waiting = buyer in self.bot_runs
-        self.bot_runs.discard(buyer)
-        question = self.open.pop(buyer, None)
+        waiting = buyer.bot_run
+        buyer.bot_run = False
+        question = buyer.question
+        buyer.question = None
         if question is not None:
             waiting = True
             if transfer.from_assignee == ASSIGNEE_BOT and question is not _UNCOUNTED:
                 # A message sent after an R11 hand-over that had to wait (pool, queue):
                 # the question already started after the transfer; it is the new agent's.
                 self._hand_to(question, transfer.to_agent, group_label)
-                self.open[buyer] = question
+                buyer.question = question
                 return
             if question is not _UNCOUNTED:
                 self._end_unanswered(question, transfer.from_assignee)
         if not waiting:
             return  # every message was answered: nothing is pending for the new agent
-        new = self._start(transfer.line, transfer.time)
-        self.open[buyer] = new
+        new = buyer.question = self._start(transfer.line, transfer.time)
         if new is not _UNCOUNTED:
             self._hand_to(new, transfer.to_agent, group_label)
 
@@ -198,14 +207,15 @@ class QuestionTracker:
             self.transferred_unanswered += 1
         self.on_done(question)
 
-    def finish(self) -> None:
+    def finish(self, buyers: Iterable[BuyerFigures]) -> None:
         """End of log: open questions were never answered; hand everything over."""
-        for question in self.open.values():
-            if question is not _UNCOUNTED:
+        for buyer in buyers:
+            question = buyer.question
+            buyer.question = None
+            if question is not None and question is not _UNCOUNTED:
                 question.done = True
                 if question.attributed:
                     self.on_done(question)
-        self.open.clear()
         for question in self.unattributed.values():
             self.on_done(question)
         self.unattributed.clear()

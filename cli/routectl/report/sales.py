@@ -14,8 +14,9 @@
   before it is a silent order (静默下单), reported apart. One that follows a message no
   agent had received (the bot's, or still pooled) is neither: ``uncredited_orders``.
 
-Memory: per buyer, the last receipt and the last message time; per agent and group, the
-set of its buyers. Never per row.
+Memory: per buyer, the last receipt and the last message time (in its
+:class:`~routectl.report.buyers.BuyerFigures`); per agent and group, the set of its
+buyers. Never per row.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from routectl.events import Paid
+from routectl.report.buyers import BuyerFigures
 from routectl.report.window import Window
 
 
@@ -44,54 +46,58 @@ class SalesCounts:
 
 
 class SalesLedger:
-    def __init__(self, window: Window, conversion_window_s: float) -> None:
+    def __init__(self, window: Window, conversion_window_s: float, *, rows: bool = True) -> None:
+        self.rows = rows
+        """Keep the agents' and groups' figures too; without, the shop's only (``diff``)."""
         self.window = window
+        self._since = window.since
+        self._until = window.until
         self.conversion_window_s = conversion_window_s
         self.shop = SalesCounts()
         self.by_agent: defaultdict[str, SalesCounts] = defaultdict(SalesCounts)
         self.by_group: defaultdict[str, SalesCounts] = defaultdict(SalesCounts)
-        self._receipts: dict[str, tuple[float, str, str]] = {}
-        """Per buyer: the last receipt inside the window (time, agent, group)."""
-        self.last_message: dict[str, float] = {}
         self.orders = 0
         self.silent_orders = 0
         self.silent_sales = 0.0
         self.uncredited_orders = 0
 
-    def message(self, buyer: str, moment: float) -> None:
-        self.last_message[buyer] = moment
-
-    def receipt(self, buyer: str, agent: str, group: str, moment: float) -> None:
-        """``agent`` received ``buyer`` (an inquiry or a transfer) at ``moment``."""
-        window = self.window
-        if not window.since <= moment < window.until:
-            self._receipts.pop(buyer, None)
+    def receipt(
+        self, buyer: BuyerFigures, buyer_id: str, agent: str, group: str, moment: float
+    ) -> None:
+        """``agent`` received the buyer (an inquiry or a transfer) at ``moment``."""
+        if not self._since <= moment < self._until:
+            buyer.receipt = None
             return
-        last = self._receipts.get(buyer)
-        self._receipts[buyer] = (moment, agent, group)
+        last = buyer.receipt
+        buyer.receipt = (moment, agent, group)
         if last is not None and last[1] == agent and last[2] == group:
             return  # the same agent again (recent contact): already counted
-        self.shop.buyers.add(buyer)
-        self.by_agent[agent].buyers.add(buyer)
-        self.by_group[group].buyers.add(buyer)
+        self.shop.buyers.add(buyer_id)
+        if self.rows:
+            self.by_agent[agent].buyers.add(buyer_id)
+            self.by_group[group].buyers.add(buyer_id)
 
-    def paid(self, payment: Paid) -> None:
+    def paid(self, buyer: BuyerFigures | None, payment: Paid) -> None:
+        """A payment; ``buyer`` is None when the buyer never wrote (nor was received)."""
         moment = payment.time
         amount = payment.amount or 0.0
         limit = self.conversion_window_s
-        in_window = self.window.contains(moment)
+        in_window = self._since <= moment < self._until
         if in_window:
             self.orders += 1
-        receipt = self._receipts.get(payment.buyer)
+        receipt = buyer.receipt if buyer is not None else None
         if receipt is not None and 0 <= moment - receipt[0] <= limit:
             _, agent, group = receipt
-            for counts in (self.shop, self.by_agent[agent], self.by_group[group]):
+            credited: tuple[SalesCounts, ...] = (self.shop,)
+            if self.rows:
+                credited = (self.shop, self.by_agent[agent], self.by_group[group])
+            for counts in credited:
                 counts.paid.add(payment.buyer)
                 counts.sales += amount
             return
         if not in_window:
             return
-        asked = self.last_message.get(payment.buyer)
+        asked = buyer.last_message if buyer is not None else None
         if asked is not None and 0 <= moment - asked <= limit:
             self.uncredited_orders += 1
         else:

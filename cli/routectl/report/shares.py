@@ -24,6 +24,7 @@ agents (the engine's ``fallback``); when still nobody, the assignee alone.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 
 from routectl.model import ShopConfig
 
@@ -34,14 +35,19 @@ TEAM_PREFIX = "~"
 class ShareModel:
     """Accumulates actual and expected inquiries per agent.
 
-    :meth:`inquiry` is O(1) amortised: it only counts inquiries per group (or team) label,
-    and per label while the presence stays the same (one presence ``version``); the shares
-    are spread over the members once per label and version, and at :meth:`settle`. Call
-    :meth:`settle` before reading ``by_equal``, ``by_weight``, ``by_presence``,
-    ``arrivals`` or ``arrivals_available``.
+    :meth:`inquiry` only tallies (one dict entry per agent, group and rule); call
+    :meth:`flush` with who is available before the presence changes, so each tallied
+    inquiry is spread over the members available when it was handed out: once per
+    label and presence, not once per inquiry. Call :meth:`settle` before reading
+    ``actual``, ``rules``, ``by_equal``, ``by_weight``, ``by_presence``, ``arrivals`` or
+    ``arrivals_available``.
     """
 
-    def __init__(self, config: ShopConfig) -> None:
+    def __init__(self, config: ShopConfig, *, expected: bool = True) -> None:
+        self.expected = expected
+        """Spread each inquiry over who was available (``by_presence``, ``arrivals_available``).
+        Without it only the counts and the weight-based figures are kept (``routectl diff``),
+        and :meth:`flush` need not be called when the presence changes."""
         self.weights = {agent.id: agent.weight for agent in config.agents}
         self.groups_of = {agent.id: agent.groups for agent in config.agents}
         routing = [agent.id for agent in config.agents if agent.routing]
@@ -62,37 +68,57 @@ class ShareModel:
         """Inquiries of labels whose members all weigh 0: expected of the assignee."""
         self._presence_fallback: Counter[str] = Counter()
         """Inquiries when nobody at all was available: expected of the assignee."""
-        self._pending: dict[str, _Pending] = {}
-        """Per label, the inquiries counted since the presence last changed."""
-        self._version = -1
+        self.rules: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        """Inquiries per agent and rule."""
+        self._tally: dict[tuple[str, str | None, str], int] = {}
+        """Inquiries per (agent, group, rule) since the presence last changed."""
         self._weight_splits: dict[str, list[tuple[str, float]]] = {}
 
-    def inquiry(self, agent: str, group: str | None, available: set[str], version: int) -> None:
-        """One inquiry handed to ``agent``; ``available`` is who could take buyers then."""
-        label = group if group in self.members else self._team_label(agent)
-        self.actual[agent] += 1
-        self.per_group[label] += 1
-        self.total += 1
-        if version != self._version:
-            self._flush()
-            self._version = version
-        pending = self._pending.get(label)
-        if pending is None:
-            pending = _Pending(
-                [a for a in self.members[label] if a in available],
-                self._presence_split(label, available),
-                not self._weight_split(label),
-            )
-            self._pending[label] = pending
-        if not pending.split:
-            self._presence_fallback[agent] += 1
-        pending.count += 1
-        if pending.weightless:
-            self._weight_fallback[agent] += 1
+    def inquiry(self, agent: str, group: str | None, rule: str) -> None:
+        """One inquiry handed to ``agent`` by ``rule`` (``group``: the one it was routed to)."""
+        key = (agent, group, rule)
+        tally = self._tally
+        tally[key] = tally.get(key, 0) + 1
 
-    def settle(self) -> None:
-        """Spread the counted inquiries into the per-agent figures (idempotent)."""
-        self._flush()
+    def flush(self, available: Collection[str]) -> None:
+        """Spread the tallied inquiries; ``available`` is who could take buyers meanwhile."""
+        if not self._tally:
+            return
+        per_label: dict[str, int] = {}
+        presence_fallback: dict[str, int] = {}
+        splits: dict[str, list[tuple[str, float]]] = {}
+        for (agent, group, rule), count in self._tally.items():
+            label = group if group in self.members else self._team_label(agent)
+            self.rules[agent][rule] += count
+            self.actual[agent] += count
+            self.per_group[label] += count
+            self.total += count
+            per_label[label] = per_label.get(label, 0) + count
+            if not self._weight_split(label):
+                self._weight_fallback[agent] += count
+            if not self.expected:
+                continue
+            split = splits.get(label)
+            if split is None:
+                split = splits[label] = self._presence_split(label, available)
+            if not split:
+                presence_fallback[agent] = presence_fallback.get(agent, 0) + count
+        self._tally.clear()
+        if not self.expected:
+            return
+        for label, count in per_label.items():
+            for member in self.members[label]:
+                if member in available:
+                    self.arrivals_available[member] += count
+            for member, part in splits[label]:
+                self.by_presence[member] += count * part
+        for agent, count in presence_fallback.items():
+            self.by_presence[agent] += count
+
+    def settle(self, available: Collection[str]) -> None:
+        """Spread the counted inquiries into the per-agent figures (idempotent);
+        ``available`` is who could take buyers since the last :meth:`flush`."""
+        self.flush(available)
         self.by_equal.clear()
         self.by_weight.clear()
         self.arrivals.clear()
@@ -106,18 +132,6 @@ class ShareModel:
                 self.by_weight[member] += count * part
         for agent, count in self._weight_fallback.items():
             self.by_weight[agent] += count
-
-    def _flush(self) -> None:
-        for pending in self._pending.values():
-            count = pending.count
-            for member in pending.available:
-                self.arrivals_available[member] += count
-            for member, part in pending.split:
-                self.by_presence[member] += count * part
-        self._pending.clear()
-        for agent, count in self._presence_fallback.items():
-            self.by_presence[agent] += count
-        self._presence_fallback.clear()
 
     def _weight_split(self, label: str) -> list[tuple[str, float]]:
         """By weight among the label's members; empty when they all weigh 0."""
@@ -136,7 +150,7 @@ class ShareModel:
             self.members[label] = team or [agent]
         return label
 
-    def _presence_split(self, label: str, available: set[str]) -> list[tuple[str, float]]:
+    def _presence_split(self, label: str, available: Collection[str]) -> list[tuple[str, float]]:
         present = [a for a in self.members[label] if a in available]
         if not present:
             present = [a for a in self.members[ALL] if a in available]
@@ -162,20 +176,3 @@ class ShareModel:
             for member, value in mass.items():
                 expected[member] += count * value / total
         return expected
-
-
-class _Pending:
-    """Inquiries of one label while the presence stays the same."""
-
-    __slots__ = ("available", "count", "split", "weightless")
-
-    def __init__(
-        self, available: list[str], split: list[tuple[str, float]], weightless: bool
-    ) -> None:
-        self.available = available
-        """The label's members available then."""
-        self.split = split
-        """The expected share of each available agent (empty: nobody available)."""
-        self.weightless = weightless
-        """The label's members all weigh 0: the weight share goes to the assignee."""
-        self.count = 0

@@ -64,6 +64,15 @@ class Histogram:
         if self.peak is None or exact > self.peak:
             self.peak = exact
 
+    def merge(self, other: Histogram) -> None:
+        """Add ``other``'s values (same resolution) to this histogram."""
+        counts = self.counts
+        for key, count in other.counts.items():
+            counts[key] = counts.get(key, 0) + count
+        self.total += other.total
+        if other.peak is not None and (self.peak is None or other.peak > self.peak):
+            self.peak = other.peak
+
     def percentile(self, fraction: float) -> int | None:
         """Nearest rank: the smallest value with at least ``fraction`` of all at or below it."""
         if self.total == 0:
@@ -98,6 +107,11 @@ class Speed:
     def average(self, capped_s: float) -> None:
         self.avg_count += 1
         self.avg_sum += capped_s
+
+    def merge_speed(self, other: Speed) -> None:
+        self.slow += other.slow
+        self.avg_count += other.avg_count
+        self.avg_sum += other.avg_sum
 
     @property
     def avg_response_s(self) -> float | None:
@@ -147,6 +161,13 @@ class ReplyStats(Speed):
         if response_s <= threshold_s:
             self.within += 1
 
+    def merge(self, other: ReplyStats) -> None:
+        """Add ``other``'s questions (a disjoint set) to these figures."""
+        self.merge_speed(other)
+        self.counted += other.counted
+        self.within += other.within
+        self.times.merge(other.times)
+
     @property
     def answered(self) -> int:
         return self.times.total
@@ -170,36 +191,37 @@ class ReplyStats(Speed):
 
 def record(
     stats: tuple[ReplyStats, ...],
-    hour: RateCounts,
+    hour: RateCounts | None,
     response_s: float | None,
     threshold_s: float,
     slow_after_s: float = math.inf,
     cap_s: float | None = None,
 ) -> None:
     """One counted question into several figures at once: :meth:`ReplyStats.add` for each
-    of ``stats`` and :meth:`RateCounts.add` for ``hour``, bucketing the response once;
-    a response of ``slow_after_s`` or more (or none) is also a slow one (R24). With
-    ``cap_s`` the question is averaged too (R23, see :func:`record_average`): one pass."""
-    hour.counted += 1
+    of ``stats`` and :meth:`RateCounts.add` for ``hour`` (None: no hour kept), bucketing
+    the response once; a response of ``slow_after_s`` or more (or none) is also a slow
+    one (R24). With ``cap_s`` the question is averaged too (R23, see
+    :func:`record_average`): one pass."""
     if cap_s is not None:
         capped = cap_s if response_s is None or response_s > cap_s else response_s
-        hour.avg_count += 1
-        hour.avg_sum += capped
         for target in stats:
             target.avg_count += 1
             target.avg_sum += capped
+        if hour is not None:
+            hour.avg_count += 1
+            hour.avg_sum += capped
     if response_s is None:
-        hour.slow += 1
         for target in stats:
             target.counted += 1
             target.slow += 1
+        if hour is not None:
+            hour.counted += 1
+            hour.slow += 1
         return
-    key = bucket(response_s)
     exact = round(response_s)
+    key = exact if exact < EXACT_BELOW_S else bucket(response_s)  # bucket(), inlined below 600
     within = 1 if response_s <= threshold_s else 0
     slow = 1 if response_s >= slow_after_s else 0
-    hour.within += within
-    hour.slow += slow
     for target in stats:
         target.counted += 1
         target.within += within
@@ -211,6 +233,10 @@ def record(
         peak = times.peak
         if peak is None or exact > peak:
             times.peak = exact
+    if hour is not None:
+        hour.counted += 1
+        hour.within += within
+        hour.slow += slow
 
 
 def record_average(stats: tuple[Speed, ...], response_s: float | None, cap_s: float) -> None:

@@ -162,7 +162,7 @@ class Tables:
             weight=config_agent.weight if config_agent else 0,
             inquiries=inquiries,
             share=ratio(inquiries, total),
-            expected_share=ratio(shares.by_presence[agent_id], total),
+            expected_share=ratio(shares.by_presence[agent_id], total) if shares.expected else None,
             weight_share=ratio(shares.by_weight[agent_id], total),
             online_share=ratio(online_expected, total),
             online_s=round(online_s),
