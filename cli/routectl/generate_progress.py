@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from routectl.progress import ProgressBar, _active, _count, progress_enabled
+from routectl.progress import ProgressBar, count_text, progress_enabled, shown
 
 CHUNK_ROWS = 10_000
 """Rows written between two updates of the bar."""
@@ -27,7 +27,7 @@ class RowsBar(ProgressBar):
         return self.rows
 
     def amount(self, units: float) -> str:
-        return _count(units)
+        return count_text(units)
 
 
 @contextlib.contextmanager
@@ -48,10 +48,5 @@ def rows_progress(
     if not enabled:
         yield None
         return
-    bar = RowsBar(target, "generate-log", total, clock=clock)
-    _active.append(bar)
-    try:
+    with shown(RowsBar(target, "generate-log", total, clock=clock)) as bar:
         yield bar
-    finally:
-        _active.remove(bar)
-        bar.clear()

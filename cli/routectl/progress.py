@@ -34,7 +34,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
 from routectl.safetext import printable
 
@@ -48,6 +48,7 @@ CHUNK = 64 * 1024
 BAR_WIDTH = 24
 
 _active: list[ProgressBar] = []
+Bar = TypeVar("Bar", bound="ProgressBar")
 
 
 def progress_enabled(
@@ -132,7 +133,7 @@ class ProgressBar:
             parts.append(f"{self.amount(units)}/{self.amount(self.total)} {self.unit_name}")
         else:
             parts.append(f"{self.amount(units)} {self.unit_name}")
-        parts.append(f"{_count(rate)} rows/s")
+        parts.append(f"{count_text(rate)} rows/s")
         if self.total is not None and units:
             left = elapsed * (self.total - min(units, self.total)) / units
             parts.append(f"ETA {int(left) // 60}:{int(left) % 60:02d}")
@@ -154,7 +155,8 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f}"
 
 
-def _count(value: float) -> str:
+def count_text(value: float) -> str:
+    """A count as a bar shows it: ``950``, ``42k``, ``1.2M``."""
     if value >= 1_000_000:
         return f"{value / 1_000_000:.1f}M"
     if value >= 10_000:
@@ -237,11 +239,21 @@ def track_progress(
     bar = ProgressBar(target, label, _stream_size(buffer), clock=clock)
     wrapped = wrap_text(text, bar)
     assert isinstance(wrapped, io.TextIOWrapper)
+    with shown(bar):
+        try:
+            yield wrapped
+        finally:
+            with contextlib.suppress(ValueError, OSError):
+                wrapped.detach()
+
+
+@contextlib.contextmanager
+def shown(bar: Bar) -> Iterator[Bar]:
+    """Show ``bar`` while the block runs (:func:`clear_progress` can erase it meanwhile);
+    cleared on the way out, also on errors."""
     _active.append(bar)
     try:
-        yield wrapped
+        yield bar
     finally:
         _active.remove(bar)
         bar.clear()
-        with contextlib.suppress(ValueError, OSError):
-            wrapped.detach()
