@@ -66,8 +66,6 @@ class ShareModel:
         self.total = 0
         self._weight_fallback: Counter[str] = Counter()
         """Inquiries of labels whose members all weigh 0: expected of the assignee."""
-        self._presence_fallback: Counter[str] = Counter()
-        """Inquiries when nobody at all was available: expected of the assignee."""
         self.rules: defaultdict[str, Counter[str]] = defaultdict(Counter)
         """Inquiries per agent and rule."""
         self._tally: dict[tuple[str, str | None, str], int] = {}
@@ -85,7 +83,7 @@ class ShareModel:
         if not self._tally:
             return
         per_label: dict[str, int] = {}
-        presence_fallback: dict[str, int] = {}
+        presence_fallback: dict[str, int] = {}  # nobody available at all: the assignee's
         splits: dict[str, list[tuple[str, float]]] = {}
         for (agent, group, rule), count in self._tally.items():
             label = group if group in self.members else self._team_label(agent)
