@@ -228,9 +228,7 @@ class ReportBuilder:
                 self.by_hour[hour].messages += 1
                 if self.days:
                     self.by_day[day].messages += 1
-        buyer = self.buyers.get(message.buyer)
-        if buyer is None:
-            buyer = self._buyer(message.buyer)
+        buyer = self._buyer(message.buyer)
         self.questions.message(buyer, message, own)
         buyer.last_message = moment
         for output in outputs:
@@ -240,9 +238,7 @@ class ReportBuilder:
                 self._output(output)
 
     def _reply(self, reply: HumanReply) -> None:
-        buyer = self.buyers.get(reply.buyer)
-        if buyer is None:
-            buyer = self._buyer(reply.buyer)
+        buyer = self._buyer(reply.buyer)
         self.questions.reply(buyer, reply)
         buyer.last_reply = reply.time
         deadline = buyer.watch
@@ -269,7 +265,7 @@ class ReportBuilder:
     def _answered(self, question: Question) -> None:
         """A counted or averaged question is complete (answered or never) and attributed."""
         routed = question.routed
-        agent = question.owner or (routed.assignee if routed is not None else ASSIGNEE_OFFLINE)
+        agent = question.agent
         held = self.by_agent[agent] if agent not in _NOT_AGENTS else self.no_agent
         cap = self.avg_cap if question.averaged else None
         if not self.breakdowns:

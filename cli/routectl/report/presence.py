@@ -72,8 +72,6 @@ class Presence:
         }
         self.available: set[str] = set()
         """Who can take new buyers now."""
-        self.version = 0
-        """Bumped whenever the set of available agents changes."""
 
     def changes_availability(self, event: StatusChange) -> bool:
         """Whether :meth:`status` would add ``event.agent`` to ``available`` or take it out
@@ -81,12 +79,7 @@ class Presence:
         agent = self.agents.get(event.agent)
         if agent is None:
             return event.device != "mobile" and event.status == "online"
-        pc, mobile = agent.pc, agent.mobile
-        if event.device == "mobile":
-            mobile = event.status
-        else:
-            pc = event.status
-        return _available(pc, mobile, agent.counts_mobile) != agent.available
+        return _available(*_devices_after(agent, event), agent.counts_mobile) != agent.available
 
     def status(self, event: StatusChange) -> None:
         agent = self.agents.get(event.agent)
@@ -94,16 +87,12 @@ class Presence:
             agent = self.agents[event.agent] = AgentTime(event.agent, False)
         self._accumulate(agent, event.time)
         was_available = agent.available
-        if event.device == "mobile":
-            agent.mobile = event.status
-        else:
-            agent.pc = event.status
+        agent.pc, agent.mobile = _devices_after(agent, event)
         if agent.available != was_available:
             if agent.available:
                 self.available.add(agent.id)
             else:
                 self.available.discard(agent.id)
-            self.version += 1
 
     def finish(self, end: float) -> None:
         """Count everyone still logged in up to ``end``."""
@@ -135,3 +124,10 @@ class Presence:
 def _available(pc: str, mobile: str, counts_mobile: bool) -> bool:
     """Online and not suspended on a device that counts for routing (R2)."""
     return pc == "online" or (counts_mobile and mobile == "online")
+
+
+def _devices_after(agent: AgentTime, event: StatusChange) -> tuple[str, str]:
+    """The agent's (pc, mobile) states once ``event`` is applied."""
+    if event.device == "mobile":
+        return agent.pc, event.status
+    return event.status, agent.mobile

@@ -100,7 +100,6 @@ class QuestionTracker:
         self.hours_end = float(reply_rate.window_end_s)
         self.avg_start = float(reply_rate.avg_window_start_s)
         self.avg_end = float(reply_rate.avg_window_end_s)
-        self.window = window
         self._since = window.since
         self._until = window.until
         self.clock = clock
@@ -157,7 +156,7 @@ class QuestionTracker:
             return
         question.response_s = reply.time - question.start
         question.done = True
-        if question.routed is not None or question.owner is not None:  # attributed
+        if question.attributed:
             self.on_done(question)
 
     def routed(self, routed: Routed) -> None:

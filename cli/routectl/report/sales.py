@@ -49,7 +49,6 @@ class SalesLedger:
     def __init__(self, window: Window, conversion_window_s: float, *, rows: bool = True) -> None:
         self.rows = rows
         """Keep the agents' and groups' figures too; without, the shop's only (``diff``)."""
-        self.window = window
         self._since = window.since
         self._until = window.until
         self.conversion_window_s = conversion_window_s
