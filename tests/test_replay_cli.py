@@ -15,7 +15,7 @@ from conftest import EXAMPLE_CONFIG, minimal_document
 from routectl.cli import cli
 
 HEADER = "time,event,buyer,agent,device,status,entry,item,order_status,intent,text\n"
-COLUMNS = "line,time,buyer,assignee,rule,assigned_at,reason\n"
+COLUMNS = "line,time,buyer,assignee,rule,assigned_at,reason,observed,agrees\n"
 
 
 @pytest.fixture
@@ -52,14 +52,14 @@ def test_csv_output_is_exact(runner: CliRunner, config: Path, tmp_path: Path) ->
     assert (code, err) == (0, "")
     assert out == COLUMNS + (
         "4,2026-11-02T08:01:00+08:00,b1,shop:a,group,2026-11-02T08:01:00+08:00,"
-        "entry item_detail → group presale; shop:a next by weight (300) among available agents\n"
+        "entry item_detail → group presale; shop:a next by weight (300) among available agents,,\n"
         "5,2026-11-02T08:01:30+08:00,b2,shop:b,group,2026-11-02T08:01:30+08:00,"
-        "entry shop_home → group presale; shop:b next by weight (100) among available agents\n"
+        "entry shop_home → group presale; shop:b next by weight (100) among available agents,,\n"
         "7,2026-11-02T08:03:00+08:00,b1,shop:a,conversation,2026-11-02T08:03:00+08:00,"
-        "open conversation with shop:a\n"
+        "open conversation with shop:a,,\n"
         '9,2026-11-02T08:05:00+08:00,b3,shop:b,group,2026-11-02T08:05:00+08:00,"'
         "addressed to shop:a, who is suspended (R16); no special rule or entry group: all "
-        'routing agents; shop:b next by weight (100) among available agents"\n'
+        'routing agents; shop:b next by weight (100) among available agents",,\n'
     )
 
 
@@ -80,6 +80,8 @@ def test_jsonl_and_json_carry_the_same_rows(
         "assigned_at": "2026-11-02T08:01:00+08:00",
         "reason": "entry item_detail → group presale; shop:a next by weight (300) among "
         "available agents",
+        "observed": None,
+        "agrees": None,
     }
 
 
@@ -96,9 +98,9 @@ def test_pooled_inquiry_gets_assigned_at_when_an_agent_comes(
     assert code == 0
     assert out.splitlines()[1:] == [
         "2,2026-11-02T07:50:00+08:00,b1,shop:b,offline,2026-11-02T08:00:00+08:00,"
-        "no routing agent online and not suspended (R7); pooled; shop:b took it 10m later",
+        "no routing agent online and not suspended (R7); pooled; shop:b took it 10m later,,",
         "3,2026-11-02T07:55:00+08:00,b2,shop:b,offline,2026-11-02T08:00:00+08:00,"
-        "no routing agent online and not suspended (R7); pooled; shop:b took it 5m later",
+        "no routing agent online and not suspended (R7); pooled; shop:b took it 5m later,,",
     ]
 
 
@@ -115,7 +117,7 @@ def test_all_agents_suspended_and_never_back_ends_offline(
     assert code == 0
     assert out.splitlines()[1] == (
         "4,2026-11-02T08:01:00+08:00,b1,offline,offline,,no routing agent online and not "
-        "suspended (R7); pooled; still waiting at the end of the log"
+        "suspended (R7); pooled; still waiting at the end of the log,,"
     )
 
 

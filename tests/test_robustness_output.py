@@ -267,7 +267,7 @@ def test_closed_pipe_through_a_shell_pipeline(big_log: Path) -> None:
     done = subprocess.run(
         ["bash", "-c", f"{script}; echo ${{PIPESTATUS[0]}} >&2"], capture_output=True, timeout=60
     )
-    assert done.stdout == b"line,time,buyer,assignee,rule,assigned_at,reason\n"
+    assert done.stdout == b"line,time,buyer,assignee,rule,assigned_at,reason,observed,agrees\n"
     assert done.stderr.strip() in (b"0", b"141")
 
 
@@ -295,7 +295,10 @@ def test_ctrl_c_while_reading_standard_input_exits_130() -> None:
         process.stdin.flush()
         # The header comes out once the first row is routed: the command is now inside its
         # main loop, blocked reading standard input (which stays open).
-        assert process.stdout.readline() == b"line,time,buyer,assignee,rule,assigned_at,reason\n"
+        assert (
+            process.stdout.readline()
+            == b"line,time,buyer,assignee,rule,assigned_at,reason,observed,agrees\n"
+        )
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
         stderr = process.stderr.read()

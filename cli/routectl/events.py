@@ -41,6 +41,9 @@ class BuyerMessage:
     order_status: str | None = None
     intent: str | None = None
     text: str | None = None
+    received_by: str | None = None
+    """The sub-account that actually received it on the platform (the log's word, P1);
+    never an input to routing."""
 
 
 @dataclass(slots=True)
@@ -125,6 +128,8 @@ class Routed:
     reason: str
     new_inquiry: bool = False
     group: str | None = None
+    observed: str | None = None
+    """The message's ``received_by``: set by :func:`routectl.replay.run`, not the engine."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,7 @@ from routectl.logreader import COLUMNS
 from routectl.model import ShopConfig
 from routectl.timefmt import FIRST_YEAR, LAST_YEAR
 
-HEADER: tuple[str, ...] = COLUMNS
+HEADER: tuple[str, ...] = COLUMNS[: COLUMNS.index("amount") + 1]  # not the export-only ones
 """The header row of a generated log (contract column order, ``amount`` last)."""
 
 DEFAULT_START = date(2026, 11, 2)

@@ -17,14 +17,15 @@ from dataclasses import dataclass
 
 COLUMNS = (
     "time", "event", "buyer", "agent", "device", "status",
-    "entry", "item", "order_status", "intent", "text", "amount",
+    "entry", "item", "order_status", "intent", "text", "amount", "received_by",
+    "sub_account",
 )  # fmt: skip
 
 HEADING_ALIASES: dict[str, tuple[str, ...]] = {
     "time": ("时间", "发送时间", "消息时间", "日期时间", "事件时间", "time_stamp", "timestamp"),
     "event": ("事件", "事件类型", "类型", "消息类型"),
     "buyer": ("买家", "买家昵称", "买家旺旺", "买家账号", "顾客", "客户", "会员名"),
-    "agent": ("客服", "客服账号", "客服昵称", "客服旺旺", "旺旺", "子账号", "接待客服"),
+    "agent": ("指定客服", "联系客服", "addressed_to"),
     "device": ("设备", "终端", "登录设备"),
     "status": ("状态", "客服状态", "在线状态"),
     "entry": ("入口", "咨询入口", "来源", "进店入口"),
@@ -33,8 +34,14 @@ HEADING_ALIASES: dict[str, tuple[str, ...]] = {
     "intent": ("意图", "咨询意图"),
     "text": ("内容", "消息内容", "聊天内容", "消息"),
     "amount": ("金额", "付款金额", "实付金额", "支付金额"),
+    "received_by": ("接待客服", "接待人", "接待账号", "接待子账号", "received by", "receiver"),
+    "sub_account": ("客服", "客服账号", "客服昵称", "客服旺旺", "旺旺", "子账号"),
 }
-"""Chinese (and a few English) headings accepted for each column, as shops export them."""
+"""Chinese (and a few English) headings accepted for each column, as shops export them.
+
+``sub_account`` is a chat export's one 客服 column: the sub-account of the row. On a
+``message`` row it names who received the message (``received_by``), on every other row
+the agent (``agent``); a row's own ``agent`` or ``received_by`` cell wins over it."""
 
 
 def normal_heading(heading: str) -> str:

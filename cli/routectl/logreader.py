@@ -285,9 +285,17 @@ class _RowConverter:
         self.normal_agents: dict[str, str] | None = None
         self.agent_hints: dict[str, str] = {}
         self.width = max(index.values()) + 1
+        self.header_width = self.width
+        index = dict(index)
+        if "sub_account" in index:
+            for name in ("agent", "received_by"):  # each its own cell, filled from it
+                if name not in index:
+                    index[name] = self.width
+                    self.width += 1
         self.blank = [""] * self.width
         self.incomplete = any(name not in index for name in COLUMNS)
         at = {name: index.get(name, -1) for name in COLUMNS}
+        self.sub_account_at = at["sub_account"] if "sub_account" in index else -1
         self.time_at = at["time"]
         self.event_at = at["event"]
         self.buyer_at = at["buyer"]
@@ -300,10 +308,13 @@ class _RowConverter:
         self.intent_at = at["intent"]
         self.text_at = at["text"]
         self.amount_at = at["amount"]
+        self.received_by_at = at["received_by"]
 
     def convert(self, row: list[str], line: int) -> Event:
         # Hot path (one call per row): the time()/buyer() helpers are inlined, and a cell
         # is stripped only when it is not empty ("" stays "", so results are unchanged).
+        if self.sub_account_at >= 0 and len(row) > self.header_width:
+            del row[self.header_width :]  # cells past the header must not read as the agent
         if len(row) < self.width:
             row.extend(self.blank[len(row) :])
         if self.incomplete:
@@ -312,6 +323,8 @@ class _RowConverter:
         if kind not in EVENTS:
             kind = kind.strip().lower()
             kind = EVENT_ALIASES.get(kind, kind)
+        if self.sub_account_at >= 0:
+            self.fill_from_sub_account(row, kind)
         raw = row[self.time_at]
         if raw:
             raw = raw.strip()
@@ -351,6 +364,13 @@ class _RowConverter:
             order_status = row[self.order_status_at]
             intent = row[self.intent_at]
             text = row[self.text_at]
+            received_by: str | None = row[self.received_by_at]
+            if received_by:
+                received_by = received_by.strip() or None
+                if received_by is not None and self.known_agents is not None:
+                    received_by = self.check_agent(received_by)
+            else:
+                received_by = None
             return BuyerMessage(
                 line,
                 time,
@@ -361,6 +381,7 @@ class _RowConverter:
                 (order_status.strip() or None) if order_status else None,
                 (intent.strip() or None) if intent else None,
                 (text.strip() or None) if text else None,
+                received_by,
             )
         if kind == "reply":
             buyer = self.buyer(row, kind)
@@ -383,6 +404,14 @@ class _RowConverter:
         if not kind:
             raise ValueError("missing event")
         raise ValueError(f"unknown event {kind!r}; expected one of: {', '.join(EVENTS)}")
+
+    def fill_from_sub_account(self, row: list[str], kind: str) -> None:
+        """A chat export's 客服 cell: the receiver of a message, the agent of other rows."""
+        account = row[self.sub_account_at]
+        if account:
+            target = self.received_by_at if kind == "message" else self.agent_at
+            if not row[target].strip():
+                row[target] = account
 
     def time(self, raw: str) -> float:
         if not raw:

@@ -26,13 +26,15 @@ from routectl.logreader import BadRowHandler
 from routectl.model import ShopConfig
 from routectl.timefmt import TimeFormatter
 
-COLUMNS = ("line", "time", "buyer", "assignee", "rule", "assigned_at", "reason")
+COLUMNS = (
+    "line", "time", "buyer", "assignee", "rule", "assigned_at", "reason", "observed", "agrees",
+)  # fmt: skip
 """Columns of ``routectl replay`` (contract: replay output)."""
 
 TRACE_COLUMNS = ("line", "time", "step")
 """Columns of ``routectl replay --explain BUYER``."""
 
-Row = tuple[int, str, str, str, str, str | None, str]
+Row = tuple[int, str, str, str, str, str | None, str, str | None, bool | str | None]
 
 
 def run(
@@ -51,14 +53,32 @@ def run(
     """
     engine = Engine(config, explain_buyer=explain_buyer)
     feed = engine.feed
+    observed: dict[int, str] = {}  # received_by of messages the engine has not decided yet
     for event in events:
         try:
             outputs = feed(event)
         except ValueError as exc:
             _refused(event, exc, source, on_bad)
             continue
+        if observed or (type(event) is BuyerMessage and event.received_by is not None):
+            _observe(event, outputs, observed)
         yield event, outputs
-    yield None, engine.finish()
+    outputs = engine.finish()
+    if observed:
+        _observe(None, outputs, observed)
+    yield None, outputs
+
+
+def _observe(event: Event | None, outputs: list[Output], observed: dict[int, str]) -> None:
+    """Copy each message's ``received_by`` onto its Routed (P1: what the log says
+    happened), also when the engine decides the message later than its row."""
+    if type(event) is BuyerMessage and event.received_by is not None:
+        observed[event.line] = event.received_by
+    for output in outputs:
+        if type(output) is Routed:
+            receiver = observed.pop(output.line, None)
+            if receiver is not None:
+                output.observed = receiver
 
 
 def replay(
@@ -208,9 +228,15 @@ def trace(
                 yield output
 
 
-def to_rows(routed: Iterable[Routed], zone: ZoneInfo) -> Iterator[Row]:
+def to_rows(
+    routed: Iterable[Routed], zone: ZoneInfo, *, text_agrees: bool = False
+) -> Iterator[Row]:
     """Replay output rows: times as ISO 8601 in the shop's zone; ``assigned_at`` None
-    when no agent got the message (csv/table print it empty, json/jsonl null)."""
+    when no agent got the message (csv/table print it empty, json/jsonl null).
+
+    ``agrees`` is None without an ``observed`` receiver, else whether the replay chose
+    it: a JSON boolean, or the text ``true``/``false`` with ``text_agrees`` (CSV, table)."""
+    words = {True: "true", False: "false"} if text_agrees else {True: True, False: False}
     text = TimeFormatter(zone).format
     later = TimeFormatter(zone).format  # its own cache: assigned_at may be hours later
     for r in routed:
@@ -220,7 +246,9 @@ def to_rows(routed: Iterable[Routed], zone: ZoneInfo) -> Iterator[Row]:
             assigned_text: str | None = None
         else:
             assigned_text = time if assigned == r.time else later(assigned)
-        yield r.line, time, r.buyer, r.assignee, r.rule, assigned_text, r.reason
+        observed = r.observed
+        agrees = None if observed is None else words[observed == r.assignee]
+        yield r.line, time, r.buyer, r.assignee, r.rule, assigned_text, r.reason, observed, agrees
 
 
 def trace_rows(steps: Iterable[TraceStep], zone: ZoneInfo) -> Iterator[tuple[int, str, str]]:

@@ -59,7 +59,9 @@ def replay(
     """Route every buyer message of LOG (- reads standard input).
 
     One row per message row, in log order, with the columns
-    line,time,buyer,assignee,rule,assigned_at,reason.
+    line,time,buyer,assignee,rule,assigned_at,reason,observed,agrees
+    (observed: the log's received_by, the sub-account that really got the
+    message; agrees: whether the replay chose the same one).
 
     \b
     In the routectl source repository (not installed by pip):
@@ -78,7 +80,8 @@ def replay(
         rows: Iterator[Sequence[object]]
         if buyer is None:
             columns = core.COLUMNS
-            rows = core.to_rows(core.replay(config, events, source=source, on_bad=on_bad), zone)
+            routed = core.replay(config, events, source=source, on_bad=on_bad)
+            rows = core.to_rows(routed, zone, text_agrees=fmt in ("csv", "table"))
         else:
             columns = core.TRACE_COLUMNS
             steps = core.trace(config, events, buyer, source=source, on_bad=on_bad)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from routectl.events import (
@@ -36,6 +37,7 @@ from routectl.events import (
 from routectl.model import ShopConfig
 from routectl.report.buyers import NO_GROUP, BuyerFigures
 from routectl.report.clock import LocalClock
+from routectl.report.contradictions import contradiction_kind
 from routectl.report.explain import explain_imbalances
 from routectl.report.presence import Presence
 from routectl.report.questions import Question, QuestionTracker
@@ -44,6 +46,7 @@ from routectl.report.sales import SalesLedger
 from routectl.report.shares import ShareModel
 from routectl.report.stats import Histogram, RateCounts, ReplyStats, record, record_average
 from routectl.report.tables import Tables
+from routectl.report.weights import WeightEvidence
 from routectl.report.window import Window
 
 UNANSWERED_AFTER_S = 600.0
@@ -119,6 +122,20 @@ class ReportBuilder:
         self.group_queued: Counter[str] = Counter()
         self.agent_rules = self.shares.rules
         self.figures: Counter[str] = Counter()
+        self._group_names = frozenset(group.name for group in config.groups)
+        self._routing_members = {
+            group.name: tuple(a.id for a in config.agents if a.routing and group.name in a.groups)
+            for group in config.groups
+        }
+        self.weight_evidence = WeightEvidence()
+        self.attributed: Counter[str] = Counter()
+        """Counted questions by where their agent comes from (P2)."""
+        self.observed_inquiries: Counter[str] = Counter()
+        """Inquiries in the window by the log's ``received_by`` (P3)."""
+        self.agreement: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
+        self.contradictions: dict[str, list[Any]] = {}
+        """Per kind: [count, first line, its buyer, its receiver] (see :mod:`.contradictions`)."""
+        """Per engine rule: [inquiries with a ``received_by``, routed to that same agent]."""
         # Two shop-wide histograms, exact to the second: at most one entry per second of
         # the longest wait, not per row (the per-day and per-agent ones are bucketed).
         self.pool_waits = Histogram(exact=True)
@@ -180,6 +197,9 @@ class ReportBuilder:
             groups=tables.groups() if full else (),
             hours=tables.hours() if full else (),
             days_rows=tables.days() if full else (),
+            implied_weights=self.weight_evidence.fit(
+                {agent.id: agent.weight for agent in self.config.agents}
+            ),
             imbalances=explain_imbalances(self.config, agents, tables.agent_context())
             if full
             else (),
@@ -268,6 +288,9 @@ class ReportBuilder:
         agent = question.agent
         held = self.by_agent[agent] if agent not in _NOT_AGENTS else self.no_agent
         cap = self.avg_cap if question.averaged else None
+        source = question.source
+        if question.counted:
+            self.attributed[source] += 1
         if not self.breakdowns:
             if question.counted:
                 record((held,), None, question.response_s, self.threshold, self.slow_after, cap)
@@ -281,6 +304,8 @@ class ReportBuilder:
         else:
             buyer = self.buyers.get(routed.buyer) if routed is not None else None
             group = buyer.group if buyer is not None else NO_GROUP
+        if source != "replayed" and group in self._group_names:
+            group = self._transfer_group(group, agent)  # the log's holder is not in it
         stats: tuple[ReplyStats, ...] = (held, self.by_group[group])
         if self.days:
             stats = (held, self.by_group[group], self.by_day[question.day].replies)
@@ -319,6 +344,9 @@ class ReportBuilder:
             label = buyer.group = routed.group or NO_GROUP
             assignee = routed.assignee
             if routed.assigned_at is not None and assignee not in _NOT_AGENTS:
+                observed = routed.observed  # R25 credit goes to who held it in the log (P2)
+                if observed is not None and observed != assignee:
+                    assignee, label = observed, self._transfer_group(label, observed)
                 self.sales.receipt(buyer, routed.buyer, assignee, label, routed.time)
         if not self._since <= routed.time < self._until:
             return
@@ -341,6 +369,17 @@ class ReportBuilder:
         label = routed.group or NO_GROUP
         self.group_inquiries[label] += 1
         assignee = routed.assignee
+        observed = routed.observed
+        if observed is not None:
+            self.observed_inquiries[observed] += 1
+            agreed = self.agreement[routed.rule]
+            agreed[0] += 1
+            if observed == assignee:
+                agreed[1] += 1
+            elif routed.assigned_at == routed.time:
+                self._contradiction(routed, observed)
+            if routed.assigned_at == routed.time and routed.group in self._routing_members:
+                self._weight_pick(routed.group, observed)
         assigned_at = routed.assigned_at
         if routed.rule == RULE_OFFLINE or assigned_at != routed.time:
             self._waited(routed, label)
@@ -352,6 +391,23 @@ class ReportBuilder:
             return
         self.shares.inquiry(assignee, routed.group, routed.rule)
         self._watch(buyer, routed, assigned_at)
+
+    def _weight_pick(self, group: str, observed: str) -> None:
+        """A group pick the log names: evidence for the implied weights (P3)."""
+        available = self.presence.available
+        candidates = tuple(a for a in self._routing_members[group] if a in available)
+        if observed in candidates and len(candidates) > 1:
+            self.weight_evidence.pick(candidates, observed)
+
+    def _contradiction(self, routed: Routed, observed: str) -> None:
+        """P3: the log's receiver of a routed inquiry is one the config could not pick."""
+        kind = contradiction_kind(self.config, routed, observed, self.presence.available)
+        if kind is not None:
+            seen = self.contradictions.get(kind)
+            if seen is None:
+                self.contradictions[kind] = [1, routed.line, routed.buyer, observed]
+            else:
+                seen[0] += 1
 
     def _transferred(self, transfer: Transferred) -> None:
         """R17b/R11: the buyer's conversation moved to a human (R18 questions, R25 credit)."""

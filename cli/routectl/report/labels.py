@@ -92,6 +92,32 @@ TEXT: dict[str, dict[str, str]] = {
         "auto_replies": "auto-replies: greeting / offline",
         "lag_held": "held in the offline detection lag",
         "unanswered_10m": "assigned, unanswered after 10m",
+        "attributed": "questions held, per log: receiver / replier / guess",
+        "contradictions": "Where the log contradicts the config (the platform runs something else)",
+        "implied": (
+            "Weights the log implies (fitted from the log's own group picks and who was "
+            "available at each; 90% range)"
+        ),
+        "c_implied": "implied",
+        "c_range": "90% range",
+        "c_picks": "picks",
+        "x_unavailable_receiver": (
+            "{count} new buyers received by a suspended or offline agent, not a recent "
+            "contact (first: line {line}, {buyer} -> {agent})"
+        ),
+        "x_outside_group": (
+            "{count} buyers received by an agent outside the group the config sends them "
+            "to (first: line {line}, {buyer} -> {agent})"
+        ),
+        "x_non_routing_receiver": (
+            "{count} routed buyers received by an agent with routing = false "
+            "(first: line {line}, {buyer} -> {agent})"
+        ),
+        "x_dedicated_elsewhere": (
+            "{count} dedicated buyers received by someone else while their agent was "
+            "available (first: line {line}, {buyer} -> {agent})"
+        ),
+        "agreement": "replay agrees with the log's receivers",
         # columns
         "c_agent": "agent",
         "c_group": "group",
@@ -194,6 +220,27 @@ TEXT: dict[str, dict[str, str]] = {
         "auto_replies": "自动回复：欢迎语 / 离线回复",
         "lag_held": "离线检测延迟内留在原客服",
         "unanswered_10m": "已分配、10分钟后仍未回复",
+        "attributed": "问题归属：接待客服 / 回复客服 / 回放推断",
+        "contradictions": "日志与配置矛盾之处（平台实际规则与配置不同）",
+        "implied": "日志反推的权重（按日志中实际接待与当时可接待的客服拟合；90% 区间）",
+        "c_implied": "反推权重",
+        "c_range": "90%区间",
+        "c_picks": "接待数",
+        "x_unavailable_receiver": (
+            "{count} 个新买家由挂起或离线的客服接待，且不是最近联系人（首例：第 {line} 行，"
+            "{buyer} -> {agent}）"
+        ),
+        "x_outside_group": (
+            "{count} 个买家由配置分流分组以外的客服接待（首例：第 {line} 行，{buyer} -> {agent}）"
+        ),
+        "x_non_routing_receiver": (
+            "{count} 个分流买家由不参与分流的客服接待（首例：第 {line} 行，{buyer} -> {agent}）"
+        ),
+        "x_dedicated_elsewhere": (
+            "{count} 个专属客服的买家在其专属客服可接待时由他人接待（首例：第 {line} 行，"
+            "{buyer} -> {agent}）"
+        ),
+        "agreement": "分流与日志一致率（注明接待客服的咨询）",
         "c_agent": "客服",
         "c_group": "分组",
         "c_agents": "人数",

@@ -16,8 +16,10 @@
 - R21: a message the bot holds (its Routed assignee is ``bot``) neither starts nor
   joins a question; a run of them is a *bot question*, reported apart, never counted.
 
-A question is credited to the assignee of its first message and that message's group,
-or to the agent a transfer named. The engine may name the assignee later than the
+A question is credited to the agent that held it in the log (P2): its first message's
+``received_by``, else the agent of the reply that answered it, else the replay's
+assignee of its first message or the agent a transfer named. Shop figures do not
+depend on it. The engine may name the assignee later than the
 message (pooled, queued or held rows), so a question can be answered before it is
 attributed; it is handed to ``on_done`` once both are known.
 """
@@ -44,8 +46,8 @@ class Question:
     """One counted (R19) or averaged (R23) question; ``response_s`` None: no human replied."""
 
     __slots__ = (
-        "averaged", "counted", "day", "done", "group_label", "hour", "line", "owner",
-        "response_s", "routed", "start",
+        "averaged", "counted", "day", "done", "group_label", "hour", "line", "observed",
+        "owner", "replier", "response_s", "routed", "start",
     )  # fmt: skip
 
     def __init__(
@@ -64,12 +66,28 @@ class Question:
         """The group a transferred question is credited to."""
         self.response_s: float | None = None
         self.done = False
+        self.observed: str | None = None
+        """The log's ``received_by`` of the question's first message."""
+        self.replier: str | None = None
+        """The agent of the reply that answered it, as the log names it."""
 
     @property
     def agent(self) -> str:
+        """Who held it in the log: receiver, else replier, else the replay's guess."""
+        if self.observed is not None:
+            return self.observed
+        if self.replier is not None:
+            return self.replier
         if self.owner is not None:
             return self.owner
         return self.routed.assignee if self.routed is not None else ASSIGNEE_OFFLINE
+
+    @property
+    def source(self) -> str:
+        """Where :attr:`agent` comes from: ``received_by``, ``replier`` or ``replayed``."""
+        if self.observed is not None:
+            return "received_by"
+        return "replier" if self.replier is not None else "replayed"
 
     @property
     def attributed(self) -> bool:
@@ -125,6 +143,7 @@ class QuestionTracker:
         question = buyer.question = self._start(message.line, message.time)
         if question is _UNCOUNTED:
             return
+        question.observed = message.received_by
         if routed is None:
             self.unattributed[message.line] = question
         else:
@@ -155,6 +174,7 @@ class QuestionTracker:
         if question is _UNCOUNTED:
             return
         question.response_s = reply.time - question.start
+        question.replier = reply.agent
         question.done = True
         if question.attributed:
             self.on_done(question)

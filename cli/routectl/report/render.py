@@ -8,6 +8,7 @@ routing agents and ``-`` = not routed by group), hours 0-23, days ascending.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, TextIO
@@ -20,6 +21,7 @@ from routectl.report.labels import TEXT
 from routectl.report.labels import percent as _pct
 from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Imbalance, Report
+from routectl.report.weights import ImpliedWeight
 from routectl.safetext import printable
 from routectl.timefmt import TimeFormatter
 
@@ -66,7 +68,15 @@ def to_json(report: Report, by: Sequence[str] = DEFAULT_BY) -> str:
     if "day" in by:
         document["days"] = [asdict(row) for row in report.days_rows]
     document["imbalance"] = [_imbalance_json(item) for item in report.imbalances]
+    document["implied_weights"] = [_implied_json(row) for row in report.implied_weights]
     return dumps_json(document)
+
+
+def _implied_json(row: ImpliedWeight) -> dict[str, Any]:
+    document = asdict(row)
+    if not math.isfinite(row.high):
+        document["high"] = None  # one pick set only: no upper bound
+    return document
 
 
 def _agent_json(row: AgentRow) -> dict[str, Any]:
@@ -132,6 +142,8 @@ def to_table(
     """The human report: header, summary, chosen breakdowns, imbalance explanations."""
     view = _View(report, style or TableStyle())
     sections = [view.header(), view.section("summary", view.summary())]
+    if report.summary.contradictions:
+        sections.append(view.section("contradictions", view.contradictions()))
     builders: dict[str, Callable[[], str]] = {
         "agent": view.agents,
         "group": view.groups,
@@ -143,6 +155,8 @@ def to_table(
         if name in by:
             sections.append(view.section(titles[name], builders[name]()))
     sections.append(view.imbalance())
+    if report.implied_weights:
+        sections.append(view.section("implied", view.implied()))
     return "\n\n".join(sections) + "\n"
 
 
@@ -241,8 +255,51 @@ class _View:
             ("lag_held", s.lag_held_messages),
             ("unanswered_10m", s.unanswered_after_10m),
         ]
+        attributed = s.attributed
+        if attributed["received_by"] or attributed["replier"]:
+            rows.append(
+                (
+                    "attributed",
+                    f"{attributed['received_by']} / {attributed['replier']} / "
+                    f"{attributed['replayed']}",
+                )
+            )
+        if s.routing_agreement is not None:
+            observed = sum(int(r["inquiries"] or 0) for r in s.agreement_by_rule.values())
+            rows.append(("agreement", f"{pct(s.routing_agreement)} of {observed}"))
         header = (self.words["figure"], self.words["value"])
         return _render(header, [(self.word(key), str(value)) for key, value in rows])
+
+    def implied(self) -> str:
+        rows = []
+        prefix = "" if self.style.wide else _main_account(self.r.agents)
+        for row in self.r.implied_weights:
+            high = "-" if not math.isfinite(row.high) else f"{row.high:.0f}"
+            rows.append(
+                (
+                    printable(row.agent.removeprefix(prefix)),
+                    str(row.weight),
+                    f"{row.implied_weight:.0f}",
+                    f"{row.low:.0f}-{high}",
+                    str(row.picks),
+                )
+            )
+        header = tuple(
+            self.words[key] for key in ("c_agent", "c_weight", "c_implied", "c_range", "c_picks")
+        )
+        return _render(header, rows)
+
+    def contradictions(self) -> str:
+        return "\n".join(
+            "- "
+            + self.words[f"x_{item['kind']}"].format(
+                count=item["count"],
+                line=item["first_line"],
+                buyer=printable(str(item["buyer"])),
+                agent=printable(str(item["received_by"])),
+            )
+            for item in self.r.summary.contradictions
+        )
 
     # --- breakdowns ---------------------------------------------------------------------
 

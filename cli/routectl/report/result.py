@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from routectl.report.weights import ImpliedWeight
+
 
 @dataclass(frozen=True, slots=True)
 class Summary:
@@ -48,6 +50,15 @@ class Summary:
     offline_auto_replies: int
     lag_held_messages: int
     unanswered_after_10m: int
+    attributed: dict[str, int]
+    """Counted questions by the source of their agent: received_by, replier, replayed."""
+    routing_agreement: float | None
+    """Share of inquiries with a ``received_by`` that the replay routed to that agent."""
+    agreement_by_rule: dict[str, dict[str, int | float | None]]
+    """Per engine rule: inquiries with a receiver, how many agree, and the share."""
+    contradictions: list[dict[str, str | int]]
+    """P3: each kind where the log's receiver contradicts the config: kind, count, and
+    the first one's line, buyer and receiver."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,8 @@ class AgentRow:
     weight: int
     inquiries: int
     share: float | None
+    observed_inquiries: int
+    observed_share: float | None
     expected_share: float | None
     weight_share: float | None
     online_share: float | None
@@ -182,3 +195,5 @@ class Report:
     hours: tuple[HourRow, ...]
     days_rows: tuple[DayRow, ...]
     imbalances: tuple[Imbalance, ...]
+    implied_weights: tuple[ImpliedWeight, ...] = ()
+    """P3: the weights the log's own group picks imply (empty without ``received_by``)."""

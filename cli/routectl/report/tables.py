@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from routectl.events import RULE_DEDICATED, RULE_DIRECT, RULE_OFFLINE, RULE_RECENT_CONTACT
+from routectl.report.contradictions import KINDS
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Summary
 from routectl.report.sales import SalesCounts
 from routectl.report.shares import ALL
@@ -129,6 +130,28 @@ class Tables:
             offline_auto_replies=figures["offline_auto_replies"],
             lag_held_messages=figures["lag_held_messages"],
             unanswered_after_10m=figures["unanswered_after_10m"],
+            attributed={
+                source: b.attributed[source] for source in ("received_by", "replier", "replayed")
+            },
+            routing_agreement=ratio(
+                sum(agreed for _, agreed in b.agreement.values()),
+                sum(total for total, _ in b.agreement.values()),
+            ),
+            contradictions=[
+                {
+                    "kind": kind,
+                    "count": seen[0],
+                    "first_line": seen[1],
+                    "buyer": seen[2],
+                    "received_by": seen[3],
+                }
+                for kind in KINDS
+                if (seen := b.contradictions.get(kind)) is not None
+            ],
+            agreement_by_rule={
+                rule: {"inquiries": total, "agreed": agreed, "agreement": ratio(agreed, total)}
+                for rule, (total, agreed) in sorted(b.agreement.items())
+            },
         )
 
     # --- agents -------------------------------------------------------------------
@@ -136,7 +159,12 @@ class Tables:
     def _agent_ids(self) -> list[str]:
         ids = [agent.id for agent in self.b.config.agents]
         known = set(ids)
-        extra = set(self.b.presence.agents) | set(self.b.shares.actual)
+        extra = (
+            set(self.b.presence.agents)
+            | set(self.b.shares.actual)
+            | set(self.b.observed_inquiries)
+            | set(self.b.by_agent)
+        )
         return ids + sorted(extra - known)
 
     def agents(self) -> tuple[AgentRow, ...]:
@@ -162,6 +190,8 @@ class Tables:
             weight=config_agent.weight if config_agent else 0,
             inquiries=inquiries,
             share=ratio(inquiries, total),
+            observed_inquiries=b.observed_inquiries[agent_id],
+            observed_share=ratio(b.observed_inquiries[agent_id], b.observed_inquiries.total()),
             expected_share=ratio(shares.by_presence[agent_id], total) if shares.expected else None,
             weight_share=ratio(shares.by_weight[agent_id], total),
             online_share=ratio(online_expected, total),
