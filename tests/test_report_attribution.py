@@ -8,12 +8,16 @@ Shop figures never depend on it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import random
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from routectl.cli import cli as main
 
@@ -407,3 +411,73 @@ def test_P3_no_receivers_no_implied_weights(tmp_path: Path) -> None:
         main, ["report", "-", "-c", str(config), "--format", "json"], input=_weighted_log(None)
     )
     assert json.loads(result.stdout)["implied_weights"] == []
+
+
+def test_P3_explain_says_what_the_log_did_when_it_differs() -> None:
+    log = _two_buyers(("", ""), ("", ""))
+    picks = [row["assignee"] for row in _replay_rows(log)]
+    other = {"tiny:a": "tiny:b", "tiny:b": "tiny:a"}
+    named = _two_buyers((picks[0], other[picks[1]]), ("", ""))
+    result = CliRunner().invoke(
+        main, ["replay", "-", "-c", str(TINY), "--explain", "b2", "--format", "csv"], input=named
+    )
+    assert result.exit_code == 0, result.output
+    assert f"the log: received by {other[picks[1]]}, not {picks[1]}" in result.stdout
+    quiet = CliRunner().invoke(
+        main, ["replay", "-", "-c", str(TINY), "--explain", "b1", "--format", "csv"], input=named
+    )
+    assert "the log:" not in quiet.stdout
+
+
+EXAMPLE_DAY = (ROOT / "examples" / "shop-day.csv").read_text(encoding="utf-8")
+AGENT_IDS = [
+    "旗舰店:小美",
+    "旗舰店:小丽",
+    "旗舰店:小王",
+    "旗舰店:阿强",
+    "旗舰店:阿芳",
+    "旗舰店:安娜",
+]
+
+
+def _summary_without_attribution(log: str) -> dict[str, object]:
+    result = CliRunner().invoke(
+        main,
+        ["report", "-", "-c", str(ROOT / "shopconfig.example.toml"), "--format", "json"],
+        input=log,
+    )
+    assert result.exit_code == 0, result.output
+    summary: dict[str, object] = json.loads(result.stdout)["summary"]
+    for key in ("attributed", "routing_agreement", "agreement_by_rule", "contradictions"):
+        summary.pop(key)
+    return summary
+
+
+def _relabel(draw_agent: object, keep_receivers: bool, keep_repliers: bool) -> str:
+    reader = csv.reader(io.StringIO(EXAMPLE_DAY))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = next(reader)
+    writer.writerow(header)
+    at = {name: n for n, name in enumerate(header)}
+    for row in reader:
+        if row[at["event"]] == "message":
+            row[at["received_by"]] = draw_agent() if keep_receivers else ""  # type: ignore[operator]
+        elif row[at["event"]] == "reply":
+            row[at["agent"]] = draw_agent() if keep_repliers else ""  # type: ignore[operator]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@functools.cache
+def _plain_summary() -> str:
+    return json.dumps(_summary_without_attribution(_relabel(lambda: "", False, False)))
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.randoms(use_true_random=False), st.booleans(), st.booleans())
+def test_P2_property_shop_figures_are_identical_with_and_without_receivers_and_repliers(
+    rng: random.Random, receivers: bool, repliers: bool
+) -> None:
+    log = _relabel(lambda: rng.choice(AGENT_IDS), receivers, repliers)
+    assert _summary_without_attribution(log) == json.loads(_plain_summary())

@@ -226,6 +226,16 @@ def trace(
         for output in outputs:
             if type(output) is TraceStep:
                 yield output
+            elif type(output) is Routed and output.buyer == buyer:
+                observed = output.observed
+                if observed is not None and observed != output.assignee:
+                    yield TraceStep(
+                        output.line,
+                        output.time,
+                        buyer,
+                        f"the log: received by {observed}, not {output.assignee} "
+                        f"(replay rule {output.rule})",
+                    )
 
 
 def to_rows(
