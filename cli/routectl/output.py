@@ -42,6 +42,10 @@ def open_output(
     file (``FileExistsError`` when one appears). A failed write (full disk, ``/dev/full``)
     is a :class:`UsageProblem`, exit 2, and leaves no file behind.
     """
+    if not path:
+        raise UsageProblem(
+            "the output file name is empty: give a file name, or - for standard output"
+        )
     if path == "-":
         refuse_writing_onto_inputs(path, inputs)  # `>> log.csv` would read its own rows
         with stdout_errors():
@@ -108,6 +112,35 @@ def refuse_writing_onto_inputs(path: str, inputs: Sequence[str]) -> None:
                 f"{printable(where)}: is the same file as the input {printable(name)}; "
                 f"writing there would destroy it: {instead}"
             )
+
+
+def refuse_same_outputs(paths: Sequence[tuple[str, str]]) -> None:
+    """UsageProblem (exit 2) when two outputs of one run name the same file.
+
+    ``paths`` are (option, path) pairs; ``-`` (standard output) and unset paths are
+    skipped. Compared after following links, and by device and inode when both exist,
+    so the later output cannot silently replace the earlier one.
+    """
+    seen: list[tuple[str, str]] = []
+    for option, path in paths:
+        if not path or path == "-":
+            continue
+        for other_option, other in seen:
+            if _same_path(path, other):
+                raise UsageProblem(
+                    f"{printable(path)}: {other_option} and {option} name the same file; "
+                    "one would overwrite the other: choose two files"
+                )
+        seen.append((option, path))
+
+
+def _same_path(one: str, two: str) -> bool:
+    if os.path.realpath(one) == os.path.realpath(two):
+        return True
+    try:
+        return os.path.samefile(one, two)
+    except (OSError, ValueError):
+        return False
 
 
 def _mode_for(target: str) -> int:

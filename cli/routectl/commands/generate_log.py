@@ -30,7 +30,7 @@ from routectl.generate_team import MAX_AGENTS, scale_team
 from routectl.generate_times import DEFAULT_TIME_FORMAT, TIME_FORMATS
 from routectl.model import ShopConfig
 from routectl.options import config_option, output_option
-from routectl.output import open_output
+from routectl.output import open_output, refuse_same_outputs
 
 
 @click.command("generate-log")
@@ -126,6 +126,7 @@ def generate_log(
       routectl generate-log -c shopconfig.toml --agents 40 --time-format offset \\
           --write-config team40.toml -o team40.csv
     """
+    refuse_same_outputs([("--write-config", config_out or ""), ("-o", output_path)])
     config = load_config(config_path)
     if agents is not None and agents != len(config.agents):
         config = scale_team(config, agents)

@@ -49,7 +49,9 @@ def test(suites: tuple[str, ...], junit_path: str | None, pattern: str | None) -
         raise UsageProblem(f"no test name matches --run {pattern!r}")
     # The JUnit file is opened before any test runs, so a path that cannot be written
     # fails at once; it is put in place only when the run completes.
-    junit = open_output(junit_path, inputs=paths) if junit_path else contextlib.nullcontext()
+    # Every file the run reads is an input: the suites and the configs they name.
+    inputs = (*paths, *(str(config_path) for config_path in configs))
+    junit = open_output(junit_path, inputs=inputs) if junit_path else contextlib.nullcontext()
     with junit as out:
         results = []
         for suite_path, routing_test in chosen:
