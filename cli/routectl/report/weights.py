@@ -64,21 +64,29 @@ class WeightEvidence:
         for _ in range(rounds):
             denominator = dict.fromkeys(agents, 0.0)
             for s, n in self.sets.items():
-                total = sum(weight[a] for a in s)
+                total = _weight_of(s, weight)
                 for a in s:
                     denominator[a] += n / total
             new = {a: (wins[a] / denominator[a] if denominator[a] else 0.0) for a in agents}
-            norm = sum(new.values()) or 1.0
+            norm = 0.0
+            for value in new.values():
+                norm += value
+            if norm <= 0:
+                norm = 1.0
             new = {a: w * len(agents) / norm for a, w in new.items()}
             change = max(abs(new[a] - weight[a]) for a in agents)
             weight = new
             if change < 1e-9:
                 break
-        scale = sum(configured[a] for a in agents) / (sum(weight.values()) or 1.0)
+        configured_total = float(sum(configured[a] for a in agents))
+        fitted_total = 0.0
+        for value in weight.values():
+            fitted_total += value
+        scale = configured_total / fitted_total if fitted_total > 0 else 1.0
         info = dict.fromkeys(agents, 0.0)
         candidate_in = Counter[str]()
         for s, n in self.sets.items():
-            total = sum(weight[a] for a in s)
+            total = _weight_of(s, weight)
             for a in s:
                 candidate_in[a] += n
                 p = weight[a] / total if total else 0.0
@@ -99,3 +107,10 @@ class WeightEvidence:
                 )
             )
         return tuple(rows)
+
+
+def _weight_of(candidates: tuple[str, ...], weight: dict[str, float]) -> float:
+    total = 0.0
+    for agent in candidates:
+        total += weight[agent]
+    return total
