@@ -133,9 +133,9 @@ class ReportBuilder:
         self.observed_inquiries: Counter[str] = Counter()
         """Inquiries in the window by the log's ``received_by`` (P3)."""
         self.agreement: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
+        """Per engine rule: [inquiries with a ``received_by``, routed to that same agent]."""
         self.contradictions: dict[str, list[Any]] = {}
         """Per kind: [count, first line, its buyer, its receiver] (see :mod:`.contradictions`)."""
-        """Per engine rule: [inquiries with a ``received_by``, routed to that same agent]."""
         # Two shop-wide histograms, exact to the second: at most one entry per second of
         # the longest wait, not per row (the per-day and per-agent ones are bucketed).
         self.pool_waits = Histogram(exact=True)
