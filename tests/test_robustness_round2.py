@@ -6,22 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from conftest import ROOT
-from routectl.cli import cli
+from test_robustness_faults import _run
 
 TINY = ROOT / "examples" / "tiny-shop.toml"
 LOG = "time,event,buyer,agent,status,entry\n2026-11-02T08:00:00,status,,tiny:a,online,\n"
-
-
-def _run(args: list[str], **kwargs: object) -> Result:
-    result = CliRunner().invoke(cli, args, **kwargs)  # type: ignore[arg-type]
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert "Traceback" not in result.output
-    return result
 
 
 def _log(tmp_path: Path, rows: int = 3) -> Path:

@@ -344,13 +344,8 @@ class _RowConverter:
         else:
             time = self.time(raw)
         if kind == "message":
-            agent: str | None = row[self.agent_at]
-            if agent:
-                agent = agent.strip() or None
-                if agent is not None and self.known_agents is not None:
-                    agent = self.check_agent(agent)
-            else:
-                agent = None
+            cell = row[self.agent_at]
+            agent = self.named_agent(cell) if cell else None
             raw_entry = row[self.entry_at]
             entry = (raw_entry.strip() or None) if raw_entry else None
             buyer = row[self.buyer_at]
@@ -364,13 +359,8 @@ class _RowConverter:
             order_status = row[self.order_status_at]
             intent = row[self.intent_at]
             text = row[self.text_at]
-            received_by: str | None = row[self.received_by_at]
-            if received_by:
-                received_by = received_by.strip() or None
-                if received_by is not None and self.known_agents is not None:
-                    received_by = self.check_agent(received_by)
-            else:
-                received_by = None
+            cell = row[self.received_by_at]
+            received_by = self.named_agent(cell) if cell else None
             return BuyerMessage(
                 line,
                 time,
@@ -445,6 +435,13 @@ class _RowConverter:
         if not buyer:
             raise ValueError(f"'{event}' row needs a value in column 'buyer'")
         return buyer
+
+    def named_agent(self, cell: str) -> str | None:
+        """An optional agent cell of a message row (addressed to, received by), or None."""
+        agent = cell.strip()
+        if not agent:
+            return None
+        return agent if self.known_agents is None else self.check_agent(agent)
 
     def check_agent(self, agent: str) -> str:
         """The config's id for ``agent``, compared after NFKC (全角 ``：`` = ``:``)."""
