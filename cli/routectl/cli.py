@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "diff": "routectl.commands.diff:diff",
     "test": "routectl.commands.test:test",
     "schema": "routectl.commands.schema:schema",
+    "model": "routectl.commands.model:model",
+    "backtest": "routectl.commands.backtest:backtest_command",
 }
 
 COMMAND_SUMMARIES: dict[str, str] = {
@@ -42,6 +44,8 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "diff": "Replay a log through two configs and show what the change would do.",
     "test": "Run routing test suites: short logs and the assignees they must get.",
     "schema": "Print the JSON Schema of the shop config (editors, CI).",
+    "model": "Learn how each agent answers and how buyers behave, from a log.",
+    "backtest": "Predict a log's last days from its earlier ones; compare with actual.",
 }
 
 

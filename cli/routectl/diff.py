@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,8 +217,12 @@ def compare(
     limit: int = 20,
     source: str = "<log>",
     on_bad: BadRowHandler | None = None,
+    observe: Callable[[Event | None, list[Output]], None] | None = None,
 ) -> DiffResult:
     """Replay ``events`` once through both configs and compare, row by row and in sum.
+
+    ``observe`` sees each event the base config accepted with its outputs, and the base
+    engine's end-of-log outputs as ``(None, outputs)`` (``diff --predict`` learns there).
 
     A row both configs refuse is a bad row (raised, or passed to ``on_bad`` and skipped),
     as in ``replay``. A row only one side refuses is adapted for that side when it can be
@@ -240,6 +244,8 @@ def compare(
             base_outputs = sides[0].refused(event, exc)
         else:
             report_base(event, base_outputs)
+            if observe is not None:
+                observe(event, base_outputs)
         try:
             new_outputs = engine_new(event)
         except ValueError as exc:
@@ -261,6 +267,8 @@ def compare(
         elif new_outputs:
             add(1, new_outputs)
     base_end, new_end = sides[0].engine.finish(), sides[1].engine.finish()
+    if observe is not None:
+        observe(None, base_end)
     add(0, base_end)
     add(1, new_end)
     pairs.finish()

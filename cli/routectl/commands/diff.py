@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from routectl import diffrender
+from routectl.commands.simoptions import jobs_or_default, load_model, simulation_options
 from routectl.config import load_config
 from routectl.config.loader import source_name
 from routectl.diff import compare, reading_config
@@ -18,6 +19,7 @@ from routectl.options import (
     sort_option,
 )
 from routectl.output import open_output
+from routectl.sim.study import predicting, with_prediction
 
 _RENDER = {
     "table": diffrender.to_table,
@@ -44,19 +46,30 @@ _RENDER = {
 @skip_bad_option
 @columns_option
 @sort_option
+@click.option(
+    "--predict", is_flag=True,
+    help="Also simulate both configs with the reply model: predicted response figures "
+    "with 90 % intervals (docs/prediction.md).",
+)  # fmt: skip
+@simulation_options
 def diff(
     base: str, new: str, log: str, output_path: str, fmt: str, limit: int,
     exit_code: bool, encoding: str, skip_bad: bool, column_map: dict[str, str], sort: bool,
+    predict: bool, runs: int, seed: int, jobs: int | None, model_path: str | None,
 ) -> int:  # fmt: skip
     """Replay LOG (- or nothing: standard input) through the BASE and NEW configs.
 
     Prints how many messages change assignee or rule, each agent's share before and
     after, the report's summary figures on both sides and the first changed messages.
     BASE or NEW may be - (standard input; not both, nor with LOG -). The new side
-    assumes the log's reply times. In git:
+    assumes the log's reply times; with --predict both sides are also simulated
+    (--runs times) with replies from the reply model learned from LOG, and the
+    predicted 3-minute rate, reply rate, average response, slow responses and
+    conversion are printed with 90 % intervals beside the log's own. In git:
 
     \b
       routectl diff <(git show origin/main:shopconfig.toml) shopconfig.toml last-month.csv
+      routectl diff main.toml shopconfig.toml month.csv --predict --format markdown
 
     Exit 0; 1 with --exit-code when anything changed; 2 on a usage error, an invalid
     config or a bad log row. More: docs/cli.md#diff
@@ -67,16 +80,30 @@ def diff(
         base_config, new_config = load_config(base), load_config(new)
         sources = diffrender.Sources(*(source_name(path) for path in (base, new, log)))
         reading = reading_config(base_config, new_config)
-        with open_events(
-            log, reading, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
-        ) as (events, skipped):
+        saved_model = load_model(model_path) if predict else None
+        with (
+            predicting(base_config, predict) as study,
+            open_events(
+                log, reading, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
+            ) as (events, skipped),
+        ):
             on_bad = skipped if skip_bad else None
             result = compare(
-                base_config, new_config, events, limit=limit, source=sources.log, on_bad=on_bad
-            )
+                base_config, new_config, events, limit=limit, source=sources.log,
+                on_bad=on_bad, observe=study.observe if study else None,
+            )  # fmt: skip
+            text = _RENDER[fmt](result, sources)
+            if study is not None:
+                prediction = study.predict(new_config, result.base, saved_model, runs, seed,
+                                           jobs_or_default(jobs))  # fmt: skip
+                text = with_prediction(text, fmt, prediction)
     except RoutectlError as exc:
         exc.exit_code = 2  # 1 is reserved for "changed" (--exit-code)
         raise
-    with open_output(output_path, inputs=(base, new, log)) as out:
-        out.write(_RENDER[fmt](result, sources))
+    with open_output(output_path, inputs=(base, new, log, *_given(model_path))) as out:
+        out.write(text)
     return 1 if exit_code and result.changed else 0
+
+
+def _given(path: str | None) -> tuple[str, ...]:
+    return () if path is None else (path,)

@@ -1,0 +1,200 @@
+"""Back-tests and what-if tests of `--predict` on worlds whose reply mechanics are not
+the model's (benchmarks/truth.py). Prints, per shape, predicted vs actual on a held-out
+week, the 90 % intervals' coverage, and what-if errors against a known truth.
+
+    .venv/bin/python benchmarks/prediction.py               # every shape, 3 seeds
+    .venv/bin/python benchmarks/prediction.py --seeds 1 --shapes example-lognormal
+
+docs/prediction.md quotes its output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from truth import record, world, write_world
+
+from routectl.config import load_config
+from routectl.generate import HEADER, generate_rows
+from routectl.generate_team import scale_team
+from routectl.logsource import open_events
+from routectl.model import ShopConfig
+from routectl.replay import run
+from routectl.report import build_report
+from routectl.sim.backtest import backtest
+from routectl.sim.inputs import Inputs
+from routectl.sim.model import fit
+from routectl.sim.predict import figures_of
+from routectl.sim.prepare import Preparation
+from routectl.sim.whatif import predict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bot(config: ShopConfig) -> ShopConfig:
+    return dataclasses.replace(
+        config, bot=dataclasses.replace(config.bot, enabled=True, priority_reception=True)
+    )
+
+
+def _pool(config: ShopConfig) -> ShopConfig:
+    return dataclasses.replace(
+        config, routing=dataclasses.replace(config.routing, offline_routing=False)
+    )
+
+
+SHAPES = {
+    # name: (team size or None, config change, mechanics, rows per day)
+    "example-lognormal": (None, None, "lognormal", 1500),
+    "example-step": (None, None, "step", 2500),
+    "example-bot": (None, _bot, "two-regime", 1500),
+    "example-pool": (None, _pool, "lognormal", 1200),
+    "team40-two-regime": (40, None, "two-regime", 8000),
+    "team200-lognormal": (200, None, "lognormal", 20000),
+}
+
+
+def _new_config(config: ShopConfig) -> ShopConfig:
+    """The what-if: the first agent's weight tripled (or set to 100 when it is not 100)."""
+    agents = list(config.agents)
+    first = agents[0]
+    weight = 100 if first.weight != 100 else 300
+    agents[0] = dataclasses.replace(first, weight=weight)
+    return dataclasses.replace(config, agents=tuple(agents))
+
+
+def _write_rows(path: Path, rows: object) -> None:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        writer.writerows(rows)  # type: ignore[arg-type]
+
+
+def shape_config(name: str) -> ShopConfig:
+    team, change, _, _ = SHAPES[name]
+    config = load_config(str(ROOT / "shopconfig.example.toml"))
+    if team is not None:
+        config = scale_team(config, team)
+    return change(config) if change is not None else config
+
+
+def one(name: str, seed: int, days: int, runs: int, folder: Path) -> dict[str, object]:
+    _, _, mechanics, per_day = SHAPES[name]
+    config = shape_config(name)
+    raw = folder / f"{name}-{seed}-raw.csv"
+    _write_rows(raw, generate_rows(config, seed=seed, days=days, rows_per_day=per_day))
+    truth = world(config, mechanics, seed)
+    log = folder / f"{name}-{seed}.csv"
+    with Inputs() as inputs:
+        with open_events(str(raw), config) as (events, _):
+            record(config, events, inputs)
+        write_world(config, truth, inputs, seed + 1000, log)
+        new = _new_config(config)
+        truth_new = folder / f"{name}-{seed}-new.csv"
+        write_world(new, truth, inputs, seed + 1000, truth_new)
+
+    def events():  # type: ignore[no-untyped-def]
+        with open_events(str(log), config) as (found, _):
+            yield from found
+
+    first = last = None
+    for event in events():
+        first = event.time if first is None else first
+        last = event.time
+    started = time.process_time()
+    result = backtest(config, events, (first, last), holdout_s=7 * 86400.0, runs=runs,
+                      seed=seed, jobs=2)  # fmt: skip
+    cpu = time.process_time() - started
+    out: dict[str, object] = {"shape": name, "seed": seed, "backtest_cpu_s": round(cpu, 1)}
+    for figure in ("response_rate", "avg_response_s", "reply_rate", "conversion_rate"):
+        actual, found = result.figures[figure]
+        out[figure] = (actual, None if found is None else (found.mean, found.low, found.high))
+    # What-if: predict NEW from the BASE world's log; the truth is the NEW world.
+    with open_events(str(truth_new), new) as (found_events, _):
+        truth_report = build_report(new, run(new, found_events))
+    with Inputs() as inputs:
+        preparation = Preparation(config, inputs)
+        with open_events(str(log), config) as (found_events, _):
+            pairs = list(run(config, found_events))
+        base_report = build_report(config, iter(pairs))
+        model = fit(config, preparation.consume(iter(pairs)))
+        prediction = predict(config, new, model, inputs, base_report, runs=runs, seed=seed,
+                             jobs=2)  # fmt: skip
+    truth_figures = figures_of(truth_report)
+    for figure in ("response_rate", "avg_response_s"):
+        found = prediction.new[figure]
+        out[f"whatif_{figure}"] = (
+            truth_figures[figure],
+            None if found is None else (found.mean, found.low, found.high),
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shapes", default=",".join(SHAPES))
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--days", type=int, default=28)
+    parser.add_argument("--runs", type=int, default=8)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name in args.shapes.split(","):
+            for seed in range(1, args.seeds + 1):
+                row = one(name, seed, args.days, args.runs, Path(folder))
+                rows.append(row)
+                print(_line(row), flush=True)
+    _summary(rows)
+
+
+def _line(row: dict[str, object]) -> str:
+    parts = [f"{row['shape']:<20} seed {row['seed']}"]
+    for key in ("response_rate", "avg_response_s", "whatif_response_rate"):
+        actual, found = row[key]  # type: ignore[misc]
+        if found is None or actual is None:
+            parts.append(f"{key}: -")
+            continue
+        scale = 100 if key.endswith("rate") else 1
+        mean, low, high = found
+        inside = "in" if low <= actual <= high else "OUT"
+        parts.append(
+            f"{key}: actual {actual * scale:.1f} predicted {mean * scale:.1f} "
+            f"[{low * scale:.1f}, {high * scale:.1f}] {inside}"
+        )
+    parts.append(f"cpu {row['backtest_cpu_s']}s")
+    return " | ".join(parts)
+
+
+def _summary(rows: list[dict[str, object]]) -> None:
+    for key, limit, relative in (
+        ("response_rate", 0.02, False), ("avg_response_s", 0.10, True),
+        ("reply_rate", 0.02, False), ("whatif_response_rate", 0.02, False),
+    ):  # fmt: skip
+        within = inside = total = 0
+        worst = 0.0
+        for row in rows:
+            actual, found = row[key]  # type: ignore[misc]
+            if actual is None or found is None:
+                continue
+            total += 1
+            error = found[0] - actual
+            if relative:
+                error /= actual
+            worst = max(worst, abs(error))
+            within += abs(error) <= limit
+            inside += found[1] <= actual <= found[2]
+        print(f"{key}: {within}/{total} within ±{limit * 100:g}{' %' if relative else ' pt'}, "
+              f"worst {worst * 100:.1f}{' %' if relative else ' pt'}; "
+              f"90 % interval held the actual {inside}/{total}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,502 @@
+"""The reply model (P4-P7): fitted from :class:`~routectl.sim.learn.Evidence`, saved as JSON.
+
+Per agent, a first-reply delay is drawn as::
+
+    (base(u) + 1) * load_factor[level] * hour_factor[hour] * exp(shift) - 1
+
+``base`` is the agent's delay distribution when it holds no other conversation, at its
+average hour (51 quantiles); ``load_factor`` (one per load level, 1.0 at load 0) and
+``hour_factor`` come from an additive fit of log delays on load and hour (backfitting
+on the per-hour, per-level sums); ``shift`` is 0 except in runs that draw the model's
+own uncertainty (:meth:`ReplyModel.perturbed`). Every per-agent estimate is shrunk
+towards its group's, and the group's towards the shop's, with weight ``n / (n + 20)``
+(``own_share``: how much of the agent's model is its own).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from routectl.model import ShopConfig
+from routectl.sim.hist import POINTS, QuantileTable, mix, quantiles, shifted
+from routectl.sim.learn import DELAY_LEVELS, LOAD_LEVELS, AgentEvidence, Evidence
+
+SCHEMA_VERSION = 1
+PRIOR_QUESTIONS = 20.0
+"""Shrinkage strength: an agent with this many questions is half its own model."""
+TYPICAL = "*"
+"""The model of the shop's typical agent: for agents the log never shows answering."""
+CONVERSION_NOTE = (
+    "a correlation learned from the log (buyers answered fast paid more often), not a proven cause"
+)
+
+
+@dataclass(frozen=True)
+class AgentModel:
+    agent: str
+    questions: int
+    """Questions the log credits to the agent that count here (answered or not)."""
+    own_share: float
+    borrowed_from: str
+    """The group (or ``*``, the shop) the rest of the model comes from."""
+    base: QuantileTable
+    load_factor: tuple[float, ...]
+    hour_factor: tuple[float, ...]
+    never: tuple[float, ...]
+    """Probability a question is never answered, per load level."""
+    mean_log: float = 0.0
+    """Mean log(delay + 1) of the agent's answered questions (the bootstrap's centre)."""
+
+    def delay(self, level: int, hour: int, u: float, moment: float = 0.0) -> float:
+        """A first-reply delay at quantile ``u`` (``moment``: when; unused here, a
+        hand-made model may vary by day)."""
+        scale = self.load_factor[level] * self.hour_factor[hour]
+        value = (self.base.sample(u) + 1.0) * scale - 1.0
+        return value if value > 0.0 else 0.0
+
+    def median_s(self) -> float:
+        return self.base.median()
+
+    def per_extra_conversation(self) -> float:
+        """The load factor's growth per extra conversation held (log-linear fit)."""
+        xs = (0.0, 1.0, 2.0, 3.0, 4.5, 6.5)
+        ys = [math.log(f) for f in self.load_factor]
+        mean_x = sum(xs) / len(xs)
+        mean_y = math.fsum(ys) / len(ys)
+        num = math.fsum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+        den = math.fsum((x - mean_x) ** 2 for x in xs)
+        return math.exp(num / den) - 1.0
+
+    def slowest_hours(self) -> tuple[int, int] | None:
+        """The two neighbouring hours with the highest hour factors (None: flat)."""
+        factors = self.hour_factor
+        best, at = 1.0, -1
+        for hour in range(23):
+            pair = math.sqrt(factors[hour] * factors[hour + 1])
+            if pair > best + 0.02:
+                best, at = pair, hour
+        return None if at < 0 else (at, at + 2)
+
+    def never_share(self) -> float:
+        return self.never[0] if self.questions == 0 else _mean(self.never)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values) if values else 0.0
+
+
+@dataclass(frozen=True)
+class BuyerModel:
+    follow_up: float
+    """After each message of a waiting question: the chance of another one."""
+    follow_gap: QuantileTable
+    ask_again: tuple[float, ...]
+    """After an answer, per first-response level: the chance the buyer asks again."""
+    next_gap: QuantileTable
+    tail: QuantileTable
+    """From the answering reply to the holder's last reply in that round."""
+    close: float
+    """The chance a visit ends with an explicit close (else the session timeout)."""
+    close_gap: QuantileTable
+    bot_transfer: float
+    bot_gap: QuantileTable
+
+
+@dataclass(frozen=True)
+class ConversionModel:
+    rate: tuple[float, ...]
+    """Per first-response level of a visit's first question: the share that paid."""
+    visits: tuple[int, ...]
+    lag: QuantileTable
+    amount: QuantileTable
+    unpriced: float
+
+
+@dataclass(frozen=True)
+class ReplyModel:
+    shop: str
+    timezone: str
+    agents: Mapping[str, AgentModel]
+    typical: AgentModel
+    buyers: BuyerModel
+    conversion: ConversionModel
+    days: Mapping[str, Mapping[str, tuple[float, float, float]]] = field(default_factory=dict)
+    """Per local date, per agent: answered, sum of log delay, never answered."""
+    first: float | None = None
+    last: float | None = None
+
+    def agent(self, agent: str) -> AgentModel:
+        found = self.agents.get(agent)
+        return found if found is not None else self.typical
+
+    def perturbed(self, rng: random.Random, days: int) -> ReplyModel:
+        """The model refitted on ``days`` of the log's days drawn with replacement
+        (delay centres and never-answered rates; P10)."""
+        names = sorted(self.days)
+        if not names or days < 1:
+            return self
+        drawn: dict[str, list[float]] = {}
+        for _ in range(days):
+            for agent, cell in self.days[names[int(rng.random() * len(names))]].items():
+                into = drawn.setdefault(agent, [0.0, 0.0, 0.0])
+                into[0] += cell[0]
+                into[1] += cell[1]
+                into[2] += cell[2]
+        shop = [0.0, 0.0, 0.0]
+        for totals in drawn.values():
+            shop[0] += totals[0]
+            shop[1] += totals[1]
+            shop[2] += totals[2]
+        agents = {name: _perturb(model, drawn.get(name)) for name, model in self.agents.items()}
+        return replace(self, agents=agents, typical=_perturb(self.typical, shop))
+
+
+def _perturb(model: AgentModel, cell: Sequence[float] | None) -> AgentModel:
+    if cell is None or cell[0] + cell[2] <= 0:
+        return model
+    answered, total_log, never = cell
+    weight = answered / (answered + PRIOR_QUESTIONS)
+    shift = weight * (total_log / answered - model.mean_log) if answered > 0 else 0.0
+    rate = _mean(model.never)
+    drawn = (never + PRIOR_QUESTIONS * rate) / (answered + never + PRIOR_QUESTIONS)
+    ratio = drawn / rate if rate > 0 else 1.0
+    factor = math.exp(shift)
+    return replace(
+        model,
+        load_factor=tuple(f * factor for f in model.load_factor),
+        never=tuple(min(p * ratio, 1.0) for p in model.never),
+    )
+
+
+# --- fitting -----------------------------------------------------------------------
+
+LEVELS = len(LOAD_LEVELS)
+
+
+class _Fit:
+    """Additive log-delay fit of one pool of questions: mean, load and hour effects."""
+
+    def __init__(self, pool: AgentEvidence) -> None:
+        n, s = pool.cross_n, pool.cross_sum
+        total = sum(n)
+        self.answered = total
+        self.mean = math.fsum(s) / total if total else 0.0
+        self.level_n = [sum(n[h * LEVELS + b] for h in range(24)) for b in range(LEVELS)]
+        self.hour_n = [sum(n[h * LEVELS + b] for b in range(LEVELS)) for h in range(24)]
+        beta = [0.0] * LEVELS
+        gamma = [0.0] * 24
+        for _ in range(4):
+            for b in range(LEVELS):
+                if self.level_n[b]:
+                    beta[b] = (
+                        math.fsum(
+                            s[h * LEVELS + b] - n[h * LEVELS + b] * (self.mean + gamma[h])
+                            for h in range(24)
+                        )
+                        / self.level_n[b]
+                    )
+            for h in range(24):
+                if self.hour_n[h]:
+                    gamma[h] = (
+                        math.fsum(
+                            s[h * LEVELS + b] - n[h * LEVELS + b] * (self.mean + beta[b])
+                            for b in range(LEVELS)
+                        )
+                        / self.hour_n[h]
+                    )
+        self.beta = beta
+        self.gamma = gamma
+
+
+def _shrunk(own: Sequence[float], counts: Sequence[int], prior: Sequence[float]) -> list[float]:
+    return [
+        (c * o + PRIOR_QUESTIONS * p) / (c + PRIOR_QUESTIONS)
+        for o, c, p in zip(own, counts, prior, strict=True)
+    ]
+
+
+def _agent_model(
+    name: str,
+    pool: AgentEvidence,
+    prior: AgentModel | None,
+    prior_beta: Sequence[float],
+    prior_gamma: Sequence[float],
+    borrowed_from: str,
+) -> tuple[AgentModel, list[float], list[float]]:
+    fit = _Fit(pool)
+    beta = _shrunk(fit.beta, fit.level_n, prior_beta)
+    gamma = _shrunk(fit.gamma, fit.hour_n, prior_gamma)
+    zero = beta[0]
+    beta = [b - zero for b in beta]
+    weights = fit.hour_n if fit.answered else [1] * 24
+    total = sum(weights) or 1
+    centre = math.fsum(g * w for g, w in zip(gamma, weights, strict=True)) / total
+    asked = sum(pool.asked)
+    base_counts = [0.0] * len(pool.by_level[0])
+    for level, counts in enumerate(pool.by_level):
+        for index, count in enumerate(shifted(counts, -(fit.beta[level] - fit.beta[0]))):
+            base_counts[index] += count
+    own = quantiles(base_counts)
+    weight = asked / (asked + PRIOR_QUESTIONS)
+    prior_points = prior.base.points if prior is not None else None
+    base = mix(own, prior_points, weight)
+    prior_never = prior.never if prior is not None else (0.0,) * LEVELS
+    never = [
+        (u + PRIOR_QUESTIONS * p) / (a + PRIOR_QUESTIONS)
+        for u, a, p in zip(pool.unanswered, pool.asked, prior_never, strict=True)
+    ]
+    model = AgentModel(
+        agent=name,
+        questions=asked,
+        own_share=weight if prior is not None else 1.0,
+        borrowed_from=borrowed_from,
+        base=QuantileTable(base),
+        load_factor=tuple(math.exp(b) for b in beta),
+        hour_factor=tuple(math.exp(g - centre) for g in gamma),
+        never=tuple(never),
+        mean_log=fit.mean,
+    )
+    return model, beta, gamma
+
+
+def _pooled(pools: Sequence[AgentEvidence]) -> AgentEvidence:
+    into = AgentEvidence()
+    for pool in pools:
+        for level in range(LEVELS):
+            counts = into.by_level[level]
+            for index, count in enumerate(pool.by_level[level]):
+                counts[index] += count
+            into.asked[level] += pool.asked[level]
+            into.unanswered[level] += pool.unanswered[level]
+        for cell in range(len(into.cross_n)):
+            into.cross_n[cell] += pool.cross_n[cell]
+            into.cross_sum[cell] += pool.cross_sum[cell]
+    return into
+
+
+def fit(config: ShopConfig, evidence: Evidence) -> ReplyModel:
+    """The reply model of a shop from a log's evidence (agents: the config's and the log's)."""
+    names = sorted(set(evidence.agents) | {agent.id for agent in config.agents})
+    pools = {name: evidence.agents.get(name) or AgentEvidence() for name in names}
+    shop, shop_beta, shop_gamma = _agent_model(
+        TYPICAL, _pooled(list(pools.values())), None, [0.0] * LEVELS, [0.0] * 24, TYPICAL
+    )
+    groups_of = {agent.id: agent.groups for agent in config.agents}
+    group_models: dict[str, tuple[AgentModel, list[float], list[float]]] = {}
+    for group in config.groups:
+        members = [pools[a.id] for a in config.agents if group.name in a.groups]
+        group_models[group.name] = _agent_model(
+            group.name, _pooled(members), shop, shop_beta, shop_gamma, TYPICAL
+        )
+    agents: dict[str, AgentModel] = {}
+    for name in names:
+        groups = groups_of.get(name, ())
+        prior = group_models.get(groups[0]) if groups else None
+        if prior is None:
+            prior = (shop, shop_beta, shop_gamma)
+            source = TYPICAL
+        else:
+            source = groups[0]
+        agents[name], _, _ = _agent_model(name, pools[name], prior[0], prior[1], prior[2], source)
+    return ReplyModel(
+        shop=config.shop.name,
+        timezone=config.shop.timezone,
+        agents=agents,
+        typical=shop,
+        buyers=_buyer_model(evidence, config),
+        conversion=_conversion_model(evidence),
+        days={
+            day: {a: (c[0], c[1], c[2]) for a, c in sorted(cells.items())}
+            for day, cells in sorted(evidence.days.items())
+        },
+        first=evidence.first,
+        last=evidence.last,
+    )
+
+
+def _table(counts: Sequence[float], default_s: float) -> QuantileTable:
+    points = quantiles(counts)
+    return QuantileTable(points if points is not None else [default_s] * POINTS)
+
+
+def _share(hits: float, total: float, default: float) -> float:
+    return hits / total if total > 0 else default
+
+
+def _buyer_model(evidence: Evidence, config: ShopConfig) -> BuyerModel:
+    asked, ended = evidence.next_asked, evidence.next_ended
+    overall = _share(sum(asked), sum(asked) + sum(ended), 0.3)
+    ask_again = tuple(
+        (a + PRIOR_QUESTIONS * overall) / (a + e + PRIOR_QUESTIONS)
+        for a, e in zip(asked, ended, strict=True)
+    )
+    timeout = float(config.routing.session_timeout_s)
+    return BuyerModel(
+        follow_up=_share(evidence.follow_ups, evidence.follow_ups + evidence.questions, 0.2),
+        follow_gap=_table(evidence.follow_gap, 20.0),
+        ask_again=ask_again,
+        next_gap=_table(evidence.next_gap, 60.0),
+        tail=_table(evidence.tail, 0.0),
+        close=_share(evidence.closed_visits, evidence.visits, 0.0),
+        close_gap=_table(evidence.close_gap, 60.0),
+        bot_transfer=_share(evidence.bot_transfers, evidence.bot_visits, 0.3),
+        bot_gap=_table(evidence.bot_gap, min(30.0, timeout / 2)),
+    )
+
+
+def _conversion_model(evidence: Evidence) -> ConversionModel:
+    overall = _share(sum(evidence.converted), sum(evidence.inquired), 0.0)
+    rate = tuple(
+        (c + PRIOR_QUESTIONS * overall) / (n + PRIOR_QUESTIONS)
+        for c, n in zip(evidence.converted, evidence.inquired, strict=True)
+    )
+    paid = sum(evidence.converted)
+    return ConversionModel(
+        rate=rate,
+        visits=tuple(evidence.inquired),
+        lag=_table(evidence.pay_lag, 1800.0),
+        amount=_table(evidence.amounts, 0.0),
+        unpriced=_share(evidence.unpriced, paid, 1.0),
+    )
+
+
+# --- JSON --------------------------------------------------------------------------
+
+
+def _r(value: float, digits: int = 4) -> float:
+    return round(value, digits)
+
+
+def _agent_json(model: AgentModel) -> dict[str, Any]:
+    slowest = model.slowest_hours()
+    return {
+        "agent": model.agent,
+        "questions": model.questions,
+        "median_reply_s": _r(model.median_s(), 1),
+        "own_share": _r(model.own_share),
+        "borrowed_from": model.borrowed_from,
+        "per_extra_conversation": _r(model.per_extra_conversation()),
+        "load_factor": dict(zip(LOAD_LEVELS, (_r(f) for f in model.load_factor), strict=True)),
+        "never_answered": dict(zip(LOAD_LEVELS, (_r(p) for p in model.never), strict=True)),
+        "never_answered_share": _r(model.never_share()),
+        "slowest_hours": None if slowest is None else f"{slowest[0]:02d}:00-{slowest[1]:02d}:00",
+        "hour_factor": [_r(f) for f in model.hour_factor],
+        "quantiles_s": [_r(p, 2) for p in model.base.points],
+        "mean_log": _r(model.mean_log, 6),
+    }
+
+
+def to_json(model: ReplyModel) -> dict[str, Any]:
+    buyers, conversion = model.buyers, model.conversion
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "shop": model.shop,
+        "timezone": model.timezone,
+        "first_event": model.first,
+        "last_event": model.last,
+        "load_levels": list(LOAD_LEVELS),
+        "agents": [_agent_json(model.agents[name]) for name in sorted(model.agents)],
+        "typical": _agent_json(model.typical),
+        "buyers": {
+            "follow_up": _r(buyers.follow_up),
+            "follow_gap_s": [_r(p, 2) for p in buyers.follow_gap.points],
+            "ask_again": dict(zip(DELAY_LEVELS, (_r(p) for p in buyers.ask_again), strict=True)),
+            "next_gap_s": [_r(p, 2) for p in buyers.next_gap.points],
+            "tail_s": [_r(p, 2) for p in buyers.tail.points],
+            "close": _r(buyers.close),
+            "close_gap_s": [_r(p, 2) for p in buyers.close_gap.points],
+            "bot_transfer": _r(buyers.bot_transfer),
+            "bot_gap_s": [_r(p, 2) for p in buyers.bot_gap.points],
+        },
+        "conversion": {
+            "note": CONVERSION_NOTE,
+            "by_first_response": [
+                {"first_response": level, "visits": visits, "rate": _r(rate)}
+                for level, visits, rate in zip(
+                    DELAY_LEVELS, conversion.visits, conversion.rate, strict=True
+                )
+            ],
+            "lag_s": [_r(p, 2) for p in conversion.lag.points],
+            "amount": [_r(p, 2) for p in conversion.amount.points],
+            "unpriced": _r(conversion.unpriced),
+        },
+        "days": {day: {a: [_r(v, 6) for v in c] for a, c in cells.items()}
+                 for day, cells in model.days.items()},
+    }  # fmt: skip
+
+
+class BadModel(ValueError):
+    """A model file that is not a routectl reply model."""
+
+
+def _agent_from(data: Mapping[str, Any]) -> AgentModel:
+    return AgentModel(
+        agent=str(data["agent"]),
+        questions=int(data["questions"]),
+        own_share=float(data["own_share"]),
+        borrowed_from=str(data["borrowed_from"]),
+        base=QuantileTable(_points(data["quantiles_s"])),
+        load_factor=tuple(float(data["load_factor"][k]) for k in LOAD_LEVELS),
+        hour_factor=tuple(float(f) for f in data["hour_factor"][:24]),
+        never=tuple(float(data["never_answered"][k]) for k in LOAD_LEVELS),
+        mean_log=float(data.get("mean_log", 0.0)),
+    )
+
+
+def _points(values: Sequence[Any]) -> list[float]:
+    points = [float(v) for v in values]
+    if len(points) != POINTS or any(not math.isfinite(p) or p < 0 for p in points):
+        raise BadModel(f"a quantile table has {POINTS} finite delays of 0 or more")
+    return points
+
+
+def from_json(data: Any) -> ReplyModel:
+    """A model saved by :func:`to_json`; raises BadModel with what is wrong."""
+    try:
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise BadModel(f"schema_version is not {SCHEMA_VERSION}")
+        agents = {a["agent"]: _agent_from(a) for a in data["agents"]}
+        if any(len(a.hour_factor) != 24 for a in agents.values()):
+            raise BadModel("hour_factor has 24 values")
+        b, c = data["buyers"], data["conversion"]
+        levels = c["by_first_response"]
+        return ReplyModel(
+            shop=str(data["shop"]),
+            timezone=str(data["timezone"]),
+            agents=agents,
+            typical=_agent_from(data["typical"]),
+            buyers=BuyerModel(
+                follow_up=float(b["follow_up"]),
+                follow_gap=QuantileTable(_points(b["follow_gap_s"])),
+                ask_again=tuple(float(b["ask_again"][k]) for k in DELAY_LEVELS),
+                next_gap=QuantileTable(_points(b["next_gap_s"])),
+                tail=QuantileTable(_points(b["tail_s"])),
+                close=float(b["close"]),
+                close_gap=QuantileTable(_points(b["close_gap_s"])),
+                bot_transfer=float(b["bot_transfer"]),
+                bot_gap=QuantileTable(_points(b["bot_gap_s"])),
+            ),
+            conversion=ConversionModel(
+                rate=tuple(float(level["rate"]) for level in levels),
+                visits=tuple(int(level["visits"]) for level in levels),
+                lag=QuantileTable(_points(c["lag_s"])),
+                amount=QuantileTable(_points(c["amount"])),
+                unpriced=float(c["unpriced"]),
+            ),
+            days={
+                str(day): {
+                    str(a): (float(v[0]), float(v[1]), float(v[2])) for a, v in cells.items()
+                }
+                for day, cells in data.get("days", {}).items()
+            },
+            first=data.get("first_event"),
+            last=data.get("last_event"),
+        )
+    except BadModel:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        raise BadModel(f"not a routectl reply model ({type(exc).__name__}: {exc})") from None

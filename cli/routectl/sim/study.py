@@ -1,0 +1,58 @@
+"""The shell side of ``diff --predict``: learn during diff's own pass over the log, then
+predict (the log is read once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from routectl.events import Event, Output
+from routectl.model import ShopConfig
+from routectl.report import Report
+from routectl.sim import render
+from routectl.sim.inputs import Inputs
+from routectl.sim.model import ReplyModel, fit
+from routectl.sim.prepare import Preparation
+from routectl.sim.whatif import Prediction, predict
+
+
+class Study:
+    def __init__(self, base: ShopConfig, inputs: Inputs) -> None:
+        self.base = base
+        self.inputs = inputs
+        self.preparation = Preparation(base, inputs)
+        self.evidence_done = False
+
+    def observe(self, event: Event | None, outputs: list[Output]) -> None:
+        if event is None:
+            self.evidence = self.preparation.finish(outputs)
+            self.evidence_done = True
+        else:
+            self.preparation.feed(event, outputs)
+
+    def predict(
+        self, new: ShopConfig, actual: Report, saved: ReplyModel | None, runs: int, seed: int,
+        jobs: int,
+    ) -> Prediction:  # fmt: skip
+        if not self.evidence_done:
+            self.observe(None, [])
+        model = saved if saved is not None else fit(self.base, self.evidence)
+        return predict(self.base, new, model, self.inputs, actual, runs=runs, seed=seed,
+                       jobs=jobs)  # fmt: skip
+
+
+@contextmanager
+def predicting(base: ShopConfig, wanted: bool) -> Iterator[Study | None]:
+    if not wanted:
+        yield None
+        return
+    with Inputs() as inputs:
+        yield Study(base, inputs)
+
+
+def with_prediction(text: str, fmt: str, prediction: Prediction) -> str:
+    if fmt == "json":
+        return render.with_prediction_json(text, prediction)
+    if fmt == "markdown":
+        return text + "\n" + render.prediction_markdown(prediction)
+    return text + "\n" + render.prediction_table(prediction)

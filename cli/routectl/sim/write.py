@@ -1,0 +1,63 @@
+"""Simulated events as log rows (the contract's columns), for ``generate-log`` and tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from routectl.events import (
+    ASSIGNEE_BOT,
+    ASSIGNEE_OFFLINE,
+    BuyerMessage,
+    Close,
+    Event,
+    HumanReply,
+    Output,
+    Paid,
+    Routed,
+    StatusChange,
+    Transfer,
+)
+
+HEADER = (
+    "time", "event", "buyer", "agent", "device", "status", "entry", "item",
+    "order_status", "intent", "text", "amount", "received_by",
+)  # fmt: skip
+
+
+def log_rows(
+    pairs: Iterable[tuple[Event | None, list[Output]]], zone: ZoneInfo
+) -> Iterator[list[str]]:
+    """One row per event, times to the second with the zone's offset; a message row's
+    ``received_by`` is the agent the engine gave it right away (blank when it waited)."""
+    for event, outputs in pairs:
+        if event is None:
+            return
+        when = datetime.fromtimestamp(int(event.time), zone).isoformat()
+        kind = type(event)
+        if kind is BuyerMessage:
+            message: BuyerMessage = event  # type: ignore[assignment]
+            receiver = ""
+            for output in outputs:
+                if isinstance(output, Routed) and output.line == message.line:
+                    assignee = output.assignee
+                    if assignee not in (ASSIGNEE_BOT, ASSIGNEE_OFFLINE):
+                        receiver = assignee
+            yield [when, "message", message.buyer, message.agent or "", "", "",
+                   message.entry or "", message.item or "", message.order_status or "",
+                   message.intent or "", message.text or "", "", receiver]  # fmt: skip
+        elif kind is HumanReply:
+            reply: HumanReply = event  # type: ignore[assignment]
+            yield [when, "reply", reply.buyer, reply.agent or "", *[""] * 9]
+        elif kind is StatusChange:
+            status: StatusChange = event  # type: ignore[assignment]
+            yield [when, "status", "", status.agent, status.device, status.status, *[""] * 7]
+        elif kind is Close:
+            yield [when, "close", event.buyer, *[""] * 10]  # type: ignore[union-attr]
+        elif kind is Transfer:
+            yield [when, "transfer", event.buyer, event.agent or "", *[""] * 9]  # type: ignore[union-attr]
+        elif kind is Paid:
+            paid: Paid = event  # type: ignore[assignment]
+            amount = "" if paid.amount is None else f"{paid.amount:.2f}"
+            yield [when, "paid", paid.buyer, *[""] * 8, amount, ""]
