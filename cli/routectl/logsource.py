@@ -165,13 +165,16 @@ def _out_of_order(
     return line, False
 
 
+def _stdin_on_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def _say_reading_stdin() -> None:
     """Never wait silently: a person who forgot the LOG argument is told what happens."""
-    try:
-        on_terminal = sys.stdin.isatty()
-    except (AttributeError, ValueError, OSError):
-        on_terminal = False
-    if on_terminal:
+    if _stdin_on_terminal():
         click.echo(
             "routectl: reading the log from standard input (give a LOG file to read one; "
             "end input with Ctrl-D)",
@@ -210,7 +213,9 @@ def open_events(
                     "file order)",
                     err=True,
                 )
-        text = stack.enter_context(track_progress(raw_text, label=source))
+        # A log typed or pasted on the terminal shares it with stderr: no bar over it.
+        bar = False if path == "-" and _stdin_on_terminal() else None
+        text = stack.enter_context(track_progress(raw_text, label=source, enabled=bar))
         events = read_events(
             text,
             source,
