@@ -469,3 +469,22 @@ def test_the_order_check_follows_quoted_line_breaks_and_skips_bad_csv() -> None:
 def test_the_order_check_in_a_repeated_hour_reads_wall_clock_time() -> None:
     text = "time,event\n2026-11-01 01:50:00,status\n2026-11-01 01:05:00,status\n"
     assert back(text, "America/New_York") is None  # the second 01:00-02:00: 15 minutes on
+
+
+def test_a_log_read_twice_in_one_run_is_looked_at_and_announced_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # backtest reads LOG twice (its span, then the events): both reads sorted, one line.
+    import click
+
+    from routectl.config import load_config
+    from routectl.logsource import open_events
+
+    log = tmp_path / "log.csv"
+    log.write_text(UNSORTED, encoding="utf-8")
+    config = load_config(str(TINY))
+    with click.Context(click.Command("backtest")):
+        for _ in range(2):
+            with open_events(str(log), config) as (events, _):
+                assert [event.line for event in events] == [3, 5, 2, 4]
+    assert capsys.readouterr().err == sorted_note(log, 3)
