@@ -488,3 +488,20 @@ def test_a_log_read_twice_in_one_run_is_looked_at_and_announced_once(
             with open_events(str(log), config) as (events, _):
                 assert [event.line for event in events] == [3, 5, 2, 4]
     assert capsys.readouterr().err == sorted_note(log, 3)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_the_order_check_reads_every_line_end(end: str) -> None:
+    rows = ["time,event", "2026-11-02T08:05:00,message", "2026-11-02T08:01:00,message"]
+    assert back(end.join(rows) + end) == 3
+    assert back(end.join(rows[:2]) + end) is None
+
+
+def test_the_order_check_passes_over_a_line_too_long_to_hold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sorting, "_LONGEST_LINE", 30)
+    monkeypatch.setattr(sorting, "_BLOCK_CHARS", 8)
+    long_row = "2026-11-02T07:00:00,message," + "x" * 50
+    text = f"time,event\n2026-11-02T08:05:00,m\n{long_row}\n2026-11-02T08:01:00,m\n"
+    assert back(text) == 4  # the long line is passed over, and counted in the line number

@@ -130,11 +130,13 @@ class _BlockLines:
         skipping = False
         while block := self.text.read(_BLOCK_CHARS):
             if skipping:
-                end = block.find("\n")
-                if end < 0:
+                ends = [at for at in (block.find("\n"), block.find("\r")) if at >= 0]
+                if not ends:
                     continue
-                block, skipping = block[end + 1 :], False
-            lines = (carry + block).split("\n")
+                block, skipping = block[min(ends) + 1 :], False
+                if not block:
+                    continue
+            lines = (carry + block).splitlines()  # any line end: LF, CRLF, CR alone
             carry = lines.pop()
             if len(carry) > _LONGEST_LINE:
                 carry, skipping = "", True
