@@ -32,7 +32,7 @@ from routectl.sim.predict import Job, figures_of, interval, run_all, side_interv
 from routectl.sim.prepare import Preparation
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import worlds  # noqa: E402
+import worlds
 
 EXAMPLE_LOG = ROOT / "examples" / "shop-day.csv"
 HOSTILE = "x\x1b]0;pwned\x07\u202eevil\r\n::error file=a.toml::hi"

@@ -103,7 +103,7 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
 @click.option("--verbose", is_flag=True, help="Rule ids and config keys next to the figures.")
 def report(
     log: str, config_path: str, output_path: str, fmt: str, since: str | None,
-    until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str, skip_bad: bool,
+    until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str | None, skip_bad: bool,
     excel: bool | None, column_map: dict[str, str], sort: bool, lang: str | None, wide: bool,
     verbose: bool,
 ) -> None:  # fmt: skip
