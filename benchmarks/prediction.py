@@ -30,8 +30,8 @@ from routectl.model import ShopConfig
 from routectl.replay import run
 from routectl.report import build_report
 from routectl.sim.backtest import backtest
+from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
-from routectl.sim.model import fit
 from routectl.sim.predict import figures_of
 from routectl.sim.prepare import Preparation
 from routectl.sim.whatif import predict
@@ -125,7 +125,7 @@ def one(name: str, seed: int, days: int, runs: int, folder: Path) -> dict[str, o
         with open_events(str(log), config) as (found_events, _):
             pairs = list(run(config, found_events))
         base_report = build_report(config, iter(pairs))
-        model = fit(config, preparation.consume(iter(pairs)))
+        model = learned_model(config, preparation.consume(iter(pairs)), inputs.events, seed)
         prediction = predict(config, new, model, inputs, base_report, runs=runs, seed=seed,
                              jobs=2)  # fmt: skip
     truth_figures = figures_of(truth_report)

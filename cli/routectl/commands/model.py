@@ -17,8 +17,7 @@ from routectl.options import (
 from routectl.output import open_output
 from routectl.replay import run
 from routectl.sim import render
-from routectl.sim.model import fit
-from routectl.sim.prepare import Preparation
+from routectl.sim.calibrate import learn_model
 
 
 @click.command("model")
@@ -60,7 +59,7 @@ def model(
         log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
     ) as (events, skipped):
         pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
-        fitted = fit(config, Preparation(config).consume(pairs))
+        fitted = learn_model(config, pairs)
     text = render.model_json(fitted) if fmt == "json" else render.model_table(fitted)
     with open_output(output_path, inputs=(log, config_path)) as out:
         out.write(text)

@@ -20,8 +20,9 @@ from routectl.events import Event
 from routectl.model import ShopConfig
 from routectl.replay import run
 from routectl.report import Report, ReportBuilder, Window
+from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
-from routectl.sim.model import ReplyModel, fit
+from routectl.sim.model import ReplyModel
 from routectl.sim.predict import FIGURES, Interval, Job, RunResult, run_all, summarise
 from routectl.sim.prepare import Preparation
 
@@ -77,17 +78,19 @@ def backtest(
     zone = ZoneInfo(config.shop.timezone)
     window = holdout_window(span[0], span[1], holdout_s, zone)
     with Inputs() as inputs:
-        preparation = Preparation(
-            config, inputs, learn_until=window.since, record_since=window.since - WARM_UP_S
-        )
+        preparation = Preparation(config, inputs, learn_until=window.since)
         actual = ReportBuilder(config, window)
         end = _one_pass(config, events(), source, preparation, actual)
         evidence = preparation.finish()
         report = actual.finish(end)
-        fitted = model if model is not None else fit(config, evidence)
+        fitted = model
+        if fitted is None:
+            fitted = learned_model(
+                config, evidence, lambda: inputs.events(until=window.since), seed
+            )
         days = max(1, round((window.until - window.since) / 86400.0))
         job = Job((config,), fitted, inputs, seed, days, window, keep_reports=True,
-                  breakdowns=True)  # fmt: skip
+                  breakdowns=True, since=window.since - WARM_UP_S)  # fmt: skip
         results = run_all(job, runs, jobs)
     return Backtest(
         train_since=span[0],

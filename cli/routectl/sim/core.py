@@ -153,7 +153,9 @@ class Simulation:
         self.buyers: dict[str, _Buyer] = {}
         self.by_line: dict[int, _Buyer] = {}
         """Question-opening messages the engine has not placed yet."""
-        self.on_login: dict[str, list[tuple[_Buyer, int]]] = {}
+        self.on_login: dict[str, list[tuple[_Buyer, int, int]]] = {}
+        """Per offline agent: the questions it holds, with their tokens and load levels
+        (the level when the question reached it, as the learner measures it)."""
         self.heap: list[tuple[float, int, int, _Buyer, int]] = []
         self.seq = 0
         self.line = 1
@@ -213,9 +215,9 @@ class Simulation:
                                  status.device)  # fmt: skip
             pair = self._feed(event)
             if self.presence.status(event):
-                for buyer, token in self.on_login.pop(status.agent, ()):
+                for buyer, token, level in self.on_login.pop(status.agent, ()):
                     if buyer.token == token and buyer.open:
-                        self._schedule_reply(buyer, status.agent, status.time, token)
+                        self._schedule_reply(buyer, status.agent, status.time, token, level)
             return pair
         if kind is Paid:
             paid: Paid = record  # type: ignore[assignment]
@@ -321,7 +323,7 @@ class Simulation:
         if self.presence.logged_in(agent):
             self._schedule_reply(buyer, agent, moment, buyer.token, level)
         else:
-            self.on_login.setdefault(agent, []).append((buyer, buyer.token))
+            self.on_login.setdefault(agent, []).append((buyer, buyer.token, level))
 
     def _schedule_reply(
         self, buyer: _Buyer, agent: str, moment: float, token: int, level: int = -1

@@ -82,6 +82,28 @@ def mix(own: Sequence[float] | None, prior: Sequence[float] | None, weight: floa
     return [weight * a + (1.0 - weight) * b for a, b in zip(own, prior, strict=True)]
 
 
+def survival(events: Sequence[float], censored: Sequence[float]) -> tuple[float, list[float]]:
+    """Kaplan-Meier over histogram bins: the share of cases whose event ever comes, and
+    the histogram of when it comes, from ``events`` and the ``censored`` cases (watched
+    until their bin without the event: it may still have come later). A censored case
+    is at risk through its own bin."""
+    at_risk = 0.0
+    for count in events:
+        at_risk += count
+    for count in censored:
+        at_risk += count
+    alive = 1.0
+    density = [0.0] * len(events)
+    for index in range(len(events)):
+        if at_risk <= 0.0:
+            break
+        hazard = events[index] / at_risk
+        density[index] = alive * hazard
+        alive -= alive * hazard
+        at_risk -= events[index] + censored[index]
+    return 1.0 - alive, density
+
+
 class QuantileTable:
     """A delay distribution as :data:`POINTS` quantiles; :meth:`sample` maps u in [0, 1)."""
 

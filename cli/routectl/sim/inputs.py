@@ -60,14 +60,22 @@ class Inputs:
         self._flush()
         self._file.close()
 
-    def events(self) -> Iterator[Record]:
+    def events(self, since: float | None = None, until: float | None = None) -> Iterator[Record]:
+        """The records in time order; with ``since``/``until``, those in ``[since, until)``."""
         with open(self.path, "rb") as source:
             while True:
                 try:
                     chunk: list[Record] = pickle.load(source)
                 except EOFError:
                     return
-                yield from chunk
+                if since is None and until is None:
+                    yield from chunk
+                    continue
+                for record in chunk:
+                    if until is not None and record.time >= until:
+                        return
+                    if since is None or record.time >= since:
+                        yield record
 
     def __enter__(self) -> Inputs:
         return self
@@ -84,32 +92,27 @@ class Inputs:
 class Recorder:
     """Feed it the log's events in order; it adds the simulation's inputs to ``inputs``."""
 
-    def __init__(self, config: ShopConfig, inputs: Inputs, since: float | None = None) -> None:
+    def __init__(self, config: ShopConfig, inputs: Inputs) -> None:
         self.inputs = inputs
         self.timeout = float(config.routing.session_timeout_s)
         self.window = float(config.sales.conversion_window_s)
-        self.since = since
-        """Record only from this moment on (visits are still tracked before it)."""
         self.last: dict[str, float] = {}
         self.closed: set[str] = set()
         self.visit_start: dict[str, float] = {}
 
     def feed(self, event: Event) -> None:
-        keep = self.since is None or event.time >= self.since
         if isinstance(event, BuyerMessage):
             buyer = event.buyer
             last = self.last.get(buyer)
             if last is None or buyer in self.closed or event.time - last > self.timeout:
                 self.closed.discard(buyer)
                 self.visit_start[buyer] = event.time
-                if keep:
-                    self.inputs.arrivals += 1
-                    self.inputs.add(_arrival(event))
+                self.inputs.arrivals += 1
+                self.inputs.add(_arrival(event))
             self.last[buyer] = event.time
         elif isinstance(event, StatusChange):
-            if keep:
-                self.inputs.agents_seen.add(event.agent)
-                self.inputs.add(event)
+            self.inputs.agents_seen.add(event.agent)
+            self.inputs.add(event)
         elif isinstance(event, HumanReply | Transfer):
             self.last[event.buyer] = event.time
         elif isinstance(event, Close):
@@ -117,7 +120,7 @@ class Recorder:
             self.closed.add(event.buyer)
         elif isinstance(event, Paid):
             start = self.visit_start.get(event.buyer)
-            if keep and (start is None or event.time - start > self.window):
+            if start is None or event.time - start > self.window:
                 self.inputs.add(event)
 
 

@@ -153,6 +153,9 @@ class Evidence:
         self.days: dict[str, dict[str, list[float]]] = {}
         """Per local date, per agent: [answered, sum of log(delay + 1), never answered]."""
         self.follow_gap = new_histogram()
+        """Gaps from a waiting question's message to the buyer's next one..."""
+        self.follow_censored = new_histogram()
+        """... and to the reply (or the end of the visit) that came first (censored)."""
         self.follow_ups = 0
         self.questions = 0
         self.next_gap = new_histogram()
@@ -164,6 +167,7 @@ class Evidence:
         """From the answering reply to the holder's last reply before the buyer writes."""
         self.visits = 0
         self.closed_visits = 0
+        """Visits the buyer closed after an answer, without asking again."""
         self.close_gap = new_histogram()
         self.bot_visits = 0
         self.bot_transfers = 0
@@ -264,9 +268,11 @@ class Learner:
     def finish(self, outputs: Iterable[Output] = ()) -> Evidence:
         self._routed(outputs)
         for buyer in self.buyers.values():
-            self._end_visit(buyer)
             if buyer.q_start is not None:
+                if buyer.last is not None:
+                    self._censor_follow_up(buyer, buyer.last_message + self.timeout)
                 self._never(buyer)
+            self._end_visit(buyer)
         self.buyers.clear()
         return self.evidence
 
@@ -302,7 +308,11 @@ class Learner:
                 self.evidence.bot_visits += 1
             return
         if buyer.q_start is not None:
-            if not new_visit:
+            # A waiting question: a follow-up, or (a new visit) an arrival that cuts the
+            # wait for one short.
+            if new_visit:
+                self._censor_follow_up(buyer, moment)
+            else:
                 self.evidence.follow_ups += 1
                 self.evidence.follow_gap[bin_of(moment - buyer.last_message)] += 1
             buyer.last_message = moment
@@ -350,11 +360,13 @@ class Learner:
         if holder is None:
             return
         buyer.holder = holder
+        # A pooled or queued question reaches its holder when the engine assigns it:
+        # the load is the holder's then (what the simulation draws its delay at).
         start = buyer.q_avail if buyer.q_avail > moment else moment
-        buyer.q_level = load_level(self.loads.load(holder, name, moment))
+        buyer.q_level = load_level(self.loads.load(holder, name, start))
         buyer.q_day = self.clock.day(start)
         buyer.q_chance = self.presence.logged_in(holder)
-        self.loads.touch(holder, name, moment)
+        self.loads.touch(holder, name, start)
 
     def _routed(self, outputs: Iterable[Output], skip: int = -1) -> None:
         if not self.waiting:
@@ -387,6 +399,7 @@ class Learner:
         if holder is None:
             buyer.q_start = None
             return
+        self._censor_follow_up(buyer, moment)
         if buyer.q_holder is None:
             buyer.q_level = load_level(self.loads.load(holder, reply.buyer, buyer.q_start))
             buyer.q_day = self.clock.day(buyer.q_start)
@@ -407,6 +420,9 @@ class Learner:
         buyer.holder = holder
         buyer.q_start = None
 
+    def _censor_follow_up(self, buyer: _Buyer, moment: float) -> None:
+        self.evidence.follow_censored[bin_of(max(moment - buyer.last_message, 0.0))] += 1
+
     def _never(self, buyer: _Buyer) -> None:
         holder = buyer.q_holder
         buyer.q_start = None
@@ -419,7 +435,7 @@ class Learner:
 
     def _close(self, close: Close) -> None:
         buyer = self._buyer(close.buyer)
-        if buyer.last is not None and not buyer.closed:
+        if buyer.last is not None and not buyer.closed and buyer.answered_at is not None:
             self.evidence.closed_visits += 1
             self.evidence.close_gap[bin_of(close.time - buyer.last)] += 1
         buyer.closed = True

@@ -17,17 +17,20 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from routectl.model import ShopConfig
-from routectl.sim.hist import POINTS, QuantileTable, mix, quantiles, shifted
+from routectl.sim.hist import POINTS, QuantileTable, mix, quantiles, shifted, survival
 from routectl.sim.learn import DELAY_LEVELS, LOAD_LEVELS, AgentEvidence, Evidence
 
 SCHEMA_VERSION = 1
 PRIOR_QUESTIONS = 20.0
 """Shrinkage strength: an agent with this many questions is half its own model."""
+PRIOR_HOUR_QUESTIONS = 100.0
+"""The same for one hour of day's effect: an hour holds few of an agent's questions,
+and a noisy hour factor multiplies every delay drawn in that hour."""
 TYPICAL = "*"
 """The model of the shop's typical agent: for agents the log never shows answering."""
 CONVERSION_NOTE = (
@@ -49,17 +52,27 @@ class AgentModel:
     never: tuple[float, ...]
     """Probability a question is never answered, per load level."""
     mean_log: float = 0.0
-    """Mean log(delay + 1) of the agent's answered questions (the bootstrap's centre)."""
+    """Mean log(delay + 1) of the agent's answered questions, as learned."""
+    calibration: float = 1.0
+    """The factor on every delay that makes the simulated log answer as fast as the
+    learned one (:mod:`.calibrate`): what the parts above miss together."""
+    median_reply_s: float = 0.0
+    """The median first-reply delay of the agent's answered questions in the log (at
+    whatever load and hour they came; the group's or shop's when it answered none)."""
+    never_rate: float = 0.0
+    """The share of the agent's questions never answered, shrunk like the rest."""
 
     def delay(self, level: int, hour: int, u: float, moment: float = 0.0) -> float:
         """A first-reply delay at quantile ``u`` (``moment``: when; unused here, a
         hand-made model may vary by day)."""
-        scale = self.load_factor[level] * self.hour_factor[hour]
+        scale = self.load_factor[level] * self.hour_factor[hour] * self.calibration
         value = (self.base.sample(u) + 1.0) * scale - 1.0
         return value if value > 0.0 else 0.0
 
     def median_s(self) -> float:
-        return self.base.median()
+        """The median delay alone (no other conversation held), at an average hour."""
+        value = (self.base.median() + 1.0) * self.calibration - 1.0
+        return value if value > 0.0 else 0.0
 
     def per_extra_conversation(self) -> float:
         """The load factor's growth per extra conversation held (log-linear fit)."""
@@ -82,11 +95,7 @@ class AgentModel:
         return None if at < 0 else (at, at + 2)
 
     def never_share(self) -> float:
-        return self.never[0] if self.questions == 0 else _mean(self.never)
-
-
-def _mean(values: Sequence[float]) -> float:
-    return math.fsum(values) / len(values) if values else 0.0
+        return self.never_rate
 
 
 @dataclass(frozen=True)
@@ -135,39 +144,52 @@ class ReplyModel:
 
     def perturbed(self, rng: random.Random, days: int) -> ReplyModel:
         """The model refitted on ``days`` of the log's days drawn with replacement
-        (delay centres and never-answered rates; P10)."""
+        (delay centres and never-answered rates, each moved by how far the drawn days
+        stand from all days; P10)."""
         names = sorted(self.days)
         if not names or days < 1:
             return self
-        drawn: dict[str, list[float]] = {}
-        for _ in range(days):
-            for agent, cell in self.days[names[int(rng.random() * len(names))]].items():
-                into = drawn.setdefault(agent, [0.0, 0.0, 0.0])
-                into[0] += cell[0]
-                into[1] += cell[1]
-                into[2] += cell[2]
-        shop = [0.0, 0.0, 0.0]
-        for totals in drawn.values():
-            shop[0] += totals[0]
-            shop[1] += totals[1]
-            shop[2] += totals[2]
-        agents = {name: _perturb(model, drawn.get(name)) for name, model in self.agents.items()}
-        return replace(self, agents=agents, typical=_perturb(self.typical, shop))
+        every = _day_totals(self.days[name] for name in names)
+        drawn = _day_totals(self.days[names[int(rng.random() * len(names))]] for _ in range(days))
+        agents = {
+            name: _perturb(model, drawn.get(name), every.get(name))
+            for name, model in self.agents.items()
+        }
+        typical = _perturb(self.typical, drawn.get(TYPICAL), every.get(TYPICAL))
+        return replace(self, agents=agents, typical=typical)
 
 
-def _perturb(model: AgentModel, cell: Sequence[float] | None) -> AgentModel:
-    if cell is None or cell[0] + cell[2] <= 0:
+def _day_totals(
+    days: Iterable[Mapping[str, tuple[float, float, float]]],
+) -> dict[str, list[float]]:
+    """Per agent (and ``*``, the shop): answered, sum of log delay, never answered."""
+    totals: dict[str, list[float]] = {}
+    shop = totals[TYPICAL] = [0.0, 0.0, 0.0]
+    for cells in days:
+        for agent, cell in cells.items():
+            into = totals.get(agent)
+            if into is None:
+                into = totals[agent] = [0.0, 0.0, 0.0]
+            for index in range(3):
+                into[index] += cell[index]
+                shop[index] += cell[index]
+    return totals
+
+
+def _perturb(
+    model: AgentModel, drawn: Sequence[float] | None, every: Sequence[float] | None
+) -> AgentModel:
+    if drawn is None or every is None or drawn[0] <= 0 or every[0] <= 0:
         return model
-    answered, total_log, never = cell
+    answered, total_log, never = drawn
     weight = answered / (answered + PRIOR_QUESTIONS)
-    shift = weight * (total_log / answered - model.mean_log) if answered > 0 else 0.0
-    rate = _mean(model.never)
-    drawn = (never + PRIOR_QUESTIONS * rate) / (answered + never + PRIOR_QUESTIONS)
-    ratio = drawn / rate if rate > 0 else 1.0
-    factor = math.exp(shift)
+    shift = weight * (total_log / answered - every[1] / every[0])
+    rate = every[2] / (every[0] + every[2])
+    moved = (never + PRIOR_QUESTIONS * rate) / (answered + never + PRIOR_QUESTIONS)
+    ratio = moved / rate if rate > 0 else 1.0
     return replace(
         model,
-        load_factor=tuple(f * factor for f in model.load_factor),
+        calibration=model.calibration * math.exp(shift),
         never=tuple(min(p * ratio, 1.0) for p in model.never),
     )
 
@@ -212,10 +234,11 @@ class _Fit:
         self.gamma = gamma
 
 
-def _shrunk(own: Sequence[float], counts: Sequence[int], prior: Sequence[float]) -> list[float]:
+def _shrunk(
+    own: Sequence[float], counts: Sequence[int], prior: Sequence[float], strength: float
+) -> list[float]:
     return [
-        (c * o + PRIOR_QUESTIONS * p) / (c + PRIOR_QUESTIONS)
-        for o, c, p in zip(own, counts, prior, strict=True)
+        (c * o + strength * p) / (c + strength) for o, c, p in zip(own, counts, prior, strict=True)
     ]
 
 
@@ -228,8 +251,8 @@ def _agent_model(
     borrowed_from: str,
 ) -> tuple[AgentModel, list[float], list[float]]:
     fit = _Fit(pool)
-    beta = _shrunk(fit.beta, fit.level_n, prior_beta)
-    gamma = _shrunk(fit.gamma, fit.hour_n, prior_gamma)
+    beta = _shrunk(fit.beta, fit.level_n, prior_beta, PRIOR_QUESTIONS)
+    gamma = _shrunk(fit.gamma, fit.hour_n, prior_gamma, PRIOR_HOUR_QUESTIONS)
     zero = beta[0]
     beta = [b - zero for b in beta]
     weights = fit.hour_n if fit.answered else [1] * 24
@@ -249,6 +272,13 @@ def _agent_model(
         (u + PRIOR_QUESTIONS * p) / (a + PRIOR_QUESTIONS)
         for u, a, p in zip(pool.unanswered, pool.asked, prior_never, strict=True)
     ]
+    answered = [0.0] * len(pool.by_level[0])
+    for counts in pool.by_level:
+        for index, count in enumerate(counts):
+            answered[index] += count
+    median = _median_or(quantiles(answered), prior.median_reply_s if prior is not None else 0.0)
+    prior_rate = prior.never_rate if prior is not None else 0.0
+    never_rate = (sum(pool.unanswered) + PRIOR_QUESTIONS * prior_rate) / (asked + PRIOR_QUESTIONS)
     model = AgentModel(
         agent=name,
         questions=asked,
@@ -259,8 +289,14 @@ def _agent_model(
         hour_factor=tuple(math.exp(g - centre) for g in gamma),
         never=tuple(never),
         mean_log=fit.mean,
+        median_reply_s=median,
+        never_rate=never_rate,
     )
     return model, beta, gamma
+
+
+def _median_or(points: Sequence[float] | None, default: float) -> float:
+    return default if points is None else points[(POINTS - 1) // 2]
 
 
 def _pooled(pools: Sequence[AgentEvidence]) -> AgentEvidence:
@@ -335,13 +371,14 @@ def _buyer_model(evidence: Evidence, config: ShopConfig) -> BuyerModel:
         for a, e in zip(asked, ended, strict=True)
     )
     timeout = float(config.routing.session_timeout_s)
+    follow_up, follow_gap = survival(evidence.follow_gap, evidence.follow_censored)
     return BuyerModel(
-        follow_up=_share(evidence.follow_ups, evidence.follow_ups + evidence.questions, 0.2),
-        follow_gap=_table(evidence.follow_gap, 20.0),
+        follow_up=follow_up if evidence.questions else 0.2,
+        follow_gap=_table(follow_gap, 20.0),
         ask_again=ask_again,
         next_gap=_table(evidence.next_gap, 60.0),
         tail=_table(evidence.tail, 0.0),
-        close=_share(evidence.closed_visits, evidence.visits, 0.0),
+        close=_share(evidence.closed_visits, sum(evidence.next_ended), 0.0),
         close_gap=_table(evidence.close_gap, 60.0),
         bot_transfer=_share(evidence.bot_transfers, evidence.bot_visits, 0.3),
         bot_gap=_table(evidence.bot_gap, min(30.0, timeout / 2)),
@@ -376,7 +413,8 @@ def _agent_json(model: AgentModel) -> dict[str, Any]:
     return {
         "agent": model.agent,
         "questions": model.questions,
-        "median_reply_s": _r(model.median_s(), 1),
+        "median_reply_s": _r(model.median_reply_s, 1),
+        "median_alone_s": _r(model.median_s(), 1),
         "own_share": _r(model.own_share),
         "borrowed_from": model.borrowed_from,
         "per_extra_conversation": _r(model.per_extra_conversation()),
@@ -387,6 +425,7 @@ def _agent_json(model: AgentModel) -> dict[str, Any]:
         "hour_factor": [_r(f) for f in model.hour_factor],
         "quantiles_s": [_r(p, 2) for p in model.base.points],
         "mean_log": _r(model.mean_log, 6),
+        "calibration": _r(model.calibration),
     }
 
 
@@ -444,6 +483,9 @@ def _agent_from(data: Mapping[str, Any]) -> AgentModel:
         hour_factor=tuple(float(f) for f in data["hour_factor"][:24]),
         never=tuple(float(data["never_answered"][k]) for k in LOAD_LEVELS),
         mean_log=float(data.get("mean_log", 0.0)),
+        calibration=float(data.get("calibration", 1.0)),
+        median_reply_s=float(data["median_reply_s"]),
+        never_rate=float(data["never_answered_share"]),
     )
 
 

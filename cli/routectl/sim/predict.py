@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import random
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,8 @@ class Job:
     window: Window
     keep_reports: bool = False
     breakdowns: bool = False
+    since: float | None = None
+    """Simulate the inputs from this moment on (a back-test's warm-up start)."""
 
 
 def run_seed(seed: int, run: int) -> int:
@@ -122,7 +125,7 @@ def one_run(job: Job, run: int) -> RunResult:
     for config in job.configs:
         simulation = Simulation(config, model, seed)
         reports.append(
-            build_report(config, simulation.run(job.inputs.events()), job.window,
+            build_report(config, simulation.run(job.inputs.events(since=job.since)), job.window,
                          days=job.breakdowns, breakdowns=job.breakdowns)
         )  # fmt: skip
     return RunResult(
@@ -150,12 +153,22 @@ def run_all(job: Job, runs: int, jobs: int) -> list[RunResult]:
     if jobs <= 1 or runs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [one_run(job, run) for run in range(runs)]
     _JOB = job
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, runs), initializer=_quiet_worker)
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, runs)) as pool:
-            return pool.map(_worker, range(runs), chunksize=1)
+        results = pool.map(_worker, range(runs), chunksize=1)
+        pool.close()
+        return results
     finally:
+        pool.terminate()
+        pool.join()
         _JOB = None
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the command and ends quietly when the pool ends it
+    (the command's own SIGTERM handler, inherited by the fork, would print)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def summarise(values: Sequence[float | None], name: str) -> Interval | None:

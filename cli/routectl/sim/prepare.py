@@ -11,7 +11,7 @@ from routectl.sim.learn import Evidence, Learner
 
 
 class Preparation:
-    """Learns from events before ``learn_until`` and records inputs from ``record_since``."""
+    """Learns from events before ``learn_until`` (all: None) and records every input."""
 
     def __init__(
         self,
@@ -19,10 +19,9 @@ class Preparation:
         inputs: Inputs | None = None,
         *,
         learn_until: float | None = None,
-        record_since: float | None = None,
     ) -> None:
         self.learner = Learner(config)
-        self.recorder = Recorder(config, inputs, record_since) if inputs is not None else None
+        self.recorder = Recorder(config, inputs) if inputs is not None else None
         self.learn_until = learn_until
         self.learning = True
 

@@ -73,14 +73,15 @@ def model_sentence(model: AgentModel) -> str:
 
 
 def model_table(model: ReplyModel) -> str:
-    columns = ("agent", "questions", "own", "median alone", "per extra conv.", "slowest",
-               "never answered")  # fmt: skip
+    columns = ("agent", "questions", "own", "median", "median alone", "per extra conv.",
+               "slowest", "never answered")  # fmt: skip
     rows = []
     for name in sorted(model.agents):
         agent = model.agents[name]
         slowest = agent.slowest_hours()
         rows.append((
-            name, agent.questions, f"{agent.own_share * 100:.0f}%", f"{agent.median_s():.0f}s",
+            name, agent.questions, f"{agent.own_share * 100:.0f}%",
+            f"{agent.median_reply_s:.0f}s", f"{agent.median_s():.0f}s",
             f"{agent.per_extra_conversation() * 100:+.0f}%",
             "-" if slowest is None else f"{slowest[0]:02d}-{slowest[1]:02d}h",
             f"{agent.never_share() * 100:.1f}%",

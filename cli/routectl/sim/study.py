@@ -10,8 +10,9 @@ from routectl.events import Event, Output
 from routectl.model import ShopConfig
 from routectl.report import Report
 from routectl.sim import render
+from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
-from routectl.sim.model import ReplyModel, fit
+from routectl.sim.model import ReplyModel
 from routectl.sim.prepare import Preparation
 from routectl.sim.whatif import Prediction, predict
 
@@ -36,7 +37,9 @@ class Study:
     ) -> Prediction:  # fmt: skip
         if not self.evidence_done:
             self.observe(None, [])
-        model = saved if saved is not None else fit(self.base, self.evidence)
+        model = saved
+        if model is None:
+            model = learned_model(self.base, self.evidence, self.inputs.events, seed)
         return predict(self.base, new, model, self.inputs, actual, runs=runs, seed=seed,
                        jobs=jobs)  # fmt: skip
 
