@@ -593,7 +593,9 @@ def test_absurd_sizes_are_usage_errors(
     runner: CliRunner, tmp_path: Path, args: list[str], option: str
 ) -> None:
     target = tmp_path / "log.csv"
-    result = runner.invoke(cli, ["generate-log", "-c", str(EXAMPLE_CONFIG), *args, "-o", str(target)])
+    result = runner.invoke(
+        cli, ["generate-log", "-c", str(EXAMPLE_CONFIG), *args, "-o", str(target)]
+    )
     assert result.exit_code == 2
     assert option in result.stderr
     assert "Traceback" not in result.output

@@ -46,8 +46,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from routectl.events import Event, Output
-from routectl.generate_times import DEFAULT_TIME_FORMAT, TimeWriter
-from routectl.logreader import COLUMNS
+from routectl.generate_times import DEFAULT_TIME_FORMAT
 from routectl.model import ShopConfig
 from routectl.sim.core import Simulation
 from routectl.sim.synthetic import P_NEW_BUYER, Sources
@@ -57,14 +56,12 @@ from routectl.sim.write import HEADER as SIM_HEADER
 from routectl.sim.write import log_rows
 from routectl.timefmt import FIRST_YEAR, LAST_YEAR
 
-HEADER: tuple[str, ...] = COLUMNS[: COLUMNS.index("received_by") + 1]
+HEADER: tuple[str, ...] = SIM_HEADER
 """The header row of a generated log (contract column order, ``received_by`` last)."""
-assert HEADER == SIM_HEADER
 
 DEFAULT_START = date(2026, 11, 2)
 """Start date when none is given (fixed, so output never depends on the clock)."""
 
-DAY = 86_400
 ROWS_PER_AGENT = 1_000
 """Default rows per day per routing agent: about 215 conversations, 25 an hour of a shift."""
 ROWS_PER_SLOT = 100
@@ -82,7 +79,7 @@ MAX_DAYS = 3660
 started (a trillion rows is a petabyte of CSV; a hundred million rows a day is 1,000
 messages a second around the clock)."""
 
-ROWS_PER_CONVERSATION = 4.2
+ROWS_PER_CONVERSATION = 4.8
 """Rows an arrival (a visit, or a silent order) brings with the hand-made model, status
 rows included (measured), to size a day."""
 RECENT_CONTACT_DAYS = 3  # R9 reach (72h)
@@ -150,9 +147,7 @@ def check_dates(start: date, days: int | None) -> None:
     if start > LAST_DATE or (
         days is not None and LAST_DATE.toordinal() - start.toordinal() < days - 1
     ):
-        raise PastLastDate(
-            f"the log would run past {LAST_DATE.isoformat()}, the last date routectl reads"
-        )
+        raise _past_last()
 
 
 @dataclass(frozen=True)

@@ -233,6 +233,7 @@ class Simulation:
         buyer.visit_start = message.time
         buyer.decided = False
         buyer.first_open = True
+        buyer.open = False  # a new visit: the last one's unanswered question is over
         event = BuyerMessage(
             self._next_line(), message.time, message.buyer, message.agent, message.entry,
             message.item, message.order_status, message.intent, None, None,

@@ -4,14 +4,14 @@
 hand-made values instead of fitted ones, so the simulation core runs it exactly as it
 runs a learned model:
 
-- **agents**: each has its own speed: most answer nine questions in ten within three
-  minutes (a median of 12-60 s when holding no other conversation), about one in five is
-  a slow agent (2.5 times the median, three in ten answers after three minutes); the
-  rest of the answers come after 3-18 minutes (longer for slower agents), and 2-6 % of
-  questions are never answered. Holding more conversations slows an agent (1.1 times
-  at one more, 1.55 at 4-5, 1.9 at 6 or more: the practitioners' 1.2x at 2-3 and 1.4x
-  at 4-5) and makes a question more likely to go unanswered; lunch (12:00-14:00) is a
-  little slower.
+- **agents**: each has its own speed: most answer 93 % of their questions within three
+  minutes (a median of 8-40 s when holding no other conversation); one agent in five is
+  a slow one (twice the median, 78 % within three minutes); the other answers come after
+  3-18 minutes (later for slower agents), and 1-4 % of questions are never answered.
+  Holding more conversations slows an agent (1.08 times at one more, 1.17 at two, 1.45
+  at 4-5, 1.75 at 6 or more: practitioners' tables say about 1.2x at 2-3 and 1.4x at
+  4-5) and makes a question likelier to go unanswered; lunch (12:00-14:00) is 15 %
+  slower.
 - **buyers**: write again while waiting three times in ten (mostly within half a
   minute), ask another question after four answers in ten (fewer when the answer was
   slow), end six visits in ten with a close; the bot hands three in ten of the buyers it
@@ -88,6 +88,8 @@ def agent_model(name: str, median_s: float, fast_share: float, never: float) -> 
         hour_factor=hours,
         never=tuple(min(never * f, 1.0) for f in NEVER_FACTOR),
         mean_log=math.fsum(math.log(p + 1.0) for p in base.points) / POINTS,
+        median_reply_s=base.median(),
+        never_rate=never,
     )
 
 
@@ -161,42 +163,65 @@ class Handovers(core.Handovers):
 
     Who is online comes from the status rows the simulation yields: wrap its output in
     :meth:`watching` (the core asks only after every earlier pair has been read, so the
-    answer is exact at that moment).
+    answer is exact at that moment). A pick costs the same whatever the team's size.
     """
 
+    TRIES = 8
+    """Random online agents tried for one from another group before taking any."""
+
     def __init__(self, config: ShopConfig, seed: int) -> None:
-        self.rng = random.Random(f"routectl:{seed}:transfers")
-        self.agents = tuple(agent.id for agent in config.agents)
+        self.rand = random.Random(f"routectl:{seed}:transfers").random
         self.groups = {agent.id: frozenset(agent.groups) for agent in config.agents}
-        self.online: dict[str, bool] = dict.fromkeys(self.agents, False)
+        self.online: list[str] = []
+        """Agents online on pc, in no particular order (but a deterministic one)."""
+        self.position: dict[str, int] = {}
 
     def watching(
         self, pairs: Iterable[tuple[Event | None, list[Output]]]
     ) -> Iterator[tuple[Event | None, list[Output]]]:
-        online = self.online
         for pair in pairs:
             event = pair[0]
             if type(event) is StatusChange and event.device == "pc":
-                online[event.agent] = event.status == "online"
+                self._set(event.agent, event.status == "online")
             yield pair
 
+    def _set(self, agent: str, online: bool) -> None:
+        position = self.position
+        if online and agent not in position:
+            position[agent] = len(self.online)
+            self.online.append(agent)
+        elif not online and agent in position:
+            at = position.pop(agent)
+            last = self.online.pop()
+            if last != agent:
+                self.online[at] = last
+                position[last] = at
+
     def bot_target(self, buyer: str, moment: float) -> str | None:
-        if self.rng.random() >= P_TRANSFER_NAMED:
+        if self.rand() >= P_TRANSFER_NAMED:
             return None
         return self._online_colleague(None)
 
     def colleague(self, holder: str, buyer: str, moment: float) -> str | None:
-        if self.rng.random() >= P_AGENT_TRANSFER:
+        if self.rand() >= P_AGENT_TRANSFER:
             return None
         return self._online_colleague(holder)
 
     def _online_colleague(self, holder: str | None) -> str | None:
-        """An agent online on pc other than ``holder``, from another group if possible."""
-        online = [a for a in self.agents if self.online[a] and a != holder]
+        """An agent online on pc other than ``holder``, from another group if one is
+        found in a few tries."""
+        online = self.online
         if not online:
             return None
-        if holder is not None:
-            groups = self.groups.get(holder, frozenset())
-            others = [a for a in online if not groups & self.groups[a]]
-            online = others or online
-        return online[int(self.rng.random() * len(online))]
+        groups = self.groups.get(holder, frozenset()) if holder is not None else frozenset()
+        found: str | None = None
+        for _ in range(self.TRIES):
+            agent = online[int(self.rand() * len(online))]
+            if agent == holder:
+                continue
+            if not groups & self.groups[agent]:
+                return agent
+            found = found or agent
+        if found is None:
+            found = next((agent for agent in online if agent != holder), None)
+        return found

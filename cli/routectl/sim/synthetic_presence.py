@@ -94,9 +94,7 @@ class Presence:
                 last = finish
 
 
-def _add(
-    rows: list[Status], agent: str, device: str, timeline: Sequence[tuple[int, str]]
-) -> None:
+def _add(rows: list[Status], agent: str, device: str, timeline: Sequence[tuple[int, str]]) -> None:
     for moment, status in timeline:
         rows.append((moment, agent, device, status))
 

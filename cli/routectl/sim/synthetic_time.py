@@ -27,7 +27,6 @@ from routectl.generate_times import TimeWriter
 from routectl.timefmt import NonexistentTime, TimeParser
 
 DAY = 86_400
-_SS = tuple(f"{s:02d}" for s in range(60))
 
 
 class LocalDays:
@@ -110,37 +109,58 @@ class LocalDays:
 
 
 class Stamps:
-    """A settled instant as the log writes it: local text in ``time_format``."""
+    """A settled instant as the log writes it: local text in ``time_format``.
+
+    Within a span of instants where the zone's offset does not change, the local time
+    is the instant plus the offset: the text is the local hour's prefix (cached) and
+    ``MM:SS`` from a table, so a row costs a lookup and a concatenation.
+    """
 
     def __init__(self, zone: ZoneInfo, time_format: str) -> None:
         self.zone = zone
         self._writer = TimeWriter(zone, time_format)
         self._naive = time_format == "naive"
-        self._minute = 0
+        self._lo = 0
+        self._hi = 0
+        self._offset = 0
+        self._hour = -1
         self._prefix = ""
-        self._cached = False
 
     def __call__(self, moment: float) -> str:
         second = int(moment)
-        offset = second - self._minute
-        if self._cached and 0 <= offset < 60:
-            text = self._prefix + _SS[offset]
+        if self._lo <= second < self._hi:
+            local = second + self._offset
+            hour, rest = divmod(local, 3600)
+            if hour != self._hour:
+                self._hour = hour
+                self._prefix = _hour_prefix(hour * 3600)
+            text = self._prefix + _MM_SS[rest]
         else:
-            text = self._new_minute(second)
+            text = self._slow(second)
         return text if self._naive else self._writer.write(text)
 
-    def _new_minute(self, second: int) -> str:
+    def _slow(self, second: int) -> str:
         here = datetime.fromtimestamp(second, self.zone)
-        start = second - here.second
-        later = datetime.fromtimestamp(start + 59, self.zone)
-        prefix = (
-            f"{here.year:04d}-{here.month:02d}-{here.day:02d}T{here.hour:02d}:{here.minute:02d}:"
+        offset = here.utcoffset()
+        if offset == datetime.fromtimestamp(second + DAY, self.zone).utcoffset():
+            # The same offset a day later: the zone does not change it in between.
+            self._lo, self._hi = second, second + DAY
+            self._offset = int((offset or timedelta(0)).total_seconds())
+            self._hour = -1
+        return (
+            f"{here.year:04d}-{here.month:02d}-{here.day:02d}T"
+            f"{here.hour:02d}:{here.minute:02d}:{here.second:02d}"
         )
-        # Cache the minute unless the offset changes inside it (old local mean times).
-        self._cached = later.utcoffset() == here.utcoffset() and later.minute == here.minute
-        self._minute = start
-        self._prefix = prefix
-        return prefix + _SS[here.second]
+
+
+_MM_SS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _hour_prefix(local_hour_start: int) -> str:
+    """``YYYY-MM-DDTHH:`` of a local hour given as seconds from the local epoch."""
+    hour = _EPOCH + timedelta(seconds=local_hour_start)
+    return f"{hour.year:04d}-{hour.month:02d}-{hour.day:02d}T{hour.hour:02d}:"
 
 
 def _clock(second: int) -> str:
