@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import worlds
 from truth import record, world, write_world
 
 from routectl.config import load_config
@@ -101,6 +102,20 @@ def one(name: str, seed: int, days: int, runs: int, folder: Path) -> dict[str, o
         truth_new = folder / f"{name}-{seed}-new.csv"
         write_world(new, truth, inputs, seed + 1000, truth_new)
 
+    return measure(name, seed, runs, config, log, new, truth_new)
+
+
+def measure(
+    name: str,
+    seed: int,
+    runs: int,
+    config: ShopConfig,
+    log: Path,
+    new: ShopConfig,
+    truth_new: Path,
+) -> dict[str, object]:
+    """Back-test ``log`` (last 7 days) and predict NEW from it; the NEW world is the truth."""
+
     def events():  # type: ignore[no-untyped-def]
         with open_events(str(log), config) as (found, _):
             yield from found
@@ -109,15 +124,14 @@ def one(name: str, seed: int, days: int, runs: int, folder: Path) -> dict[str, o
     for event in events():
         first = event.time if first is None else first
         last = event.time
-    started = time.process_time()
+    started = time.perf_counter()
     result = backtest(config, events, (first, last), holdout_s=7 * 86400.0, runs=runs,
                       seed=seed, jobs=2)  # fmt: skip
-    cpu = time.process_time() - started
-    out: dict[str, object] = {"shape": name, "seed": seed, "backtest_cpu_s": round(cpu, 1)}
+    wall = time.perf_counter() - started
+    out: dict[str, object] = {"shape": name, "seed": seed, "backtest_wall_s": round(wall, 1)}
     for figure in ("response_rate", "avg_response_s", "reply_rate", "conversion_rate"):
         actual, found = result.figures[figure]
         out[figure] = (actual, None if found is None else (found.mean, found.low, found.high))
-    # What-if: predict NEW from the BASE world's log; the truth is the NEW world.
     with open_events(str(truth_new), new) as (found_events, _):
         truth_report = build_report(new, run(new, found_events))
     with Inputs() as inputs:
@@ -138,9 +152,21 @@ def one(name: str, seed: int, days: int, runs: int, folder: Path) -> dict[str, o
     return out
 
 
+def one_world(name: str, seed: int, runs: int, folder: Path) -> dict[str, object]:
+    """An independent shop (benchmarks/worlds.py); the what-if triples the first
+    agent's weight, and the NEW world is the same shop run with that weight."""
+    place = folder / f"{name}-{seed}"
+    config_path, log = worlds.write_world(name, place, seed)
+    config = load_config(str(config_path))
+    first = config.agents[0]
+    weights = {first.id: 300 if first.weight != 300 else 100}
+    new_path, truth_new = worlds.write_world(name, place, seed, weights, tag="-new")
+    return measure(name, seed, runs, config, log, load_config(str(new_path)), truth_new)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--shapes", default=",".join(SHAPES))
+    parser.add_argument("--shapes", default=",".join([*SHAPES, *worlds.SHAPES]))
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--runs", type=int, default=8)
@@ -149,7 +175,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for name in args.shapes.split(","):
             for seed in range(1, args.seeds + 1):
-                row = one(name, seed, args.days, args.runs, Path(folder))
+                if name in worlds.SHAPES:
+                    row = one_world(name, seed, args.runs, Path(folder))
+                else:
+                    row = one(name, seed, args.days, args.runs, Path(folder))
                 rows.append(row)
                 print(_line(row), flush=True)
     _summary(rows)
@@ -169,7 +198,7 @@ def _line(row: dict[str, object]) -> str:
             f"{key}: actual {actual * scale:.1f} predicted {mean * scale:.1f} "
             f"[{low * scale:.1f}, {high * scale:.1f}] {inside}"
         )
-    parts.append(f"cpu {row['backtest_cpu_s']}s")
+    parts.append(f"backtest {row['backtest_wall_s']}s")
     return " | ".join(parts)
 
 

@@ -171,7 +171,8 @@ def test_unusable_input_is_one_error_and_exit_2(
         ("", "empty.csv:1"),
         (HEADER + "2026-11-02T09:00:00,dance,u1,,,,,,,,\n", "empty.csv:2"),
         (HEADER + "2026-11-02T09:00:00,message,u1,,,,shop_home\n"
-         "2026-11-02T08:00:00,message,u2,,,,shop_home\n", "empty.csv:3"),
+         "2026-11-02T25:00:00,message,u2,,,,shop_home\n", "empty.csv:3"),  # a file out of
+        # order is sorted (issue 23): a bad time is the row that stops it here
     ],
 )  # fmt: skip
 def test_a_bad_log_is_file_line_and_exit_2(

@@ -90,9 +90,10 @@ def test_without_the_html_extra_the_error_says_what_to_install(
     )
     assert result.exit_code == 2 and not target.exists()
     assert result.stderr == (
-        "routectl: error: --format html needs the charting extra: "
-        "pip install 'routectl[html]' (or pip install plotly)\n"
-    )
+        "routectl: error: --format html needs the charting extra; routectl is not on PyPI, "
+        "so install it from the routectl checkout: pip install '.[html]' (or pip install "
+        "plotly)\n"
+    )  # issue 23: not 'routectl[html]', which pip would look for on PyPI
 
 
 # --- in a real browser ---------------------------------------------------------------------

@@ -48,6 +48,13 @@ def _skipped(*messages: str) -> str:
     return "".join(lines) + f"routectl: skipped {len(messages)} bad {rows} (--skip-bad)\n"
 
 
+def _sorted(line: int) -> str:
+    return (
+        f"routectl: {{log}}: rows are not in time order (line {line} goes back in time); "
+        "sorting them by time first (equal times keep file order)\n"
+    )
+
+
 OPEN_QUOTE = (
     "unreadable CSV: a quote opened in this row is never closed, so every line after it was "
     "read into one field (unexpected end of data)"
@@ -79,9 +86,10 @@ LOG_CASES = [
         1,
         _one("1: header lacks column(s) time; found: ti\\x00me, event, buyer"),  # escaped
     ),
-    # Encodings: UTF-8 (BOM or not) or --encoding gb18030; anything else stops the run.
     # An undecodable byte is a bad row at its own line (F2, fixed): line 1 is ASCII here.
-    LogCase("gb18030.csv", 1, _one(f"2: {NOT_TEXT}")),
+    # Encodings: a file's is detected (issue 23); one named that does not fit stops the run.
+    LogCase("gb18030.csv", 0, "", rows=1),
+    LogCase("gb18030.csv", 1, _one(f"2: {NOT_TEXT}"), args=("--encoding", "utf-8")),
     LogCase("bad-utf8.csv", 1, _one(f"3: {NOT_TEXT}")),
     LogCase("bad-utf8.csv", 0, _skipped(f"3: {NOT_TEXT}"), rows=0, args=("--skip-bad",)),
     LogCase("gb18030.csv", 0, "", rows=1, args=("--encoding", "gb18030")),
@@ -120,18 +128,10 @@ LOG_CASES = [
     # Years outside 1900-9998 (F1, fixed): every instant must convert in every zone.
     LogCase("year-1.csv", 1, _one(f"2: bad time '0001-01-01T00:00:00': {ISO}")),
     LogCase("year-9999-utc.csv", 1, _one(f"2: bad time '9999-12-31T23:59:59+00:00': {ISO}")),
-    LogCase(
-        "time-backwards.csv",
-        1,
-        _one("4: time goes backwards (rows must be in time order; --sort sorts the log first)"),
-    ),
-    LogCase(
-        "time-backwards.csv",
-        0,
-        _skipped("4: time goes backwards (rows must be in time order; --sort sorts the log first)"),
-        rows=1,
-        args=("--skip-bad",),
-    ),
+    # A file out of time order is sorted first, with one line saying so (issue 23); on
+    # standard input it is a bad row (tests/test_shop_exports.py).
+    LogCase("time-backwards.csv", 0, _sorted(4), rows=2),
+    LogCase("time-backwards.csv", 0, _sorted(4), rows=2, args=("--skip-bad",)),
     LogCase("missing-buyer.csv", 1, _one("3: 'message' row needs a value in column 'buyer'")),
     LogCase(
         "unknown-agent.csv", 1, _one("2: unknown agent 'tiny:z' (not in the config's [[agents]])")

@@ -68,10 +68,10 @@ def test_run_failing_halfway_leaves_no_file_and_no_temp_file(
     log = tmp_path / "log.csv"
     good = _good_log(500)
     bad_line = good.count("\n") + 1
-    log.write_text(
-        good + "2026-11-02T09:00:00,mesage,b1,,,,,,,,\n" + _good_log(3)[len(HEAD) :],
-        encoding="utf-8",
-    )
+    after = "".join(f"2026-11-02T09:00:0{n},message,c{n},,,,shop_home,,,,hi\n" for n in range(3))
+    # Rows after the bad one keep time order: an out-of-order file is sorted before the
+    # read, and the failure must come halfway through the real read.
+    log.write_text(good + "2026-11-02T09:00:00,mesage,b1,,,,,,,,\n" + after, encoding="utf-8")
     target = tmp_path / "out.txt"
     if existing:
         target.write_bytes(b"yesterday's report\r\n")

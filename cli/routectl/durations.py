@@ -31,6 +31,19 @@ def format_duration(seconds: float) -> str:
     return "".join(parts)
 
 
+def shortest_duration(seconds: float) -> str:
+    """The shortest exact spelling: :func:`format_duration`'s, or one unit when that is
+    shorter (``100`` -> ``100s``, not ``1m40s``). One day is ``24h``, as the platform
+    and docs/config.md write it; days are used from two on (``2d``)."""
+    whole = round(seconds)
+    spellings = [format_duration(whole)]
+    spellings += [
+        f"{whole // size}{unit}" for unit, size in _UNIT_SECONDS.items() if whole % size == 0
+    ]
+    spellings = [text for text in spellings if not text.startswith("1d")] or spellings
+    return min(spellings, key=len)
+
+
 def humanize_seconds(seconds: float) -> str:
     """A rough human reading: ``2h``, ``45m``, ``3d 4h``."""
     s = int(seconds)

@@ -1,12 +1,15 @@
 """Which codec reads a log: the ``--encoding`` names and the byte sniffing behind them.
 
-* ``utf-8`` (default): UTF-8 with or without a BOM. A log whose bytes say UTF-16 (a
+* Nothing named (the default): a regular file's codec is detected
+  (:func:`detect_codec`); standard input is read as ``utf-8``.
+* ``utf-8``: UTF-8 with or without a BOM. A log whose bytes say UTF-16 (a
   UTF-16 byte-order mark, or ASCII interleaved with zero bytes) is read as UTF-16: no
   UTF-8 text starts like that, so nothing is guessed.
 * ``gb18030``, and ``gbk`` / ``cp936`` as other names for it (GB18030 is a superset of
   both, and the name Chinese Excel's "CSV" uses varies): Chinese Excel and Qianniu exports.
 * ``utf-16``: with a BOM, or without one when the zero bytes show the byte order.
-* ``auto``: decided from the first :data:`SNIFF_BYTES` bytes: a BOM wins; then UTF-16 by
+* ``auto``: on a regular file the same as naming nothing; on a stream (standard input,
+  a pipe), decided from its first :data:`SNIFF_BYTES` bytes: a BOM wins; then UTF-16 by
   its zero bytes; then UTF-8 when those bytes are valid UTF-8; else GB18030.
 
 A byte-order mark always wins over the name given: a file cannot both start with a
@@ -16,6 +19,8 @@ UTF-8 BOM and be GB18030 text a person meant.
 from __future__ import annotations
 
 import codecs
+import re
+from typing import BinaryIO
 
 ENCODINGS = ("utf-8", "gb18030", "gbk", "cp936", "utf-16", "auto")
 """The names ``--encoding`` accepts."""
@@ -61,3 +66,42 @@ def _valid_utf8(head: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+_SCAN_BLOCK = 1 << 20
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def detect_codec(stream: BinaryIO) -> str:
+    """The codec of a seekable log, from evidence in its bytes; the stream is left at 0.
+
+    A BOM or UTF-16's zero bytes decide from the first :data:`SNIFF_BYTES` bytes. Else
+    the first stretch of non-ASCII bytes decides, wherever it is: an export's header and
+    first rows may be all ASCII with the Chinese names further down. Valid UTF-8 there
+    is UTF-8 (GB18030 text of any length almost never is); otherwise GB18030. A file of
+    ASCII only is read as UTF-8. Finding the stretch costs one ``isascii`` per MiB.
+    """
+    head = stream.read(SNIFF_BYTES)
+    try:
+        codec = codec_for("auto", head)
+        if codec != "utf-8-sig" or head.startswith(codecs.BOM_UTF8) or not head.isascii():
+            return codec
+        sample = _first_non_ascii(stream)
+        return "utf-8-sig" if sample is None or _valid_utf8(sample) else "gb18030"
+    finally:
+        stream.seek(0)
+
+
+def _first_non_ascii(stream: BinaryIO) -> bytes | None:
+    """Up to :data:`SNIFF_BYTES` bytes from the first non-ASCII byte on, or None.
+
+    Every byte before it is ASCII, so it starts a character in UTF-8 and GB18030 alike.
+    """
+    while True:
+        block = stream.read(_SCAN_BLOCK)
+        if not block:
+            return None
+        found = None if block.isascii() else _NON_ASCII.search(block)  # isascii: fast
+        if found is not None:
+            sample = block[found.start() : found.start() + SNIFF_BYTES]
+            return sample + stream.read(SNIFF_BYTES - len(sample))

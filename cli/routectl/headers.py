@@ -119,18 +119,19 @@ def parse_column_mapping(text: str) -> dict[str, str]:
 
 def closest(word: str, choices: Sequence[str]) -> str | None:
     """The choice most like ``word``, when one is close enough to be a typo."""
-    import difflib  # only on an error path: keep start-up light
+    from routectl.similar import closest as most_like  # only on an error path
 
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
+    return most_like(word, choices)
 
 
 def did_you_mean(word: str, choices: Sequence[str], list_up_to: int = 12) -> str:
     """``"; did you mean 'x'?"`` for the closest choice, else ``"; expected one of: ..."``
     when there are at most ``list_up_to`` choices, else nothing."""
-    close = closest(word, choices)
-    if close is not None:
-        return f"; did you mean {close!r}?"
+    from routectl.similar import close_names, one_of  # only on an error path
+
+    close = close_names(word, choices)
+    if close:
+        return f"; did you mean {one_of(close)}?"
     if len(choices) <= list_up_to:
         return f"; expected one of: {', '.join(choices)}"
     return ""

@@ -28,9 +28,10 @@ from routectl.events import (
     Transfer,
 )
 from routectl.headers import COLUMNS as COLUMNS  # re-exported: the log's column names
-from routectl.headers import closest, resolve_header
+from routectl.headers import resolve_header
 from routectl.linebound import BoundedLines, LineTooLong
 from routectl.model import ENTRIES
+from routectl.similar import close_names, one_of
 from routectl.sorting import Record, sort_records
 from routectl.timefmt import NonexistentTime, TimeParser
 
@@ -265,8 +266,8 @@ def _agent_hint(agent: str, known: dict[str, str]) -> str:
     """A did-you-mean for a near miss. Ids share their shop prefix (``shop:``), so the
     sub-account names after the last ``:`` are compared, not the whole ids."""
     by_name = {name.rpartition(":")[2]: name for name in known}
-    close = closest(agent.rpartition(":")[2], list(by_name))
-    return "" if close is None else f"; did you mean {known[by_name[close]]!r}?"
+    close = close_names(agent.rpartition(":")[2], list(by_name))
+    return f"; did you mean {one_of([known[by_name[name]] for name in close])}?" if close else ""
 
 
 class _RowConverter:

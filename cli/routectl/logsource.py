@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import stat
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -15,13 +17,15 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from routectl.encodings import SNIFF_BYTES, codec_for
-from routectl.errors import BadLogRow, UsageProblem
+from routectl.encodings import SNIFF_BYTES, codec_for, detect_codec
+from routectl.errors import BadLogRow, RoutectlError, UsageProblem
 from routectl.events import Event
 from routectl.logreader import UNDECODABLE_ERRORS, read_events
 from routectl.model import ShopConfig
 from routectl.notices import skipped_notice
 from routectl.progress import clear_progress, track_progress
+from routectl.safetext import printable
+from routectl.sorting import first_row_back
 
 
 @dataclass
@@ -73,16 +77,39 @@ def _head(stream: BinaryIO) -> bytes:
     return b""
 
 
-def _as_text(stream: BinaryIO, encoding: str) -> io.TextIOWrapper:
-    codec = codec_for(encoding, _head(stream))
+def _as_text(stream: BinaryIO, encoding: str | None) -> io.TextIOWrapper:
+    codec = _codec(stream, encoding)
     return io.TextIOWrapper(stream, encoding=codec, errors=UNDECODABLE_ERRORS, newline="")
 
 
+def _codec(stream: BinaryIO, encoding: str | None) -> str:
+    """``encoding`` as named; unnamed (or ``auto``), detected from a regular file's bytes
+    (:func:`~routectl.encodings.detect_codec`), or sniffed from a stream's first bytes;
+    standard input unnamed is UTF-8 (the contract: it is not detected)."""
+    if encoding is None and stream is _stdin_buffer():
+        encoding = "utf-8"
+    if encoding in (None, "auto") and _is_regular(stream):
+        return detect_codec(stream)
+    return codec_for(encoding or "auto", _head(stream))
+
+
+def _stdin_buffer() -> BinaryIO | None:
+    return getattr(sys.stdin, "buffer", None)
+
+
+def _is_regular(stream: BinaryIO | TextIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and stream.seekable()
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+
+
 @contextlib.contextmanager
-def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
+def open_log_text(path: str, encoding: str | None = None) -> Iterator[TextIO]:
     """Open a log (``-`` = stdin) as text with universal newlines left to the csv module.
 
-    The codec comes from ``encoding`` and the log's first bytes (:mod:`routectl.encodings`).
+    The codec comes from ``encoding`` (None: detected on a file, UTF-8 on standard
+    input) and the log's bytes (:mod:`routectl.encodings`).
     """
     if path == "-":
         _say_reading_stdin()
@@ -94,24 +121,60 @@ def open_log_text(path: str, encoding: str) -> Iterator[TextIO]:
                 stdin.detach()  # leave sys.stdin open for whoever comes after
         return
     try:
-        handle = _as_text(open(path, "rb", buffering=SNIFF_BYTES), encoding)
+        binary = open(path, "rb", buffering=SNIFF_BYTES)  # closed by the wrapper below
     except FileNotFoundError:
         raise UsageProblem(f"{path}: no such file") from None
     except IsADirectoryError:
         raise UsageProblem(f"{path}: is a folder, not a log file") from None
     except OSError as exc:
         raise UsageProblem(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        handle = _as_text(binary, encoding)
+    except OSError as exc:  # EIO while detecting: a log failing while read (exit 1)
+        binary.close()
+        raise RoutectlError(f"{printable(path)}: cannot read: {exc.strerror or exc}") from None
+    except BaseException:
+        binary.close()
+        raise
     with handle:
         yield handle
 
 
+def _out_of_order(
+    path: str, text: TextIO, zone: ZoneInfo, columns: Mapping[str, str] | None
+) -> tuple[int | None, bool]:
+    """Where a regular file's rows first go back in time (None: in order, or not a
+    regular file), and whether that was found already in this command run: ``backtest``
+    reads LOG twice, looks once and says it once."""
+    if not _is_regular(text):
+        return None, False
+    info = os.fstat(text.fileno())
+    key = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, text.encoding)
+    context = click.get_current_context(silent=True)
+    seen: dict[object, int | None] = (
+        {} if context is None else context.meta.setdefault("routectl.logsource.order", {})
+    )
+    if key in seen:
+        return seen[key], True
+    try:
+        with open(path, encoding=text.encoding, errors="replace", newline="") as again:
+            line = first_row_back(again, zone, columns)
+    except (OSError, UnicodeError):
+        line = None  # the real read reports what is wrong, at its line
+    seen[key] = line
+    return line, False
+
+
+def _stdin_on_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def _say_reading_stdin() -> None:
     """Never wait silently: a person who forgot the LOG argument is told what happens."""
-    try:
-        on_terminal = sys.stdin.isatty()
-    except (AttributeError, ValueError, OSError):
-        on_terminal = False
-    if on_terminal:
+    if _stdin_on_terminal():
         click.echo(
             "routectl: reading the log from standard input (give a LOG file to read one; "
             "end input with Ctrl-D)",
@@ -124,7 +187,7 @@ def open_events(
     path: str,
     config: ShopConfig,
     *,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
     skip_bad: bool = False,
     columns: Mapping[str, str] | None = None,
     sort: bool = False,
@@ -132,15 +195,31 @@ def open_events(
     """Yield ``(events, skipped)`` for a log; print the skip summary when done.
 
     ``columns`` (``--columns``) maps columns to other headings; ``sort`` (``--sort``)
-    orders the rows by time first.
+    orders the rows by time first, as does a regular file found out of order (one line
+    on stderr says so). ``encoding`` None: detected on a file, UTF-8 on standard input.
     """
     counter = SkipCounter()
     source = "<stdin>" if path == "-" else path
-    with open_log_text(path, encoding) as raw_text, track_progress(raw_text, label=source) as text:
+    zone = ZoneInfo(config.shop.timezone)
+    with contextlib.ExitStack() as stack:
+        raw_text = stack.enter_context(open_log_text(path, encoding))
+        if not sort and path != "-":
+            back, said = _out_of_order(path, raw_text, zone, columns)
+            sort = back is not None
+            if back is not None and not said:
+                click.echo(
+                    f"routectl: {printable(path)}: rows are not in time order (line {back} "
+                    "goes back in time); sorting them by time first (equal times keep "
+                    "file order)",
+                    err=True,
+                )
+        # A log typed or pasted on the terminal shares it with stderr: no bar over it.
+        bar = False if path == "-" and _stdin_on_terminal() else None
+        text = stack.enter_context(track_progress(raw_text, label=source, enabled=bar))
         events = read_events(
             text,
             source,
-            ZoneInfo(config.shop.timezone),
+            zone,
             known_agents=frozenset(agent.id for agent in config.agents),
             on_bad=counter.reader_skip if skip_bad else None,
             columns=columns,

@@ -71,11 +71,11 @@ def encoding_option(function: F) -> F:
     return click.option(
         "--encoding",
         type=click.Choice(list(ENCODINGS), case_sensitive=False),
-        default="utf-8",
-        show_default=True,
-        help="Log encoding. utf-8 accepts a BOM (and reads a log whose bytes say UTF-16); "
-        "gb18030 (also gbk, cp936) reads Chinese Excel and Qianniu exports; auto detects "
-        "UTF-8, UTF-8 with BOM, GB18030 or UTF-16 from the first 64 KiB.",
+        default=None,
+        help="Log encoding [default: detected in a file (a BOM, then UTF-16, UTF-8 or "
+        "GB18030 by the bytes); utf-8 on standard input]. utf-8 accepts a BOM; gb18030 "
+        "(also gbk, cp936) reads Chinese Excel and Qianniu exports; auto detects on "
+        "standard input too, from its first 64 KiB.",
     )(function)
 
 

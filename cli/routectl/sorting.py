@@ -1,4 +1,5 @@
-"""External merge sort of log rows by time, in bounded memory (``--sort``).
+"""External merge sort of log rows by time, in bounded memory, and the check whether a
+log needs it.
 
 Rows are read in chunks of at most :data:`CHUNK_ROWS`; each chunk is sorted in memory
 and, when the log holds more than one chunk, written to a temporary file; the files are
@@ -9,20 +10,29 @@ one chunk never touches the disk.
 Records are ``(time, line, row)``: equal times keep file order because the line number
 breaks the tie (a stable sort), and the line number stays the row's own, so a bad row
 found after sorting is still reported at ``LOG:LINE``.
+
+:func:`first_row_back` is the cheap look at a regular file before the real read: is it
+in time order? It reads the time column only, as text (see there), so a log in order
+costs about one bare ``csv.reader`` pass more (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import csv
 import heapq
 import itertools
+import math
 import os
 import pickle
 import struct
 import tempfile
-from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from collections.abc import Iterable, Iterator, Mapping
+from typing import BinaryIO, TextIO
+from zoneinfo import ZoneInfo
 
 from routectl.errors import UsageProblem
+from routectl.headers import resolve_header
+from routectl.timefmt import TimeParser
 
 Record = tuple[float, int, list[str]]
 _Packed = tuple[float, int, bytes]
@@ -49,7 +59,7 @@ def sort_records(records: Iterable[Record], chunk_rows: int | None = None) -> It
         yield from _merged(first, packed, chunk_rows)
     except OSError as exc:
         raise UsageProblem(
-            f"--sort: cannot use temporary files in {tempfile.gettempdir()}: "
+            f"sorting the log by time: cannot use temporary files in {tempfile.gettempdir()}: "
             f"{exc.strerror or exc} (set TMPDIR to a folder with room for the log)"
         ) from None
 
@@ -97,3 +107,111 @@ def _load(handle: BinaryIO) -> Iterator[_Packed]:
             return
         time, line, length = _FRAME.unpack(frame)
         yield time, line, handle.read(length)
+
+
+_BLOCK_CHARS = 1 << 20
+_LONGEST_LINE = 2_000_000
+"""Longest line the order check holds (as ``linebound.MAX_LINE_CHARS``); the rest of a
+longer one is passed over, and the real read reports it."""
+_LONGEST_FIELD = 1_000_000  # as logreader.MAX_FIELD_BYTES, which sets the same global
+
+
+class _BlockLines:
+    """The lines of a text stream, read a block at a time and split in C (the order check
+    does not need :class:`~routectl.linebound.BoundedLines`' exact per-line bookkeeping,
+    only bounded memory). ``dropped`` counts the over-long lines passed over."""
+
+    def __init__(self, text: TextIO) -> None:
+        self.text = text
+        self.dropped = 0
+
+    def blocks(self) -> Iterator[list[str]]:
+        carry = ""
+        skipping = False
+        while block := self.text.read(_BLOCK_CHARS):
+            if skipping:
+                ends = [at for at in (block.find("\n"), block.find("\r")) if at >= 0]
+                if not ends:
+                    continue
+                block, skipping = block[min(ends) + 1 :], False
+                if not block:
+                    continue
+            lines = (carry + block).splitlines()  # any line end: LF, CRLF, CR alone
+            carry = lines.pop()
+            if len(carry) > _LONGEST_LINE:
+                carry, skipping = "", True
+                self.dropped += 1
+            yield lines
+        if carry:
+            yield [carry]
+
+
+def first_row_back(
+    text: TextIO, zone: ZoneInfo, columns: Mapping[str, str] | None = None
+) -> int | None:
+    """The line of the first row of a CSV log whose time is earlier than a row's before
+    it, or None when the rows are in time order (or the header does not say where the
+    time is: the real read reports that).
+
+    A time is parsed only when its text leaves the previous one's hour: a different
+    length, first 13 characters (``2026-11-02T08``) or text after the seconds (an
+    offset), or text that sorts lower. Inside an hour, the text's order is the time's
+    (minutes and seconds are written with their leading zero), so most rows cost a few
+    string comparisons. Unreadable rows and times that do not parse are passed over:
+    the real read reports them at their lines.
+    """
+    csv.field_size_limit(_LONGEST_FIELD)
+    lines = _BlockLines(text)
+    reader = csv.reader(itertools.chain.from_iterable(lines.blocks()), strict=True)
+    time_at = _time_column(reader, columns)
+    if time_at is None:
+        return None
+    parser = TimeParser(zone)
+    previous, hour, tail, size, latest = "", "", "", -1, -math.inf
+    while True:
+        try:
+            for row in reader:
+                if len(row) <= time_at:
+                    continue
+                raw = row[time_at]
+                if (
+                    len(raw) == size
+                    and raw >= previous
+                    and raw.startswith(hour)
+                    and raw[19:] == tail
+                ):
+                    previous = raw
+                    continue
+                # previous first: in a repeated hour, the parser reads each time after
+                # the ones before it (timefmt)
+                before = _parsed(parser, previous) if previous else None
+                time = _parsed(parser, raw)
+                if time is None:
+                    continue
+                if before is not None and before > latest:
+                    latest = before
+                if time < latest:
+                    return reader.line_num + lines.dropped
+                previous, hour, tail, size, latest = raw, raw[:13], raw[19:], len(raw), time
+            return None
+        except csv.Error:
+            continue  # the real read reports the row
+
+
+def _time_column(reader: Iterator[list[str]], columns: Mapping[str, str] | None) -> int | None:
+    try:
+        for header in reader:
+            if any(cell.strip() for cell in header):
+                layout = resolve_header(header, columns)
+                ok = not (layout.duplicates or layout.missing_mapped)
+                return layout.index.get("time") if ok else None
+    except csv.Error:
+        pass
+    return None
+
+
+def _parsed(parser: TimeParser, raw: str) -> float | None:
+    try:
+        return parser.parse(raw.strip())
+    except (ValueError, OverflowError):
+        return None

@@ -52,7 +52,7 @@ def _holdout(_ctx: click.Context, _param: click.Parameter, value: str) -> float:
 @encoding_option
 def backtest_command(
     log: str, config_path: str, output_path: str, holdout: float, fmt: str, runs: int,
-    seed: int, jobs: int | None, model_path: str | None, encoding: str,
+    seed: int, jobs: int | None, model_path: str | None, encoding: str | None,
 ) -> None:  # fmt: skip
     """Learn the reply model on LOG's days before the holdout, simulate the holdout's
     arrivals and presence under the config, and print predicted against actual figures,
@@ -80,7 +80,7 @@ def backtest_command(
         out.write(text)
 
 
-def _span(log: str, config: object, encoding: str) -> tuple[float, float]:
+def _span(log: str, config: object, encoding: str | None) -> tuple[float, float]:
     first = last = None
     with open_events(log, config, encoding=encoding) as (events, _):  # type: ignore[arg-type]
         for event in events:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from routectl.config import load_config
-from routectl.config.loader import source_name
+from routectl.config.loader import read_config_bytes, source_name
 from routectl.options import config_option, output_option
 
 
@@ -31,9 +33,23 @@ def config(config_arg: str | None, config_path: str, output_path: str, fmt: str)
     from routectl.config.effective import effective_document, effective_toml
     from routectl.output import dumps_json, open_output
 
+    written = _written(path)
     if fmt == "json":
-        text = dumps_json(effective_document(shop_config))
+        text = dumps_json(effective_document(shop_config, written))
     else:
-        text = effective_toml(shop_config, source_name(path))
+        text = effective_toml(shop_config, source_name(path), written)
     with open_output(output_path, inputs=(path,)) as out:
         out.write(text)
+
+
+def _written(path: str) -> dict[str, Any] | None:
+    """The config's own TOML, for the spellings it chose; None for standard input (read
+    once already) or when it does not parse again."""
+    if path == "-":
+        return None
+    import tomllib
+
+    try:
+        return tomllib.loads(read_config_bytes(path).decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return None

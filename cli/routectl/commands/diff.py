@@ -54,7 +54,7 @@ _RENDER = {
 @simulation_options
 def diff(
     base: str, new: str, log: str, output_path: str, fmt: str, limit: int,
-    exit_code: bool, encoding: str, skip_bad: bool, column_map: dict[str, str], sort: bool,
+    exit_code: bool, encoding: str | None, skip_bad: bool, column_map: dict[str, str], sort: bool,
     predict: bool, runs: int, seed: int, jobs: int | None, model_path: str | None,
 ) -> int:  # fmt: skip
     """Replay LOG (- or nothing: standard input) through the BASE and NEW configs.

@@ -34,7 +34,7 @@ from routectl.sim.calibrate import learn_model
 @columns_option
 @sort_option
 def model(
-    log: str, config_path: str, output_path: str, fmt: str | None, encoding: str,
+    log: str, config_path: str, output_path: str, fmt: str | None, encoding: str | None,
     skip_bad: bool, column_map: dict[str, str], sort: bool,
 ) -> None:  # fmt: skip
     """Learn how each agent of LOG answers and how its buyers behave.

@@ -49,7 +49,7 @@ def replay(
     config_path: str,
     output_path: str,
     fmt: str,
-    encoding: str,
+    encoding: str | None,
     skip_bad: bool,
     excel: bool | None,
     column_map: dict[str, str],

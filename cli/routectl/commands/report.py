@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
 
 from routectl.config import load_config
+from routectl.errors import UsageProblem
 from routectl.headers import did_you_mean
 from routectl.logsource import open_events
 from routectl.notices import window_notice
@@ -25,7 +27,8 @@ from routectl.options import (
 from routectl.output import open_output
 from routectl.replay import run
 from routectl.report import Window, build_report, labels, render, resolve_window
-from routectl.report.html import html_renderer
+from routectl.report.html import MISSING, html_renderer
+from routectl.report.result import Report
 from routectl.report.window import as_of_window
 
 
@@ -43,7 +46,11 @@ def _split_by(
 
 _FORMAT_HELP = (
     "table for people, json for scripts, csv: one table, html: one self-contained page "
-    "with charts (pip install 'routectl[html]')."
+    "with charts (needs the html extra: pip install '.[html]' in the routectl checkout)."
+)
+MISSING_EXTRA = (
+    "--format html needs the charting extra; routectl is not on PyPI, so install it from "
+    "the routectl checkout: pip install '.[html]' (or pip install plotly)"
 )
 _SINCE_HELP = "Count from: 2026-11-02, 2026-11-02T08:00, today, yesterday, 7d, 24h (shop time)."
 _BY_HELP = "Breakdowns: repeat or comma-separate [default: agent,group,hour; csv: agent]."
@@ -51,6 +58,16 @@ _AS_OF_HELP = "The platform's 30 days before DATE (DATE-30..DATE-1): 2026-12-01,
 _LANG_HELP = (
     "Table language [default: zh when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else en]."
 )
+
+
+def _html_renderer() -> Callable[[Report], str]:
+    """report/html.py's renderer, its missing-extra error worded for a checkout install."""
+    try:
+        return html_renderer()
+    except UsageProblem as exc:
+        if exc.message != MISSING:
+            raise
+        raise UsageProblem(MISSING_EXTRA) from None
 
 
 def _window(since: str | None, until: str | None, as_of: str | None, now: datetime) -> Window:
@@ -86,7 +103,7 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
 @click.option("--verbose", is_flag=True, help="Rule ids and config keys next to the figures.")
 def report(
     log: str, config_path: str, output_path: str, fmt: str, since: str | None,
-    until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str, skip_bad: bool,
+    until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str | None, skip_bad: bool,
     excel: bool | None, column_map: dict[str, str], sort: bool, lang: str | None, wide: bool,
     verbose: bool,
 ) -> None:  # fmt: skip
@@ -107,7 +124,7 @@ def report(
     if fmt == "csv" and len(by) > 1:
         raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
     excel = resolve_excel(excel, fmt, output_path)
-    to_html = html_renderer() if fmt == "html" else None
+    to_html = _html_renderer() if fmt == "html" else None
     config = load_config(config_path)
     now = datetime.now(ZoneInfo(config.shop.timezone))  # the only clock read of a report
     window = _window(since, until, as_of, now)

@@ -1,26 +1,48 @@
 """The model back to a TOML document, every default written out (``routectl config``).
 
-The document loads back to an equal :class:`ShopConfig`: durations are written in their
-shortest exact spelling, unset auto-replies are left out (TOML has no null), crowd
+The document loads back to an equal :class:`ShopConfig`: durations are written as the
+config wrote them (``100s`` stays ``100s``, ``24h`` stays ``24h``) or, for a default, in
+their shortest exact spelling; unset auto-replies are left out (TOML has no null), crowd
 members are sorted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from routectl.durations import format_duration
+from routectl.durations import parse_duration, shortest_duration
 from routectl.model import ShopConfig
 
+_DURATIONS = (
+    ("routing", "offline_delay"), ("routing", "session_timeout"), ("reply_rate", "threshold"),
+    ("reply_rate", "avg_cap"), ("reply_rate", "slow_after"), ("sales", "conversion_window"),
+)  # fmt: skip
 
-def effective_document(config: ShopConfig) -> dict[str, Any]:
+
+def effective_document(
+    config: ShopConfig, written: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Every key with its value; empty ``groups``, ``agents`` and ``rules`` are left out
-    (TOML would put a bare ``groups = []`` above ``[shop]``)."""
+    (TOML would put a bare ``groups = []`` above ``[shop]``). ``written`` is the config's
+    parsed TOML: a duration it spells (``100s``) is kept as spelled."""
     document = _document(config)
     for name in ("groups", "agents", "rules"):
         if not document[name]:
             del document[name]
+    for table, key in _DURATIONS:
+        section = (written or {}).get(table)
+        spelled = section.get(key) if isinstance(section, Mapping) else None
+        if isinstance(spelled, str) and _same_duration(spelled, document[table][key]):
+            document[table][key] = spelled.strip()
     return document
+
+
+def _same_duration(spelled: str, effective: str) -> bool:
+    try:
+        return parse_duration(spelled) == parse_duration(effective)
+    except ValueError:
+        return False
 
 
 def _document(config: ShopConfig) -> dict[str, Any]:
@@ -30,8 +52,8 @@ def _document(config: ShopConfig) -> dict[str, Any]:
         "routing": {
             "mobile_reception": routing.mobile_reception,
             "offline_routing": routing.offline_routing,
-            "offline_delay": format_duration(routing.offline_delay_s),
-            "session_timeout": format_duration(routing.session_timeout_s),
+            "offline_delay": shortest_duration(routing.offline_delay_s),
+            "session_timeout": shortest_duration(routing.session_timeout_s),
             "fallback": routing.fallback,
         },
         "offline": {
@@ -49,12 +71,12 @@ def _document(config: ShopConfig) -> dict[str, Any]:
         "bot": {"enabled": config.bot.enabled, "priority_reception": config.bot.priority_reception},
         "reply_rate": {
             "window": reply_rate.window_text,
-            "threshold": format_duration(reply_rate.threshold_s),
+            "threshold": shortest_duration(reply_rate.threshold_s),
             "avg_window": reply_rate.avg_window_text,
-            "avg_cap": format_duration(reply_rate.avg_cap_s),
-            "slow_after": format_duration(reply_rate.slow_after_s),
+            "avg_cap": shortest_duration(reply_rate.avg_cap_s),
+            "slow_after": shortest_duration(reply_rate.slow_after_s),
         },
-        "sales": {"conversion_window": format_duration(config.sales.conversion_window_s)},
+        "sales": {"conversion_window": shortest_duration(config.sales.conversion_window_s)},
         "groups": [
             {"name": g.name, "entries": list(g.entries), "balance": g.balance}
             for g in config.groups
@@ -79,7 +101,9 @@ def _document(config: ShopConfig) -> dict[str, Any]:
     }
 
 
-def effective_toml(config: ShopConfig, source: str) -> str:
+def effective_toml(
+    config: ShopConfig, source: str, written: Mapping[str, Any] | None = None
+) -> str:
     import tomli_w
 
     source = " ".join(source.splitlines())
@@ -87,4 +111,4 @@ def effective_toml(config: ShopConfig, source: str) -> str:
         f"# Effective config of {source}: every default filled in (routectl config).\n"
         "# Keys are explained in docs/config.md.\n\n"
     )
-    return header + tomli_w.dumps(effective_document(config))
+    return header + tomli_w.dumps(effective_document(config, written))

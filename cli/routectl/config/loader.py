@@ -156,6 +156,14 @@ def _syntax_problem(exc: Exception, text: str, source: str) -> Problem:
         line = text.count("\n") + 1
         message = _AT_END.sub(" (at the end of the file)", message)
     message = message[:1].lower() + message[1:]
+    from routectl.config.imehint import ime_hint  # only on the error path
+
+    hint = ime_hint(text, line)
+    if hint is not None:  # the parser's "invalid value" does not say why
+        return Problem(
+            "error", source, "", f"not valid TOML: {hint.message}", line=hint.line,
+            column=hint.column,
+        )  # fmt: skip
     return Problem("error", source, "", f"not valid TOML: {message}", line=line, column=column)
 
 

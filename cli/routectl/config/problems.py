@@ -135,12 +135,9 @@ def quoted_list(names: Iterable[str]) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """``; did you mean 'weight'?`` for a close spelling, else ``""``."""
-    import difflib  # only on the error path
+    """``; did you mean 'weight'?`` for a close spelling (``'小丽' or '小美'`` when two are
+    as close: :mod:`routectl.similar`), else ``""``."""
+    from routectl.similar import close_names, one_of  # only on the error path
 
-    options = [c for c in choices if c != word]
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in options}
-        close = [lowered[word.lower()]] if word.lower() in lowered else []
-    return f"; did you mean '{close[0]}'?" if close else ""
+    close = close_names(word, [c for c in choices if c != word])
+    return f"; did you mean {one_of(close)}?" if close else ""

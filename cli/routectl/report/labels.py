@@ -40,7 +40,8 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {
         # sections
         "summary": "Summary",
-        "agents": "Agents: the monthly scorecard",
+        "agents": "Agents: the scorecard",
+        "agents_monthly": "Agents: the monthly scorecard",
         "groups": "Groups (* = all routing agents, - = not routed by group)",
         "hours": (
             "Hours of day (load = inquiries; agents online = average available agents; "
@@ -52,7 +53,8 @@ TEXT: dict[str, dict[str, str]] = {
         "figure": "figure",
         "value": "value",
         # header
-        "header": "{shop}: report from {start} to {end}, {days} {day_word} ({tz})",
+        "header": "{shop}: report from {start} to {end}, {days} {day_word}{covered} ({tz})",
+        "covered": " (the log covers {days} {day_word})",
         "day": "day",
         "days_word": "days",
         "log_start": "start of log ({moment})",
@@ -174,7 +176,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "zh": {
         "summary": "概览",
-        "agents": "客服考核（月度考核表）",
+        "agents": "客服考核",
+        "agents_monthly": "客服考核（月度考核表）",
         "groups": "分组（* = 全部参与分流的客服，- = 未按分组分流）",
         "hours": "分时段（负载 = 咨询数；在线客服 = 平均可接待人数；两者皆无的时段不列出）",
         "days": "按天",
@@ -182,7 +185,8 @@ TEXT: dict[str, dict[str, str]] = {
         "balanced": "每位客服的接待占比都在应得占比的容差之内。",
         "figure": "指标",
         "value": "数值",
-        "header": "{shop}：{start} 至 {end}，共 {days} {day_word}（{tz}）",
+        "header": "{shop}：{start} 至 {end}，共 {days} {day_word}{covered}（{tz}）",
+        "covered": "（日志覆盖 {days} {day_word}）",
         "day": "天",
         "days_word": "天",
         "log_start": "日志开始（{moment}）",
@@ -317,6 +321,7 @@ RULES: dict[str, str] = {
     "lag_held": "R15, offline_delay",
     "imbalance": "R22",
     "agents": "R4, R18-R25",
+    "agents_monthly": "R4, R18-R25",
 }
 
 _RULE_IDS = re.compile(r" ?\(R\d+[a-z]?\)")

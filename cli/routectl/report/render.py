@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,8 @@ SCHEMA_VERSION = 1
 """Of the report JSON; bumped when a key changes meaning or goes away (new keys do not)."""
 
 BREAKDOWNS = ("agent", "group", "hour", "day")
+MONTHLY_DAYS = 28
+"""A report of at least this many days has its agents table titled the monthly scorecard."""
 DEFAULT_BY = ("agent", "group", "hour")
 CHART_WIDTH = 20
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -150,7 +153,13 @@ def to_table(
         "hour": view.hours,
         "day": view.days,
     }
-    titles = {"agent": "agents", "group": "groups", "hour": "hours", "day": "days"}
+    monthly = view.window_days() >= MONTHLY_DAYS  # a day's report is no monthly scorecard
+    titles = {
+        "agent": "agents_monthly" if monthly else "agents",
+        "group": "groups",
+        "hour": "hours",
+        "day": "days",
+    }
     for name in BREAKDOWNS:
         if name in by:
             sections.append(view.section(titles[name], builders[name]()))
@@ -197,13 +206,17 @@ class _View:
             moment=moment(r.first_event) or "-"
         )
         end = moment(r.until) or self.words["log_end"].format(moment=moment(r.last_event) or "-")
-        day_word = self.words["day" if r.days == 1 else "days_word"]
+        days = self.window_days()
+        covered = ""
+        if days != r.days:  # --as-of's 30 days over a log of one: say both
+            covered = self.words["covered"].format(days=r.days, day_word=self.day_word(r.days))
         head = self.words["header"].format(
             shop=printable(r.shop),
             start=start,
             end=end,
-            days=r.days,
-            day_word=day_word,
+            days=days,
+            day_word=self.day_word(days),
+            covered=covered,
             tz=r.timezone,
         )
         lines = [head, *labels.wrap(self.word("terms"), self.lang)]
@@ -215,6 +228,20 @@ class _View:
                 f"; [sales] conversion_window = {format_duration(r.conversion_window_s)}"
             )
         return "\n".join(lines)
+
+    def day_word(self, days: int) -> str:
+        return self.words["day" if days == 1 else "days_word"]
+
+    def window_days(self) -> int:
+        """Local days of the window when it is bounded on both sides (``--as-of``,
+        ``--since``/``--until``), else the days the log spans inside it."""
+        r = self.r
+        if r.since is None or r.until is None or not r.until > r.since:
+            return r.days
+        zone = ZoneInfo(r.timezone)
+        first = datetime.fromtimestamp(r.since, zone).date()
+        last = datetime.fromtimestamp(max(r.since, r.until - 1e-6), zone).date()
+        return (last - first).days + 1
 
     def summary(self) -> str:
         s = self.r.summary

@@ -90,6 +90,7 @@ def parse_bound(text: str, now: datetime, *, end: bool) -> float:
     zone = now.tzinfo
     if not isinstance(zone, ZoneInfo):
         raise TypeError("now must carry the shop's ZoneInfo")
+    now = now.replace(microsecond=0)  # "7d" and "now" in whole seconds: printed without ms
     cleaned = text.strip().lower()
     if cleaned == "now":
         return now.timestamp()

@@ -39,6 +39,8 @@ class Inputs:
         self.records = 0
         self.first: float | None = None
         self.last: float | None = None
+        self.receivers: dict[str, int] = {}
+        """Arrivals per agent that received them on the platform (``received_by``)."""
         self.agents_seen: set[str] = set()
         """Agents with a status row among the records (the others are never online)."""
 
@@ -109,6 +111,9 @@ class Recorder:
                 self.visit_start[buyer] = event.time
                 self.inputs.arrivals += 1
                 self.inputs.add(_arrival(event))
+                if event.received_by is not None:
+                    receivers = self.inputs.receivers
+                    receivers[event.received_by] = receivers.get(event.received_by, 0) + 1
             self.last[buyer] = event.time
         elif isinstance(event, StatusChange):
             self.inputs.agents_seen.add(event.agent)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from routectl.model import ShopConfig
@@ -57,16 +59,80 @@ def predict(
     results = run_all(job, runs, jobs)
     base_agents, new_agents = agent_intervals(results, 0), agent_intervals(results, 1)
     names = sorted(set(base_agents) | set(new_agents))
+    base_side = side_intervals(results, 0)
     return Prediction(
         runs=runs,
         seed=seed,
         actual=figures_of(actual),
-        base=side_intervals(results, 0),
+        base=base_side,
         new=side_intervals(results, 1),
         change=change_intervals(results),
         agents=tuple((name, base_agents.get(name, {}), new_agents.get(name, {})) for name in names),
-        notes=tuple(notes(base, new, inputs)),
+        notes=(
+            *calibration_notes(actual, base_side, base_agents, inputs.receivers),
+            *notes(base, new, inputs),
+        ),
     )
+
+
+SPLIT_GAP = 0.10
+"""The split note's threshold: the share of inquiries that would have to move between
+agents to turn the simulated split into the log's (total variation distance)."""
+
+
+def calibration_notes(
+    actual: Report,
+    predicted: dict[str, Interval | None],
+    agents: dict[str, dict[str, Interval | None]],
+    receivers: Mapping[str, int],
+) -> list[str]:
+    """Where the predicted base does not reproduce the log: the prediction's level is then
+    suspect (its change less so: both sides share the error)."""
+    out = []
+    rate, found = actual.summary.response_rate, predicted.get("response_rate")
+    if rate is not None and found is not None and not found.low <= rate <= found.high:
+        out.append(
+            f"the predicted base 3-minute rate ({found.mean * 100:.1f} %) misses the log's "
+            f"({rate * 100:.1f} %) by more than its interval: trust the change more than "
+            "the level (docs/prediction.md#reading-a-prediction)"
+        )
+    split = split_gap(actual, agents, receivers)
+    if split is not None:
+        distance, worst = split
+        named = "; ".join(
+            f"{agent} {logged * 100:.1f} % in the log, {simulated * 100:.1f} % simulated"
+            for agent, logged, simulated in worst
+        )
+        out.append(
+            f"the config splits buyers unlike the log ({distance * 100:.0f} % of inquiries "
+            f"would have to move; {named}): the prediction assumes the config's split; "
+            "see report's routing agreement"
+        )
+    return out
+
+
+def split_gap(
+    actual: Report, agents: dict[str, dict[str, Interval | None]], receivers: Mapping[str, int]
+) -> tuple[float, list[tuple[str, float, float]]] | None:
+    """The total variation distance between the log's split of inquiries (the visits'
+    ``received_by`` where the log names them, else the replay's) and the simulated base
+    split, with the three agents furthest apart; None when under :data:`SPLIT_GAP`."""
+    simulated = {name: found.mean for name, v in agents.items() if (found := v.get("inquiries"))}
+    observed = {name: float(count) for name, count in receivers.items()}
+    if not observed:
+        observed = {row.agent: float(row.inquiries) for row in actual.agents}
+    simulated_total, observed_total = math.fsum(simulated.values()), math.fsum(observed.values())
+    if simulated_total <= 0 or observed_total <= 0:
+        return None
+    gaps = []
+    for agent in sorted(set(simulated) | set(observed)):
+        logged = observed.get(agent, 0.0) / observed_total
+        gaps.append((agent, logged, simulated.get(agent, 0.0) / simulated_total))
+    distance = math.fsum(abs(logged - sim) for _, logged, sim in gaps) / 2
+    if distance < SPLIT_GAP:
+        return None
+    gaps.sort(key=lambda gap: (-abs(gap[1] - gap[2]), gap[0]))
+    return distance, gaps[:3]
 
 
 def notes(base: ShopConfig, new: ShopConfig, inputs: Inputs) -> list[str]:

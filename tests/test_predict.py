@@ -1,0 +1,450 @@
+"""Prediction (P4-P11): `routectl model`, `diff --predict`, `backtest`, and the core.
+
+The shops here are written by ``benchmarks/worlds.py``: an independent program whose
+agents work a queue and whose platform routes by its own draw, so what the model learns
+is what the data says, not what routectl's simulation put there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLE_CONFIG, ROOT
+from routectl.cli import cli
+from routectl.config import load_config
+from routectl.logsource import open_events
+from routectl.replay import run
+from routectl.report import Window, build_report
+from routectl.sim.calibrate import learned_model
+from routectl.sim.core import Simulation, uniform
+from routectl.sim.hist import QuantileTable, survival
+from routectl.sim.inputs import Inputs
+from routectl.sim.learn import learn
+from routectl.sim.model import ReplyModel, fit, from_json, to_json
+from routectl.sim.predict import Job, figures_of, interval, run_all, side_intervals
+from routectl.sim.prepare import Preparation
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import worlds
+
+EXAMPLE_LOG = ROOT / "examples" / "shop-day.csv"
+HOSTILE = "x\x1b]0;pwned\x07\u202eevil\r\n::error file=a.toml::hi"
+worlds.SHAPES["test"] = worlds.Shape(agents=3, per_day=320, days=10, handle_s=(15.0, 120.0))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A 10-day shop of three queue-working agents: fast (15 s), middling, slow (120 s)."""
+    return worlds.write_world("test", tmp_path_factory.mktemp("world"), seed=3)
+
+
+def invoke(runner: CliRunner, *args: str) -> Any:
+    return runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+def model_json(runner: CliRunner, config: Path, log: Path) -> dict[str, Any]:
+    result = invoke(runner, "model", str(log), "-c", str(config), "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)  # type: ignore[no-any-return]
+
+
+# --- routectl model ------------------------------------------------------------------
+
+
+def test_model_learns_the_agents_speed_order_from_an_independent_shop(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    agents = {a["agent"]: a for a in model_json(runner, *world)["agents"]}
+    fast, middle, slow = (agents[f"w:{i:03d}"]["median_reply_s"] for i in range(3))
+    assert fast < middle < slow
+    assert slow > 2 * fast
+
+
+def test_model_json_has_the_contract_keys_and_says_how_much_is_its_own(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    data = model_json(runner, *world)
+    assert data["schema_version"] == 1
+    for agent in data["agents"]:
+        assert {"agent", "questions", "median_reply_s"} <= agent.keys()
+        assert 0.0 <= agent["own_share"] <= 1.0
+        assert set(agent["load_factor"]) == {"0", "1", "2", "3", "4-5", "6+"}
+    assert "correlation" in data["conversion"]["note"]
+
+
+def test_model_table_reads_as_sentences_and_names_the_correlation(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    config, log = world
+    result = invoke(runner, "model", str(log), "-c", str(config))
+    assert result.exit_code == 0
+    assert "w:000: median " in result.output
+    assert "per extra conversation" in result.output
+    assert "not a proven cause" in result.output
+
+
+def test_a_thin_agent_borrows_from_its_group() -> None:
+    config = load_config(str(EXAMPLE_CONFIG))
+    with open_events(str(EXAMPLE_LOG), config) as (events, _):
+        model = fit(config, learn(config, run(config, events)))
+    thin = min(model.agents.values(), key=lambda agent: agent.questions)
+    thick = max(model.agents.values(), key=lambda agent: agent.questions)
+    assert thin.own_share < thick.own_share < 1.0
+    assert thin.borrowed_from in {group.name for group in config.groups}
+
+
+def test_model_saved_with_o_is_read_back_by_diff_predict(
+    runner: CliRunner, world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    config, log = world
+    saved = tmp_path / "model.json"
+    assert invoke(runner, "model", str(log), "-c", str(config), "-o", str(saved)).exit_code == 0
+    assert from_json(json.loads(saved.read_text(encoding="utf-8"))) is not None
+    args = ("diff", str(config), str(config), str(log), "--predict", "--runs", "2",
+            "--format", "json")  # fmt: skip
+    learned = json.loads(invoke(runner, *args).output)["predicted"]
+    given = json.loads(invoke(runner, *args, "--model", str(saved)).output)["predicted"]
+    assert given["base"] == learned["base"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{}", "schema_version"),
+        ("not json", "--model"),
+        ('{"schema_version": 1, "agents": [{"agent": "a"}]}', "not a routectl reply model"),
+    ],
+)
+def test_a_bad_model_file_is_one_usage_error(
+    runner: CliRunner, tmp_path: Path, content: str, message: str
+) -> None:
+    bad = tmp_path / "model.json"
+    bad.write_text(content, encoding="utf-8")
+    result = runner.invoke(
+        cli, ["diff", str(EXAMPLE_CONFIG), str(EXAMPLE_CONFIG), str(EXAMPLE_LOG), "--predict",
+              "--model", str(bad)],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_model_refuses_to_write_onto_its_log(runner: CliRunner, tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_bytes(EXAMPLE_LOG.read_bytes())
+    result = runner.invoke(cli, ["model", str(log), "-c", str(EXAMPLE_CONFIG), "-o", str(log)])
+    assert result.exit_code == 2
+    assert log.read_bytes() == EXAMPLE_LOG.read_bytes()
+
+
+# --- diff --predict ------------------------------------------------------------------
+
+
+def predicted(runner: CliRunner, base: Path, new: Path, log: Path, *extra: str) -> Any:
+    result = invoke(runner, "diff", str(base), str(new), str(log), "--predict", "--runs", "4",
+                    "--format", "json", *extra)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["predicted"]
+
+
+def test_diff_of_a_config_against_itself_predicts_identical_sides(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    config, log = world
+    found = predicted(runner, config, config, log)
+    assert found["base"] == found["new"]
+    for name, change in found["change"].items():
+        assert change == {"mean": 0.0, "low": 0.0, "high": 0.0}, name
+
+
+def test_the_same_seed_gives_byte_identical_output_and_another_seed_differs(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    config, log = world
+    args = ["diff", str(config), str(config), str(log), "--predict", "--runs", "3"]
+    first = invoke(runner, *args, "--seed", "7").output
+    assert invoke(runner, *args, "--seed", "7", "--jobs", "1").output == first
+    assert invoke(runner, *args, "--seed", "8").output != first
+
+
+def test_predicted_figures_have_the_contract_shape(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    config, log = world
+    found = predicted(runner, config, config, log)
+    assert found["runs"] == 4
+    assert found["seed"] == 1
+    for side in ("base", "new"):
+        assert set(found[side]) >= {
+            "response_rate", "reply_rate", "avg_response_s", "slow_questions", "conversion_rate",
+        }  # fmt: skip
+        rate = found[side]["response_rate"]
+        assert rate["low"] <= rate["mean"] <= rate["high"]
+    assert {row["agent"] for row in found["agents"]} == {"w:000", "w:001", "w:002"}
+    assert "response_rate" in found["agents"][0]["base"]
+
+
+def test_moving_buyers_to_the_fast_agent_predicts_a_better_rate(
+    runner: CliRunner, world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The change `diff` alone cannot see: the log's reply times stay, the rate does not."""
+    config, log = world
+    text = config.read_text(encoding="utf-8")
+    faster = tmp_path / "faster.toml"
+    # w:000 answers in ~15 s, w:002 in ~120 s: give w:000 the weight and w:002 almost none.
+    faster.write_text(
+        text.replace('id = "w:000"\ngroups = [\n    "all",\n]\nweight = 100',
+                     'id = "w:000"\ngroups = [\n    "all",\n]\nweight = 1000')
+        .replace('id = "w:002"\ngroups = [\n    "all",\n]\nweight = 300',
+                 'id = "w:002"\ngroups = [\n    "all",\n]\nweight = 1'),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert faster.read_text(encoding="utf-8") != text
+    found = predicted(runner, config, faster, log)
+    assert found["change"]["response_rate"]["mean"] > 0.01
+    assert found["change"]["avg_response_s"]["mean"] < 0
+
+
+def test_an_agent_never_online_and_a_threshold_edit_are_said_plainly(
+    runner: CliRunner, world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    config, log = world
+    new = tmp_path / "new.toml"
+    new.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[reply_rate]\nthreshold = "5m"\n\n[[agents]]\nid = "w:new"\ngroups = ["all"]\n',
+        encoding="utf-8",
+    )
+    result = invoke(runner, "diff", str(config), str(new), str(log), "--predict", "--runs", "2")
+    assert "never online in the log" in result.output
+    assert "w:new" in result.output
+    assert "changes what the figure means" in result.output
+
+
+def test_markdown_prediction_is_a_table_fit_for_a_pull_request(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    config, log = world
+    result = invoke(runner, "diff", str(config), str(config), str(log), "--predict", "--runs",
+                    "2", "--format", "markdown")  # fmt: skip
+    assert "#### Predicted response figures (2 runs, seed 1)" in result.output
+    assert "| 3-minute response rate |" in result.output
+    assert "<details>" in result.output
+
+
+def test_hostile_agent_names_reach_the_prediction_table_inert(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    name = json.dumps(HOSTILE)
+    config = tmp_path / "shop.toml"
+    config.write_text(
+        f'[shop]\nname = {name}\n[[groups]]\nname = "g"\nentries = ["shop_home"]\n'
+        f'[[agents]]\nid = {name}\ngroups = ["g"]\n',
+        encoding="utf-8",
+    )
+    log = tmp_path / "log.csv"
+    agent = HOSTILE.replace('"', '""')
+    log.write_text(
+        "time,event,buyer,agent,status,entry\n"
+        f'2026-11-02T09:00:00+08:00,status,,"{agent}",online,\n'
+        "2026-11-02T09:01:00+08:00,message,b1,,,shop_home\n"
+        f'2026-11-02T09:02:00+08:00,reply,b1,"{agent}",,\n',
+        encoding="utf-8",
+    )
+    for command in (
+        ["model", str(log), "-c", str(config)],
+        ["diff", str(config), str(config), str(log), "--predict", "--runs", "2"],
+    ):
+        result = invoke(runner, *command)
+        assert result.exit_code == 0, result.output
+        for raw in ("\x1b", "\u202e", "\r", "\n::error"):
+            assert raw not in result.output, (command[0], raw)
+
+
+# --- backtest ------------------------------------------------------------------------
+
+
+def test_backtest_actual_is_what_report_gives_for_the_holdout(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    config, log = world
+    result = invoke(runner, "backtest", str(log), "-c", str(config), "--holdout", "3d",
+                    "--runs", "3", "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert set(found) >= {"train", "holdout", "runs", "seed", "figures"}
+    since, until = found["holdout"]["since"], found["holdout"]["until"]
+    report = json.loads(
+        invoke(runner, "report", str(log), "-c", str(config), "--since", since, "--until",
+               until, "--format", "json").output
+    )["summary"]  # fmt: skip
+    for name in ("response_rate", "reply_rate", "avg_response_s", "slow_questions"):
+        assert found["figures"][name]["actual"] == pytest.approx(report[name]), name
+        assert {"mean", "low", "high"} <= found["figures"][name].keys()
+
+
+def test_backtest_on_an_independent_shop_is_close(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    """P11 on a shop whose mechanics are not the model's: a looser bound than the
+    benchmark's (a 3-day holdout of 3 agents is a small sample); docs/prediction.md
+    quotes the week-long figures."""
+    config, log = world
+    found = json.loads(
+        invoke(runner, "backtest", str(log), "-c", str(config), "--holdout", "3d", "--runs",
+               "4", "--format", "json").output
+    )["figures"]  # fmt: skip
+    rate = found["response_rate"]
+    assert abs(rate["mean"] - rate["actual"]) < 0.05
+    average = found["avg_response_s"]
+    assert abs(average["mean"] - average["actual"]) / average["actual"] < 0.25
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-"], "give a file"),
+        (["--holdout", "12h"], "one day"),
+        (["--holdout", "30d"], "no whole day before the holdout"),
+    ],
+)
+def test_backtest_usage_problems_are_one_line(
+    runner: CliRunner, args: list[str], message: str
+) -> None:
+    log = [] if args[0] == "-" else [str(EXAMPLE_LOG)]
+    result = runner.invoke(cli, ["backtest", *log, *args, "-c", str(EXAMPLE_CONFIG)])
+    assert result.exit_code in (1, 2)
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+# --- the core ------------------------------------------------------------------------
+
+
+def recorded(config_path: Path, log: Path) -> tuple[Any, Inputs, Any, Any]:
+    config = load_config(str(config_path))
+    inputs = Inputs()
+    preparation = Preparation(config, inputs)
+    with open_events(str(log), config) as (events, _):
+        pairs = list(run(config, events))
+    evidence = preparation.consume(iter(pairs))
+    return config, inputs, evidence, build_report(config, iter(pairs))
+
+
+def test_making_an_agent_faster_never_lowers_the_predicted_shop_rate(
+    world: tuple[Path, Path],
+) -> None:
+    config, inputs, evidence, _ = recorded(*world)
+    with inputs:
+        model = fit(config, evidence)
+        for name in sorted(model.agents):
+            faster = dataclasses.replace(
+                model,
+                agents={**model.agents, name: dataclasses.replace(model.agents[name],
+                                                                  calibration=0.5)},
+            )  # fmt: skip
+            job = Job((config, config), model, inputs, 5, 1, Window())
+            base = side_intervals(run_all(job, 2, 1), 0)["response_rate"]
+            job = dataclasses.replace(job, model=faster)
+            quick = side_intervals(run_all(job, 2, 1), 0)["response_rate"]
+            assert base is not None and quick is not None
+            assert quick.mean >= base.mean, name
+
+
+def test_common_random_numbers_keep_a_buyer_s_draws_whatever_other_buyers_do() -> None:
+    assert uniform(1, 7, 2, 3) == uniform(1, 7, 2, 3)
+    assert uniform(1, 7, 2, 3) != uniform(1, 8, 2, 3)
+    draws = [uniform(9, buyer, 1, 1) for buyer in range(2000)]
+    assert 0.45 < sum(draws) / len(draws) < 0.55
+    assert all(0.0 <= u < 1.0 for u in draws)
+
+
+def test_simulating_with_the_learned_model_reproduces_the_log_s_figures(
+    world: tuple[Path, Path],
+) -> None:
+    """In-sample: the calibrated model, simulated on the log's own arrivals and
+    presence, lands near the log's 3-minute rate and average response."""
+    config, inputs, evidence, actual = recorded(*world)
+    with inputs:
+        model = learned_model(config, evidence, inputs.events, seed=1)
+        reports = [build_report(config, Simulation(config, model, s).run(inputs.events()))
+                   for s in (11, 12)]  # fmt: skip
+    truth = figures_of(actual)
+    for name, bound in (
+        ("response_rate", 0.04),
+        ("avg_response_s", 0.15 * truth["avg_response_s"]),
+    ):
+        mean = sum(figures_of(r)[name] for r in reports) / 2  # type: ignore[misc]
+        assert abs(mean - truth[name]) < bound, (name, mean, truth[name])  # type: ignore[operator]
+
+
+def test_calibration_pulls_a_model_made_too_slow_back() -> None:
+    config = load_config(str(EXAMPLE_CONFIG))
+    with Inputs() as inputs:
+        preparation = Preparation(config, inputs)
+        with open_events(str(EXAMPLE_LOG), config) as (events, _):
+            evidence = preparation.consume(run(config, events))
+        model = fit(config, evidence)
+        slow = dataclasses.replace(
+            model,
+            agents={n: dataclasses.replace(a, calibration=3.0) for n, a in model.agents.items()},
+        )
+        from routectl.sim.calibrate import calibrate
+
+        fixed = calibrate(config, slow, evidence, inputs.events, seed=1)
+    busy = max(model.agents, key=lambda name: model.agents[name].questions)
+    assert fixed.agents[busy].calibration < 2.0
+
+
+def test_model_json_round_trips() -> None:
+    config = load_config(str(EXAMPLE_CONFIG))
+    with open_events(str(EXAMPLE_LOG), config) as (events, _):
+        model = fit(config, learn(config, run(config, events)))
+    saved = from_json(json.loads(json.dumps(to_json(model))))
+    assert isinstance(saved, ReplyModel)
+    assert to_json(from_json(json.loads(json.dumps(to_json(saved))))) == to_json(saved)
+
+
+def test_R18_follow_ups_are_censored_by_the_reply() -> None:
+    """Kaplan-Meier: 10 waits of which 5 saw a follow-up at bin 2 and 5 were answered
+    at bin 1 (censored): half of those still at risk at bin 2 followed up."""
+    events = [0.0] * 5
+    censored = [0.0] * 5
+    events[2], censored[1] = 5.0, 5.0
+    share, density = survival(events, censored)
+    assert share == pytest.approx(1.0)
+    assert density[2] == pytest.approx(1.0)
+    events[2], censored[1], censored[3] = 5.0, 5.0, 5.0
+    share, _ = survival(events, censored)
+    assert share == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("values", "bounded", "expected"),
+    [([0.5], True, (0.5, 0.5, 0.5)), ([0.2, 0.2, 0.2], True, (0.2, 0.2, 0.2))],
+)
+def test_interval_of_identical_runs_is_a_point(
+    values: list[float], bounded: bool, expected: tuple[float, float, float]
+) -> None:
+    found = interval(values, bounded=bounded)
+    assert found is not None
+    assert (found.mean, found.low, found.high) == pytest.approx(expected)
+
+
+def test_interval_of_a_rate_stays_inside_0_1() -> None:
+    found = interval([0.99, 1.0, 0.98, 1.0], bounded=True)
+    assert found is not None
+    assert found.high <= 1.0
+    assert found.low < found.mean < found.high
+
+
+def test_quantile_table_share_within_inverts_sample() -> None:
+    table = QuantileTable([float(i * 10) for i in range(51)])
+    assert table.share_within(table.sample(0.3)) == pytest.approx(0.3)
