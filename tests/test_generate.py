@@ -27,7 +27,10 @@ from routectl.generate import (
     HEADER,
     MAX_BUYERS,
     MAX_NEW_BUYERS,
+    MAX_ROWS,
+    MAX_ROWS_PER_DAY,
     MIN_BUYERS,
+    TooLarge,
     generate_rows,
     make_plan,
 )
@@ -555,11 +558,48 @@ def test_a_huge_day_is_streamed_not_built_first() -> None:
     assert first[-1][0] < "2026-11-02T01:00:00"
 
 
-@pytest.mark.parametrize("rows_per_day", [1_000, 3_000_000, 10**9])
+@pytest.mark.parametrize("rows_per_day", [1_000, 3_000_000, MAX_ROWS_PER_DAY])
 def test_buyer_population_is_capped_whatever_the_day_size(rows_per_day: int) -> None:
     plan = make_plan(EXAMPLE, rows_per_day=rows_per_day)
     assert MIN_BUYERS <= plan.buyers <= MAX_BUYERS
     assert MIN_BUYERS <= plan.new_buyers <= MAX_NEW_BUYERS
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        {"rows": MAX_ROWS + 1},
+        {"rows_per_day": MAX_ROWS_PER_DAY + 1},
+        {"rows": MAX_ROWS, "days": 1},  # a day of 10**12 rows
+        {"days": 10**15},
+    ],
+)
+def test_absurd_sizes_are_refused_before_anything_is_planned(size: dict[str, int]) -> None:
+    with pytest.raises(TooLarge):
+        make_plan(EXAMPLE, **size)
+    with pytest.raises(TooLarge):
+        generate_rows(EXAMPLE, **size)  # at the call, not at the first row
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--per-day", "10000000000000"], "--per-day 10000000000000: at most"),
+        (["--rows", "99999999999999999999"], "--rows 99999999999999999999: at most"),
+        (["--rows", "900000000000", "--days", "2"], "rows a day, at most"),
+    ],
+)
+def test_absurd_sizes_are_usage_errors(
+    runner: CliRunner, tmp_path: Path, args: list[str], option: str
+) -> None:
+    target = tmp_path / "log.csv"
+    result = runner.invoke(
+        cli, ["generate-log", "-c", str(EXAMPLE_CONFIG), *args, "-o", str(target)]
+    )
+    assert result.exit_code == 2
+    assert option in result.stderr
+    assert "Traceback" not in result.output
+    assert not target.exists()
 
 
 def test_an_overrun_team_keeps_its_buyers_writing() -> None:

@@ -18,7 +18,16 @@ from click.testing import CliRunner
 from conftest import EXAMPLE_CONFIG, make_config
 from routectl.cli import cli
 from routectl.config import load_config
-from routectl.events import BuyerMessage, HumanReply, Paid, Transfer
+from routectl.engine import Engine
+from routectl.events import (
+    ASSIGNEE_BOT,
+    ASSIGNEE_OFFLINE,
+    BuyerMessage,
+    HumanReply,
+    Paid,
+    Routed,
+    Transfer,
+)
 from routectl.generate import HEADER, generate_rows
 from routectl.generate_progress import rows_progress
 from routectl.generate_team import scale_team
@@ -94,9 +103,27 @@ def test_agents_reply_at_their_own_speed() -> None:
 # --- paid rows (R25) ----------------------------------------------------------------
 
 
-def test_header_has_the_amount_column() -> None:
+def test_header_has_the_amount_and_received_by_columns() -> None:
     assert COLUMNS[: len(HEADER)] == HEADER
-    assert HEADER[-1] == "amount"
+    assert HEADER[-2:] == ("amount", "received_by")
+
+
+def test_received_by_is_the_agent_the_engine_gave_the_message_at_once() -> None:
+    engine = Engine(EXAMPLE)
+    received = 0
+    for event in events_of(EXAMPLE):
+        outputs = engine.feed(event)  # type: ignore[arg-type]
+        if isinstance(event, BuyerMessage):
+            at_once = [
+                output.assignee
+                for output in outputs
+                if isinstance(output, Routed)
+                and output.line == event.line
+                and output.assignee not in (ASSIGNEE_BOT, ASSIGNEE_OFFLINE)
+            ]
+            assert at_once == ([] if event.received_by is None else [event.received_by])
+            received += event.received_by is not None
+    assert received > 1000
 
 
 def test_a_share_of_inquiring_buyers_pay_and_some_orders_are_silent() -> None:

@@ -22,6 +22,7 @@ from routectl.generate import (
     HEADER,
     PastLastDate,
     Row,
+    TooLarge,
     generate_rows,
     make_plan,
 )
@@ -156,6 +157,8 @@ def generate_log(
         _write_log(generated, output_path, total, inputs=(config_path,))
     except PastLastDate as exc:
         raise UsageProblem(f"--start {start.date().isoformat()}: {exc}") from None
+    except TooLarge as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 def _write_log(

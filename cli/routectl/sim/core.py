@@ -16,7 +16,7 @@ only where the config makes them differ.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from routectl.engine import Engine
@@ -107,13 +107,45 @@ class _Buyer:
         self.follow_ups = 0
 
 
-class Simulation:
-    """One run: ``run(records)`` yields ``(event, outputs)``, then ``(None, finish)``."""
+class Handovers:
+    """Transfers a simulation adds to the model's plain bot hand-overs (R17b).
 
-    def __init__(self, config: ShopConfig, model: ReplyModel, seed: int) -> None:
+    This base class adds none. ``generate-log`` passes one
+    (:class:`routectl.sim.synthetic_model.Handovers`) whose bot hand-overs sometimes name
+    an agent and whose agents sometimes hand a question to a colleague.
+    """
+
+    def bot_target(self, buyer: str, moment: float) -> str | None:
+        """The agent the bot's hand-over of ``buyer`` names, or None: a plain one (R11)."""
+        return None
+
+    def colleague(self, holder: str, buyer: str, moment: float) -> str | None:
+        """The agent ``holder`` hands ``buyer``'s open question to when it would answer
+        it, or None: it answers."""
+        return None
+
+
+class Simulation:
+    """One run: ``run(records)`` yields ``(event, outputs)``, then ``(None, finish)``.
+
+    Optional, for ``generate-log``: ``handovers`` adds R17b transfers (:class:`Handovers`);
+    ``settle`` maps the moment of every action scheduled to the moment it happens (whole
+    seconds a log can say), so the engine sees exactly what the written log says.
+    """
+
+    def __init__(
+        self,
+        config: ShopConfig,
+        model: ReplyModel,
+        seed: int,
+        handovers: Handovers | None = None,
+        settle: Callable[[float], float] | None = None,
+    ) -> None:
         self.config = config
         self.model = model
         self.seed = seed
+        self.handovers = handovers
+        self.settle = settle
         self.engine = Engine(config)
         self.clock = LocalClock(ZoneInfo(config.shop.timezone))
         self.loads = Loads(float(config.routing.session_timeout_s))
@@ -148,6 +180,8 @@ class Simulation:
         yield None, self.engine.finish()
 
     def _push(self, moment: float, action: int, buyer: _Buyer, token: int) -> None:
+        if self.settle is not None:
+            moment = self.settle(moment)
         self.seq += 1
         heapq.heappush(self.heap, (moment, self.seq, action, buyer, token))
 
@@ -199,6 +233,7 @@ class Simulation:
         buyer.visit_start = message.time
         buyer.decided = False
         buyer.first_open = True
+        buyer.open = False  # a new visit: the last one's unanswered question is over
         event = BuyerMessage(
             self._next_line(), message.time, message.buyer, message.agent, message.entry,
             message.item, message.order_status, message.intent, None, None,
@@ -314,7 +349,13 @@ class Simulation:
         if token != buyer.token:
             return None
         if action == _REPLY:
-            return self._reply(buyer, moment) if buyer.open else None
+            if not buyer.open:
+                return None
+            if self.handovers is not None:
+                passed = self._pass_on(buyer, moment)
+                if passed is not None:
+                    return passed
+            return self._reply(buyer, moment)
         if action == _FOLLOW_UP:
             if not buyer.open:
                 return None
@@ -331,7 +372,7 @@ class Simulation:
         if action == _HAND_OVER:
             if not buyer.bot_held:
                 return None
-            pair = self._feed(Transfer(self._next_line(), moment, buyer.name, None))
+            pair = self._hand_over(buyer, moment)
             if pair is not None:
                 self._push(moment + 3.0, _HUMAN, buyer, buyer.token)
             return pair
@@ -339,6 +380,31 @@ class Simulation:
             buyer.bot_held = False
             return self._message(buyer, BuyerMessage(self._next_line(), moment, buyer.name))
         return None
+
+    def _hand_over(self, buyer: _Buyer, moment: float) -> tuple[Event, list[Output]] | None:
+        """The bot hands ``buyer`` to a human: to the agent ``handovers`` names if the
+        engine accepts that, else plainly (R11)."""
+        if self.handovers is not None:
+            target = self.handovers.bot_target(buyer.name, moment)
+            if target is not None:
+                pair = self._feed(Transfer(self._next_line(), moment, buyer.name, target))
+                if pair is not None:
+                    return pair
+        return self._feed(Transfer(self._next_line(), moment, buyer.name, None))
+
+    def _pass_on(self, buyer: _Buyer, moment: float) -> tuple[Event, list[Output]] | None:
+        """The holder hands the open question to the colleague ``handovers`` names (R17b);
+        None when it does not (or the engine refuses), and the holder answers."""
+        holder = buyer.holder
+        if holder is None or self.handovers is None:
+            return None
+        target = self.handovers.colleague(holder, buyer.name, moment)
+        if target is None or target == holder:
+            return None
+        pair = self._feed(Transfer(self._next_line(), moment, buyer.name, target))
+        if pair is not None:
+            self.loads.drop(holder, buyer.name)
+        return pair
 
     def _human_reply(self, buyer: _Buyer, moment: float) -> tuple[Event, list[Output]] | None:
         agent = buyer.holder

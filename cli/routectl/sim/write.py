@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,14 +27,20 @@ HEADER = (
 
 
 def log_rows(
-    pairs: Iterable[tuple[Event | None, list[Output]]], zone: ZoneInfo
+    pairs: Iterable[tuple[Event | None, list[Output]]],
+    zone: ZoneInfo,
+    stamp: Callable[[float], str] | None = None,
 ) -> Iterator[list[str]]:
-    """One row per event, times to the second with the zone's offset; a message row's
-    ``received_by`` is the agent the engine gave it right away (blank when it waited)."""
+    """One row per event, times to the second with the zone's offset (or as ``stamp``
+    writes an event's time); a message row's ``received_by`` is the agent the engine
+    gave it right away (blank when it waited)."""
     for event, outputs in pairs:
         if event is None:
             return
-        when = datetime.fromtimestamp(int(event.time), zone).isoformat()
+        if stamp is not None:
+            when = stamp(event.time)
+        else:
+            when = datetime.fromtimestamp(int(event.time), zone).isoformat()
         kind = type(event)
         if kind is BuyerMessage:
             message: BuyerMessage = event  # type: ignore[assignment]
