@@ -36,7 +36,9 @@ import worlds
 
 EXAMPLE_LOG = ROOT / "examples" / "shop-day.csv"
 HOSTILE = "x\x1b]0;pwned\x07\u202eevil\r\n::error file=a.toml::hi"
-worlds.SHAPES["test"] = worlds.Shape(agents=3, per_day=320, days=10, handle_s=(15.0, 120.0))
+worlds.SHAPES["test"] = worlds.Shape(
+    agents=3, per_day=320, days=10, handle_s=(15.0, 120.0), balance="weight"
+)
 
 
 @pytest.fixture(scope="module")
@@ -191,25 +193,24 @@ def test_predicted_figures_have_the_contract_shape(
     assert "response_rate" in found["agents"][0]["base"]
 
 
-def test_moving_buyers_to_the_fast_agent_predicts_a_better_rate(
+def test_moving_buyers_off_the_slow_agent_predicts_faster_answers(
     runner: CliRunner, world: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """The change `diff` alone cannot see: the log's reply times stay, the rate does not."""
+    """The change `diff` alone cannot see: the log's reply times stay, the figures do not.
+    w:002 works its queue at ~120 s a reply; a weight of 1 sends its new buyers elsewhere
+    (returning buyers still go back to it, R9)."""
     config, log = world
     text = config.read_text(encoding="utf-8")
-    faster = tmp_path / "faster.toml"
-    # w:000 answers in ~15 s, w:002 in ~120 s: give w:000 the weight and w:002 almost none.
-    faster.write_text(
-        text.replace('id = "w:000"\ngroups = [\n    "all",\n]\nweight = 100',
-                     'id = "w:000"\ngroups = [\n    "all",\n]\nweight = 1000')
-        .replace('id = "w:002"\ngroups = [\n    "all",\n]\nweight = 300',
-                 'id = "w:002"\ngroups = [\n    "all",\n]\nweight = 1'),
-        encoding="utf-8",
-    )  # fmt: skip
-    assert faster.read_text(encoding="utf-8") != text
-    found = predicted(runner, config, faster, log)
-    assert found["change"]["response_rate"]["mean"] > 0.01
-    assert found["change"]["avg_response_s"]["mean"] < 0
+    slowless = tmp_path / "slowless.toml"
+    before = 'id = "w:002"\ngroups = [\n    "all",\n]\nweight = 300'
+    assert before in text
+    slowless.write_text(text.replace(before, before.replace("300", "1")), encoding="utf-8")
+    found = predicted(runner, config, slowless, log)
+    assert found["change"]["avg_response_s"]["high"] < 0
+    assert found["change"]["slow_questions"]["high"] < 0
+    assert found["change"]["response_rate"]["mean"] > 0
+    slow = next(row for row in found["agents"] if row["agent"] == "w:002")
+    assert slow["new"]["inquiries"]["mean"] < slow["base"]["inquiries"]["mean"]
 
 
 def test_an_agent_never_online_and_a_threshold_edit_are_said_plainly(
@@ -400,7 +401,8 @@ def test_calibration_pulls_a_model_made_too_slow_back() -> None:
 
         fixed = calibrate(config, slow, evidence, inputs.events, seed=1)
     busy = max(model.agents, key=lambda name: model.agents[name].questions)
-    assert fixed.agents[busy].calibration < 2.0
+    # Three times too slow, then quantile-mapped back: the median moves most of the way.
+    assert fixed.agents[busy].median_s() < 0.6 * slow.agents[busy].median_s()
 
 
 def test_model_json_round_trips() -> None:

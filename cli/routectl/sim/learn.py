@@ -294,6 +294,11 @@ class Learner:
         self._routed(outputs, skip=message.line)
         new_visit = buyer.last is None or buyer.closed or moment - buyer.last > self.timeout
         if new_visit:
+            if buyer.q_start is not None:
+                # The simulation starts a new visit afresh (its arrival is the log's):
+                # a question the last visit left unanswered is over, never answered.
+                self._censor_follow_up(buyer, min(moment, buyer.last_message + self.timeout))
+                self._never(buyer)
             self._end_visit(buyer)
             self.evidence.visits += 1
             buyer.visit_start = moment
@@ -307,14 +312,9 @@ class Learner:
             if new_visit:
                 self.evidence.bot_visits += 1
             return
-        if buyer.q_start is not None:
-            # A waiting question: a follow-up, or (a new visit) an arrival that cuts the
-            # wait for one short.
-            if new_visit:
-                self._censor_follow_up(buyer, moment)
-            else:
-                self.evidence.follow_ups += 1
-                self.evidence.follow_gap[bin_of(moment - buyer.last_message)] += 1
+        if buyer.q_start is not None:  # a follow-up of a waiting question
+            self.evidence.follow_ups += 1
+            self.evidence.follow_gap[bin_of(moment - buyer.last_message)] += 1
             buyer.last_message = moment
             if buyer.q_holder is not None:
                 self.loads.touch(buyer.q_holder, message.buyer, moment)
