@@ -86,7 +86,7 @@ def backtest(
         fitted = model
         if fitted is None:
             fitted = learned_model(
-                config, evidence, lambda: inputs.events(until=window.since), seed
+                config, evidence, lambda since: inputs.events(since, window.since), seed
             )
         days = max(1, round((window.until - window.since) / 86400.0))
         job = Job((config,), fitted, inputs, seed, days, window, keep_reports=True,

@@ -4,7 +4,8 @@ The parts of the model are fitted one by one (delays by load and hour, never-ans
 shares, buyer behaviour), and a simulation puts them together: loads that build up,
 buyers who write again while waiting, questions that reach an agent at login. What the
 parts miss together shows as a gap between the log and a simulation of the same
-arrivals and presence. :func:`calibrate` simulates the learning period and compares
+arrivals and presence. :func:`calibrate` simulates the learning period's last days and
+compares
 each agent's answered first-reply delays, quantile by quantile, and its never-answered
 share with the log's; each quantile of the agent's delay distribution is then moved by
 the ratio at that quantile (quantile mapping, as bias correction of simulation models
@@ -16,47 +17,53 @@ figures it is asked to predict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from routectl.events import Event, Output
 from routectl.model import ShopConfig
 from routectl.sim.core import Simulation
 from routectl.sim.hist import BINS, QuantileTable, quantiles
 from routectl.sim.inputs import Inputs, Record
-from routectl.sim.learn import AgentEvidence, Evidence, learn
+from routectl.sim.learn import Evidence, learn
 from routectl.sim.model import TYPICAL, AgentModel, ReplyModel, fit, from_json, to_json
 from routectl.sim.prepare import Preparation
 
 ROUNDS = 3
+DAYS = 7
+"""Calibrate on the learning period's last this many local days (a simulation of
+every day would cost a run each round)."""
+WARM_UP_S = 86400.0
+"""Simulated before those days, so that open conversations and recent contacts are warm."""
 MIN_QUESTIONS = 20
 MAX_STEP = 2.0
 """At most this factor per round (a guard against a run of few questions)."""
 
+Records = Callable[[float | None], Iterable[Record]]
+"""Opens the learning period's inputs from a moment (None: from the start)."""
+
 
 def calibrate(
-    config: ShopConfig,
-    model: ReplyModel,
-    learned: Evidence,
-    records: Callable[[], Iterable[Record]],
-    seed: int,
+    config: ShopConfig, model: ReplyModel, learned: Evidence, records: Records, seed: int
 ) -> ReplyModel:
-    """``model`` with its calibration factors fitted; ``records`` opens the learning
-    period's inputs again for each round."""
-    target = _figures(learned.agents)
+    """``model`` with its delay quantiles and never-answered shares corrected on the last
+    :data:`DAYS` days of the learning period."""
+    days = sorted(learned.days)[-DAYS:]
+    if not days:
+        return model
+    zone = ZoneInfo(config.shop.timezone)
+    since = datetime.fromisoformat(days[0]).replace(tzinfo=zone).timestamp() - WARM_UP_S
+    target = _figures(learned, days)
     for round_ in range(ROUNDS):
         simulation = Simulation(config, model, seed + round_)
-        simulated = _figures(learn(config, simulation.run(records())).agents)
+        simulated = _figures(learn(config, simulation.run(records(since))), days)
         model = _corrected(model, target, simulated)
     return model
 
 
-def learned_model(
-    config: ShopConfig,
-    learned: Evidence,
-    records: Callable[[], Iterable[Record]],
-    seed: int,
-) -> ReplyModel:
+def learned_model(config: ShopConfig, learned: Evidence, records: Records, seed: int) -> ReplyModel:
     """The reply model of a log: fitted from its evidence, then calibrated on its
     learning period (``records`` opens that period's inputs). It is returned as its JSON
     reads back, so a model saved by ``routectl model -o`` predicts exactly what the
@@ -78,39 +85,30 @@ Figure = tuple[int, list[float], float]
 """An agent's answered questions, their delays' quantiles, and its never-answered share."""
 
 
-def _figures(agents: Mapping[str, AgentEvidence]) -> dict[str, Figure]:
+def _figures(evidence: Evidence, days: list[str]) -> dict[str, Figure]:
+    """Per agent (and the shop, ``*``), over ``days``."""
+    delays: dict[str, list[float]] = {}
+    counts: dict[str, list[float]] = {}
+    for day in days:
+        for agent, histogram in evidence.day_delays.get(day, {}).items():
+            _add(delays.setdefault(agent, [0.0] * BINS), histogram)
+            _add(delays.setdefault(TYPICAL, [0.0] * BINS), histogram)
+        for agent, cell in evidence.days.get(day, {}).items():
+            _add(counts.setdefault(agent, [0.0, 0.0, 0.0]), cell)
+            _add(counts.setdefault(TYPICAL, [0.0, 0.0, 0.0]), cell)
     out: dict[str, Figure] = {}
-    shop_counts = [0.0] * BINS
-    shop_asked = shop_never = 0
-    for name in sorted(agents):
-        pool = agents[name]
-        counts = _answered(pool)
-        for index, count in enumerate(counts):
-            shop_counts[index] += count
-        shop_asked += sum(pool.asked)
-        shop_never += sum(pool.unanswered)
-        found = _figure(counts, sum(pool.asked), sum(pool.unanswered))
-        if found is not None:
-            out[name] = found
-    shop = _figure(shop_counts, shop_asked, shop_never)
-    if shop is not None:
-        out[TYPICAL] = shop
+    for agent in sorted(delays):
+        points = quantiles(delays[agent])
+        answered, _, never = counts.get(agent, [0.0, 0.0, 0.0])
+        if points is not None:
+            share = never / (answered + never) if answered + never > 0 else 0.0
+            out[agent] = (int(answered), points, share)
     return out
 
 
-def _answered(pool: AgentEvidence) -> list[float]:
-    counts = [0.0] * BINS
-    for level in pool.by_level:
-        for index, count in enumerate(level):
-            counts[index] += count
-    return counts
-
-
-def _figure(counts: list[float], asked: int, never: int) -> Figure | None:
-    points = quantiles(counts)
-    if points is None:
-        return None
-    return int(sum(counts)), points, never / asked if asked else 0.0
+def _add(into: list[float], values: Sequence[float]) -> None:
+    for index, value in enumerate(values):
+        into[index] += value
 
 
 def _corrected(

@@ -49,9 +49,11 @@ judged on the never-answered conversion rate."""
 # Purposes of a draw (the last part of its key).
 _NEVER, _DELAY, _AGAIN, _GAP, _TAIL, _CLOSE, _CLOSE_GAP = 0, 1, 2, 3, 4, 5, 6
 _PAY, _PAY_LAG, _AMOUNT, _UNPRICED, _BOT, _BOT_GAP, _FOLLOW = 7, 8, 9, 10, 11, 12, 16
+_PASS, _PASS_GAP, _PASS_TO = 13, 14, 15
 
 # Actions on the heap.
 _REPLY, _EXTRA, _FOLLOW_UP, _ASK, _CLOSE_NOW, _HAND_OVER, _HUMAN, _PAY_NOW, _PAY_CHECK = range(9)
+_PASS_NOW = 9
 
 
 def uniform(seed: int, buyer: int, visit: int, purpose: int) -> float:
@@ -81,6 +83,7 @@ class _Buyer:
         "line",
         "name",
         "open",
+        "passed",
         "question",
         "start",
         "token",
@@ -105,6 +108,8 @@ class _Buyer:
         """The visit's payment is decided (no visit yet counts as decided)."""
         self.first_open = False
         self.follow_ups = 0
+        self.passed = False
+        """The open question was drawn for a hand-over to a colleague (once a question)."""
 
 
 class Handovers:
@@ -153,6 +158,7 @@ class Simulation:
         self.buyers: dict[str, _Buyer] = {}
         self.by_line: dict[int, _Buyer] = {}
         """Question-opening messages the engine has not placed yet."""
+        self.colleagues = _colleagues(config)
         self.on_login: dict[str, list[tuple[_Buyer, int, int]]] = {}
         """Per offline agent: the questions it holds, with their tokens and load levels
         (the level when the question reached it, as the learner measures it)."""
@@ -251,6 +257,7 @@ class Simulation:
             buyer.start = event.time
             buyer.line = event.line
             buyer.follow_ups = 0
+            buyer.passed = False
             self.by_line[event.line] = buyer
         pair = self._feed(event)
         if pair is None:
@@ -319,6 +326,11 @@ class Simulation:
         model = self.model.agent(agent)
         level = load_level(self.loads.load(agent, buyer.name, moment))
         self.loads.touch(agent, buyer.name, moment)
+        transfers = self.model.transfers
+        if not buyer.passed and self._u(buyer, _PASS) < transfers.share:
+            buyer.passed = True
+            gap = transfers.gap.sample(self._u(buyer, _PASS_GAP))
+            self._push(moment + max(gap, 1.0), _PASS_NOW, buyer, buyer.token)
         if self._u(buyer, _NEVER) < model.never[level]:
             return
         if self.presence.logged_in(agent):
@@ -369,6 +381,8 @@ class Simulation:
             if buyer.holder is not None:
                 self.loads.drop(buyer.holder, buyer.name)
             return self._feed(Close(self._next_line(), moment, buyer.name))
+        if action == _PASS_NOW:
+            return self._hand_on(buyer, moment) if buyer.open else None
         if action == _HAND_OVER:
             if not buyer.bot_held:
                 return None
@@ -405,6 +419,19 @@ class Simulation:
         if pair is not None:
             self.loads.drop(holder, buyer.name)
         return pair
+
+    def _hand_on(self, buyer: _Buyer, moment: float) -> tuple[Event, list[Output]] | None:
+        """The learned hand-over (R17b): the holder passes the waiting question to a
+        colleague of its groups who is logged in (drawn in id order); none, or the engine
+        refuses: the holder keeps it."""
+        holder = buyer.holder
+        if holder is None:
+            return None
+        logged_in = [a for a in self.colleagues.get(holder, ()) if self.presence.logged_in(a)]
+        if not logged_in:
+            return None
+        target = logged_in[int(self._u(buyer, _PASS_TO) * len(logged_in))]
+        return self._feed(Transfer(self._next_line(), moment, buyer.name, target))
 
     def _human_reply(self, buyer: _Buyer, moment: float) -> tuple[Event, list[Output]] | None:
         agent = buyer.holder
@@ -458,3 +485,15 @@ def _unaddressed(message: BuyerMessage) -> BuyerMessage:
         message.line, message.time, message.buyer, None, message.entry, message.item,
         message.order_status, message.intent, message.text, None,
     )  # fmt: skip
+
+
+def _colleagues(config: ShopConfig) -> dict[str, tuple[str, ...]]:
+    """Per agent, the other routing agents that share one of its groups, by id."""
+    out: dict[str, tuple[str, ...]] = {}
+    for agent in config.agents:
+        groups = set(agent.groups)
+        out[agent.id] = tuple(sorted(
+            other.id for other in config.agents
+            if other.id != agent.id and other.routing and groups & set(other.groups)
+        ))  # fmt: skip
+    return out

@@ -152,6 +152,8 @@ class Evidence:
         self.agents: dict[str, AgentEvidence] = {}
         self.days: dict[str, dict[str, list[float]]] = {}
         """Per local date, per agent: [answered, sum of log(delay + 1), never answered]."""
+        self.day_delays: dict[str, dict[str, list[int]]] = {}
+        """Per local date, per agent: the histogram of answered delays (calibration)."""
         self.follow_gap = new_histogram()
         """Gaps from a waiting question's message to the buyer's next one..."""
         self.follow_censored = new_histogram()
@@ -172,6 +174,11 @@ class Evidence:
         self.bot_visits = 0
         self.bot_transfers = 0
         self.bot_gap = new_histogram()
+        self.pass_gap = new_histogram()
+        """From a question reaching its agent to the agent handing it to a colleague
+        (R17b, 转交)..."""
+        self.pass_censored = new_histogram()
+        """... or to the agent's own reply, which came first (censored)."""
         self.converted = [0] * len(DELAY_LEVELS)
         self.inquired = [0] * len(DELAY_LEVELS)
         """Visits by their first question's first-response level, and those paid after."""
@@ -187,6 +194,15 @@ class Evidence:
             found = self.agents[agent] = AgentEvidence()
         return found
 
+    def day_delay(self, day: str, agent: str) -> list[int]:
+        agents = self.day_delays.get(day)
+        if agents is None:
+            agents = self.day_delays[day] = {}
+        counts = agents.get(agent)
+        if counts is None:
+            counts = agents[agent] = new_histogram()
+        return counts
+
     def day(self, day: str, agent: str) -> list[float]:
         agents = self.days.get(day)
         if agents is None:
@@ -201,7 +217,7 @@ class _Buyer:
     __slots__ = (
         "answered_at", "answered_level", "closed", "first_level", "holder", "last",
         "last_message", "last_reply", "paid", "q_avail", "q_chance", "q_day", "q_first",
-        "q_holder", "q_level", "q_line", "q_start", "visit_start",
+        "q_holder", "q_level", "q_line", "q_passed", "q_start", "visit_start",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -215,6 +231,8 @@ class _Buyer:
         self.q_level = 0
         self.q_day = ""
         self.q_first = False
+        self.q_passed = False
+        """The question was handed to a colleague once (the simulation hands on once)."""
         self.q_chance = False
         """The holder was logged in when the question reached it."""
         self.last_message = 0.0
@@ -353,6 +371,7 @@ class Learner:
         buyer.q_holder = None
         buyer.q_avail = moment
         buyer.q_first = buyer.first_level is None
+        buyer.q_passed = False
         buyer.last_message = moment
 
     def _hold(self, buyer: _Buyer, name: str, holder: str | None, moment: float) -> None:
@@ -406,11 +425,14 @@ class Learner:
         self.waiting.pop(buyer.q_line, None)
         start = max(buyer.q_start, buyer.q_avail, self.presence.since.get(holder, 0.0))
         delay = max(moment - start, 0.0)
+        if not buyer.q_passed:
+            self.evidence.pass_censored[bin_of(max(moment - buyer.q_avail, 0.0))] += 1
         hour = self.clock.hour(start)
         self.evidence.agent(holder).answered(buyer.q_level, hour, delay)
         day = self.evidence.day(buyer.q_day, holder)
         day[0] += 1.0
         day[1] += math.log(delay + 1.0)
+        self.evidence.day_delay(buyer.q_day, holder)[bin_of(delay)] += 1
         level = delay_level(moment - buyer.q_start)
         if buyer.q_first:
             buyer.first_level = level
@@ -449,6 +471,10 @@ class Learner:
             self.evidence.bot_transfers += 1
             self.evidence.bot_gap[bin_of(transfer.time - buyer.visit_start)] += 1
         if transfer.agent is not None:
+            if buyer.holder is not None and buyer.q_start is not None and not buyer.q_passed:
+                buyer.q_passed = True
+                since = max(buyer.q_start, buyer.q_avail)
+                self.evidence.pass_gap[bin_of(max(transfer.time - since, 0.0))] += 1
             if buyer.holder is not None:
                 self.loads.drop(buyer.holder, transfer.buyer)
             buyer.holder = transfer.agent

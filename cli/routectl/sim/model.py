@@ -126,6 +126,19 @@ class ConversionModel:
 
 
 @dataclass(frozen=True)
+class TransferModel:
+    """Agents handing a waiting question to a colleague (R17b, 转交) before answering."""
+
+    share: float
+    """The chance a question is handed on before its agent answers it (once a question)."""
+    gap: QuantileTable
+    """When, from the question reaching the agent."""
+
+
+NO_TRANSFERS = TransferModel(0.0, QuantileTable([60.0] * POINTS))
+
+
+@dataclass(frozen=True)
 class ReplyModel:
     shop: str
     timezone: str
@@ -133,6 +146,7 @@ class ReplyModel:
     typical: AgentModel
     buyers: BuyerModel
     conversion: ConversionModel
+    transfers: TransferModel = NO_TRANSFERS
     days: Mapping[str, Mapping[str, tuple[float, float, float]]] = field(default_factory=dict)
     """Per local date, per agent: answered, sum of log delay, never answered."""
     first: float | None = None
@@ -345,6 +359,7 @@ def fit(config: ShopConfig, evidence: Evidence) -> ReplyModel:
         typical=shop,
         buyers=_buyer_model(evidence, config),
         conversion=_conversion_model(evidence),
+        transfers=_transfer_model(evidence),
         days={
             day: {a: (c[0], c[1], c[2]) for a, c in sorted(cells.items())}
             for day, cells in sorted(evidence.days.items())
@@ -383,6 +398,13 @@ def _buyer_model(evidence: Evidence, config: ShopConfig) -> BuyerModel:
         bot_transfer=_share(evidence.bot_transfers, evidence.bot_visits, 0.3),
         bot_gap=_table(evidence.bot_gap, min(30.0, timeout / 2)),
     )
+
+
+def _transfer_model(evidence: Evidence) -> TransferModel:
+    share, when = survival(evidence.pass_gap, evidence.pass_censored)
+    if share <= 0.0:
+        return NO_TRANSFERS
+    return TransferModel(share, _table(when, 60.0))
 
 
 def _conversion_model(evidence: Evidence) -> ConversionModel:
@@ -463,9 +485,19 @@ def to_json(model: ReplyModel) -> dict[str, Any]:
             "amount": [_r(p, 2) for p in conversion.amount.points],
             "unpriced": _r(conversion.unpriced),
         },
+        "transfers": {
+            "share": _r(model.transfers.share),
+            "gap_s": [_r(p, 2) for p in model.transfers.gap.points],
+        },
         "days": {day: {a: [_r(v, 6) for v in c] for a, c in cells.items()}
                  for day, cells in model.days.items()},
     }  # fmt: skip
+
+
+def _transfers_from(data: Any) -> TransferModel:
+    if data is None:
+        return NO_TRANSFERS
+    return TransferModel(float(data["share"]), QuantileTable(_points(data["gap_s"])))
 
 
 class BadModel(ValueError):
@@ -529,6 +561,7 @@ def from_json(data: Any) -> ReplyModel:
                 amount=QuantileTable(_points(c["amount"])),
                 unpriced=float(c["unpriced"]),
             ),
+            transfers=_transfers_from(data.get("transfers")),
             days={
                 str(day): {
                     str(a): (float(v[0]), float(v[1]), float(v[2])) for a, v in cells.items()

@@ -25,6 +25,7 @@ from routectl.report import Report, Window, build_report
 from routectl.sim.core import Simulation, uniform
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import ReplyModel
+from routectl.sim.weeks import WARM_UP_S, WEEK_DAYS
 
 FIGURES = ("response_rate", "reply_rate", "avg_response_s", "slow_questions", "conversion_rate")
 AGENT_FIGURES = ("inquiries", "response_rate", "reply_rate", "avg_response_s")
@@ -111,6 +112,9 @@ class Job:
     breakdowns: bool = False
     since: float | None = None
     """Simulate the inputs from this moment on (a back-test's warm-up start)."""
+    blocks: tuple[Window, ...] = ()
+    """Per run, the week it simulates and reports instead of ``window`` (a long log's
+    weeks, :mod:`.weeks`)."""
 
 
 def run_seed(seed: int, run: int) -> int:
@@ -119,13 +123,18 @@ def run_seed(seed: int, run: int) -> int:
 
 def one_run(job: Job, run: int) -> RunResult:
     rng = random.Random(run_seed(job.seed, run))
-    model = job.model.perturbed(rng, job.days)
+    window, since, days = job.window, job.since, job.days
+    if job.blocks:
+        window = job.blocks[run % len(job.blocks)]
+        since, days = window.since - WARM_UP_S, WEEK_DAYS
+    model = job.model.perturbed(rng, days)
     seed = run_seed(job.seed, run)
     reports = []
     for config in job.configs:
         simulation = Simulation(config, model, seed)
+        records = job.inputs.events(since, window.until if job.blocks else None)
         reports.append(
-            build_report(config, simulation.run(job.inputs.events(since=job.since)), job.window,
+            build_report(config, simulation.run(records), window,
                          days=job.breakdowns, breakdowns=job.breakdowns)
         )  # fmt: skip
     return RunResult(

@@ -125,6 +125,7 @@ def model_json(model: ReplyModel) -> str:
 
 
 def prediction_json(prediction: Prediction) -> dict[str, Any]:
+    zone = ZoneInfo(prediction.timezone)
     return {
         "runs": prediction.runs,
         "seed": prediction.seed,
@@ -137,6 +138,10 @@ def prediction_json(prediction: Prediction) -> dict[str, Any]:
             for agent, base, new in prediction.agents
         ],
         "notes": list(prediction.notes),
+        "weeks": [
+            {"since": _moment(week.since, zone), "until": _moment(week.until, zone)}
+            for week in prediction.weeks
+        ],
     }
 
 
@@ -158,7 +163,27 @@ def _prediction_rows(prediction: Prediction, lang: str = "en") -> list[list[str]
     return rows
 
 
-PREDICT_COLUMNS = ("figure", "log (actual)", "predicted base", "predicted new", "change")
+def _columns(prediction: Prediction) -> tuple[str, ...]:
+    logged = "log (same weeks)" if prediction.weeks else "log (actual)"
+    return ("figure", logged, "predicted base", "predicted new", "change")
+
+
+def period(prediction: Prediction) -> str:
+    """What each run simulated, in one sentence."""
+    if not prediction.weeks:
+        return "Each run simulates the whole log."
+    zone = ZoneInfo(prediction.timezone)
+    first = min(week.since for week in prediction.weeks)
+    last = max(week.until for week in prediction.weeks)
+    count = len({week.since for week in prediction.weeks})
+    return (
+        f"Each run simulates one whole week of the log ({count} weeks between "
+        f"{datetime.fromtimestamp(first, zone).date()} and "
+        f"{datetime.fromtimestamp(last, zone).date()}): figures are per week, beside the "
+        "log's own figures for the same weeks."
+    )
+
+
 PREDICT_NOTE = (
     "Predicted by simulating the log's arrivals and agent presence under each config, "
     "replies drawn from the reply model learned from the log; ranges are 90 % intervals. "
@@ -183,8 +208,8 @@ AGENT_COLUMNS = ("agent", "inquiries base", "inquiries new", "3-min rate base", 
 
 def prediction_table(prediction: Prediction) -> str:
     parts = [
-        f"Predicted ({prediction.runs} runs, seed {prediction.seed}):",
-        render_table(PREDICT_COLUMNS, _prediction_rows(prediction)),
+        f"Predicted ({prediction.runs} runs, seed {prediction.seed}). {period(prediction)}",
+        render_table(_columns(prediction), _prediction_rows(prediction)),
         "",
         render_table(AGENT_COLUMNS, _agent_rows(prediction)),
         "",
@@ -205,8 +230,10 @@ def prediction_markdown(prediction: Prediction) -> str:
     lines = [
         f"#### Predicted response figures ({prediction.runs} runs, seed {prediction.seed})",
         "",
-        _md(PREDICT_COLUMNS),
-        "|" + "---|" * len(PREDICT_COLUMNS),
+        period(prediction),
+        "",
+        _md(_columns(prediction)),
+        "|" + "---|" * len(_columns(prediction)),
         *(_md(row) for row in _prediction_rows(prediction)),
         "",
         "<details><summary>Per agent</summary>",

@@ -14,6 +14,7 @@ from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import ReplyModel
 from routectl.sim.prepare import Preparation
+from routectl.sim.weeks import WeekReports
 from routectl.sim.whatif import Prediction, predict
 
 
@@ -22,14 +23,17 @@ class Study:
         self.base = base
         self.inputs = inputs
         self.preparation = Preparation(base, inputs)
+        self.weeks = WeekReports(base)
         self.evidence_done = False
 
     def observe(self, event: Event | None, outputs: list[Output]) -> None:
         if event is None:
             self.evidence = self.preparation.finish(outputs)
+            self.weeks.finish(outputs)
             self.evidence_done = True
         else:
             self.preparation.feed(event, outputs)
+            self.weeks.feed(event, outputs)
 
     def predict(
         self, new: ShopConfig, actual: Report, saved: ReplyModel | None, runs: int, seed: int,
@@ -41,7 +45,7 @@ class Study:
         if model is None:
             model = learned_model(self.base, self.evidence, self.inputs.events, seed)
         return predict(self.base, new, model, self.inputs, actual, runs=runs, seed=seed,
-                       jobs=jobs)  # fmt: skip
+                       jobs=jobs, weeks=self.weeks)  # fmt: skip
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from routectl.report import Report, Window
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import ReplyModel
 from routectl.sim.predict import (
+    FIGURES,
     Figures,
     Interval,
     Job,
@@ -20,6 +21,7 @@ from routectl.sim.predict import (
     run_all,
     side_intervals,
 )
+from routectl.sim.weeks import WEEK_DAYS, WeekReports, spread
 
 MEANING_KEYS = (
     ("reply_rate", "threshold_s"), ("reply_rate", "window_text"),
@@ -34,11 +36,15 @@ class Prediction:
     runs: int
     seed: int
     actual: Figures
+    """The log's own figures for what was simulated: the whole log, or its weeks."""
     base: dict[str, Interval | None]
     new: dict[str, Interval | None]
     change: dict[str, Interval | None]
     agents: tuple[tuple[str, dict[str, Interval | None], dict[str, Interval | None]], ...]
     notes: tuple[str, ...]
+    weeks: tuple[Window, ...] = ()
+    """The week each run simulated (empty: every run simulated the whole log)."""
+    timezone: str = "Asia/Shanghai"
 
 
 def predict(
@@ -51,28 +57,56 @@ def predict(
     runs: int,
     seed: int,
     jobs: int,
+    weeks: WeekReports | None = None,
 ) -> Prediction:
+    """Both configs simulated ``runs`` times. A log of more than a week with whole weeks
+    (``weeks``, fed in the learning pass) has each run simulate one of them."""
+    blocks, logged = _period(actual, weeks, inputs, runs)
     days = 1
     if inputs.first is not None and inputs.last is not None:
         days = max(1, round((inputs.last - inputs.first) / 86400.0))
-    job = Job((base, new), model, inputs, seed, days, Window())
+    job = Job((base, new), model, inputs, seed, days, Window(), blocks=blocks)
     results = run_all(job, runs, jobs)
     base_agents, new_agents = agent_intervals(results, 0), agent_intervals(results, 1)
     names = sorted(set(base_agents) | set(new_agents))
     base_side = side_intervals(results, 0)
+    replayed = {row.agent: float(row.inquiries) for row in actual.agents}
     return Prediction(
         runs=runs,
         seed=seed,
-        actual=figures_of(actual),
+        actual=logged,
         base=base_side,
         new=side_intervals(results, 1),
         change=change_intervals(results),
         agents=tuple((name, base_agents.get(name, {}), new_agents.get(name, {})) for name in names),
         notes=(
-            *calibration_notes(actual, base_side, base_agents, inputs.receivers),
+            *calibration_notes(logged, base_side, base_agents, inputs.receivers or replayed),
             *notes(base, new, inputs),
         ),
+        weeks=blocks,
+        timezone=base.shop.timezone,
     )
+
+
+def _period(
+    actual: Report, weeks: WeekReports | None, inputs: Inputs, runs: int
+) -> tuple[tuple[Window, ...], Figures]:
+    """The weeks the runs simulate and the log's figures for them (the mean over the
+    runs' weeks), or no weeks and the whole log's figures."""
+    whole = figures_of(actual)
+    if weeks is None or weeks.weeks is None or inputs.first is None or inputs.last is None:
+        return (), whole
+    count = weeks.weeks.whole(inputs.last)
+    if inputs.last - inputs.first <= WEEK_DAYS * 86400.0 or count < 1:
+        return (), whole
+    chosen = spread(count, runs)
+    reports = weeks.finished
+    logged: Figures = {}
+    for name in FIGURES:
+        values = [figures_of(reports[index])[name] for index in chosen if index in reports]
+        present = [value for value in values if value is not None]
+        logged[name] = math.fsum(present) / len(present) if present else None
+    return tuple(weeks.weeks.window(index) for index in chosen), logged
 
 
 SPLIT_GAP = 0.10
@@ -81,22 +115,22 @@ agents to turn the simulated split into the log's (total variation distance)."""
 
 
 def calibration_notes(
-    actual: Report,
+    actual: Figures,
     predicted: dict[str, Interval | None],
     agents: dict[str, dict[str, Interval | None]],
-    receivers: Mapping[str, int],
+    logged_split: Mapping[str, float],
 ) -> list[str]:
     """Where the predicted base does not reproduce the log: the prediction's level is then
     suspect (its change less so: both sides share the error)."""
     out = []
-    rate, found = actual.summary.response_rate, predicted.get("response_rate")
+    rate, found = actual.get("response_rate"), predicted.get("response_rate")
     if rate is not None and found is not None and not found.low <= rate <= found.high:
         out.append(
             f"the predicted base 3-minute rate ({found.mean * 100:.1f} %) misses the log's "
             f"({rate * 100:.1f} %) by more than its interval: trust the change more than "
             "the level (docs/prediction.md#reading-a-prediction)"
         )
-    split = split_gap(actual, agents, receivers)
+    split = split_gap(agents, logged_split)
     if split is not None:
         distance, worst = split
         named = "; ".join(
@@ -112,23 +146,21 @@ def calibration_notes(
 
 
 def split_gap(
-    actual: Report, agents: dict[str, dict[str, Interval | None]], receivers: Mapping[str, int]
+    agents: dict[str, dict[str, Interval | None]], logged_split: Mapping[str, float]
 ) -> tuple[float, list[tuple[str, float, float]]] | None:
     """The total variation distance between the log's split of inquiries (the visits'
     ``received_by`` where the log names them, else the replay's) and the simulated base
     split, with the three agents furthest apart; None when under :data:`SPLIT_GAP`."""
     simulated = {name: found.mean for name, v in agents.items() if (found := v.get("inquiries"))}
-    observed = {name: float(count) for name, count in receivers.items()}
-    if not observed:
-        observed = {row.agent: float(row.inquiries) for row in actual.agents}
+    observed = {name: float(count) for name, count in logged_split.items()}
     simulated_total, observed_total = math.fsum(simulated.values()), math.fsum(observed.values())
     if simulated_total <= 0 or observed_total <= 0:
         return None
     gaps = []
     for agent in sorted(set(simulated) | set(observed)):
-        logged = observed.get(agent, 0.0) / observed_total
-        gaps.append((agent, logged, simulated.get(agent, 0.0) / simulated_total))
-    distance = math.fsum(abs(logged - sim) for _, logged, sim in gaps) / 2
+        share = observed.get(agent, 0.0) / observed_total
+        gaps.append((agent, share, simulated.get(agent, 0.0) / simulated_total))
+    distance = math.fsum(abs(share - sim) for _, share, sim in gaps) / 2
     if distance < SPLIT_GAP:
         return None
     gaps.sort(key=lambda gap: (-abs(gap[1] - gap[2]), gap[0]))
