@@ -1,0 +1,188 @@
+"""``routectl plan LOG``: agents needed each hour for a target, by simulation (P12)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import click
+
+from routectl.commands.simoptions import jobs_or_default, load_model, simulation_options
+from routectl.config import load_config
+from routectl.durations import parse_duration
+from routectl.errors import RoutectlError, UsageProblem
+from routectl.logsource import open_events
+from routectl.options import (
+    columns_option,
+    config_option,
+    encoding_option,
+    output_option,
+    skip_bad_option,
+    sort_option,
+)
+from routectl.output import open_output
+from routectl.replay import run
+from routectl.report import labels
+from routectl.sim import planrender
+from routectl.sim.inputs import Inputs
+from routectl.sim.model import fit
+from routectl.sim.plan import PLAN_FIGURES, Goal, PlanResult, observe, plan
+from routectl.sim.rota import NoSolver, Rota, load_solver, solve
+
+
+def parse_goal(figure: str, target: str) -> Goal:
+    """``85%`` (or ``0.85``) for the rate; a duration (``60s``, ``2m``) for the average."""
+    text = target.strip()
+    if figure == "response_rate":
+        try:
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            raise UsageProblem(f"--target {target}: write the rate like 85%") from None
+        if not 0.0 < value <= 1.0:
+            raise UsageProblem(f"--target {target}: a rate between 0% and 100%")
+        return Goal(figure, value)
+    try:
+        return Goal(figure, float(parse_duration(text)))
+    except ValueError as exc:
+        raise UsageProblem(f"--target {target}: {exc}") from None
+
+
+def _shift_hours(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[int, ...]:
+    hours = []
+    for value in values:
+        try:
+            seconds = parse_duration(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        if seconds % 3600 or not 3600 <= seconds <= 24 * 3600:
+            raise click.BadParameter(f"{value}: a shift is whole hours, 1h to 24h")
+        hours.append(seconds // 3600)
+    return tuple(sorted(set(hours)))
+
+
+def _rota(
+    result: PlanResult, lengths: tuple[int, ...]
+) -> tuple[tuple[Rota, tuple[int, ...]], float]:
+    try:
+        load_solver()
+    except NoSolver as exc:
+        raise UsageProblem(str(exc)) from None
+    started = time.perf_counter()
+    found = solve([row.staffed for row in result.hours], lengths)
+    return (found, lengths), time.perf_counter() - started
+
+
+@click.command("plan")
+@click.argument("log", default="-")
+@config_option
+@output_option
+@click.option(
+    "--target",
+    default="85%",
+    show_default=True,
+    help="The goal: 85% for the rate; 60s for --figure avg_response_s.",
+)
+@click.option(
+    "--figure",
+    type=click.Choice(PLAN_FIGURES),
+    default="response_rate",
+    show_default=True,
+    help="The figure the target is for.",
+)
+@click.option(
+    "--max-agents",
+    type=click.IntRange(1, 500),
+    default=None,
+    help="Most agents tried in an hour [default: 20, or twice the config's routing agents].",
+)
+@click.option(
+    "--like",
+    metavar="AGENT",
+    help="Added agents answer like AGENT [default: the shop's typical agent].",
+)
+@click.option(
+    "--shift",
+    "shifts",
+    multiple=True,
+    callback=_shift_hours,
+    metavar="HOURS",
+    help="Shift length for a rota (8h; repeat for several): the fewest shifts covering the need.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table for people; json, csv for scripts.",
+)
+@click.option(
+    "--lang", type=click.Choice(labels.LANGS), help="Table language [default: from the locale]."
+)
+@simulation_options
+@encoding_option
+@skip_bad_option
+@columns_option
+@sort_option
+def plan_command(
+    log: str, config_path: str, output_path: str, target: str, figure: str,
+    max_agents: int | None, like: str | None, shifts: tuple[int, ...], fmt: str,
+    lang: str | None, runs: int, seed: int, jobs: int | None, model_path: str | None,
+    encoding: str, skip_bad: bool, column_map: dict[str, str], sort: bool,
+) -> None:  # fmt: skip
+    """For each hour of day: LOG's inquiries per day, the agents online then, the
+    predicted figure now, and the least number of available agents reaching --target,
+    by simulating LOG's arrivals under the config with the reply model learned from LOG.
+
+    \b
+    Examples:
+      routectl plan month.csv --target 85%
+      routectl plan month.csv --figure avg_response_s --target 60s --shift 8h --shift 6h
+    More: docs/plan.md
+    """
+    goal = parse_goal(figure, target)
+    config = load_config(config_path)
+    saved = load_model(model_path)
+    if like is not None and config.agent(like) is None:
+        raise UsageProblem(f"--like {like}: no such agent in the config")
+    routing = sum(1 for agent in config.agents if agent.routing)
+    most = max_agents if max_agents is not None else max(20, 2 * routing)
+    with Inputs() as inputs:
+        with open_events(
+            log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
+        ) as (events, skipped):
+            pairs = run(
+                config,
+                events,
+                source="<stdin>" if log == "-" else log,
+                on_bad=skipped if skip_bad else None,
+            )
+            evidence, actual = observe(config, pairs, inputs)
+        if inputs.arrivals == 0:
+            raise RoutectlError(f"{log}: the log has no buyer message to plan for")
+        model = saved if saved is not None else fit(config, evidence)
+        result = plan(
+            config,
+            model,
+            inputs,
+            actual,
+            goal,
+            max_agents=most,
+            like=like,
+            runs=runs,
+            seed=seed,
+            jobs=jobs_or_default(jobs),
+        )
+    rota, solve_s = _rota(result, shifts) if shifts else (None, None)
+    if fmt == "json":
+        text = planrender.plan_json(result, rota)
+    elif fmt == "csv":
+        text = planrender.plan_csv(result)
+    else:
+        text = planrender.plan_table(result, lang or labels.default_lang(os.environ), rota, solve_s)
+    if solve_s is not None and fmt != "table":
+        click.echo(f"routectl: rota solved by HiGHS in {solve_s * 1000:.0f} ms", err=True)
+    with open_output(output_path, inputs=(log, config_path)) as out:
+        out.write(text)

@@ -1,0 +1,396 @@
+"""Staffing by simulation (P12): the least number of available agents each hour for a goal.
+
+**Who is online with k agents.** The log's status rows are replaced by synthetic ones:
+in every local hour of every simulated day exactly ``k[hour]`` agents are online (pc),
+taken from a fixed *staffing order*: the config's routing agents, fastest first (the
+model's median first reply alone, ties by id), then added agents. So when the plan
+removes agents the slowest go first, and when it adds agents they are new ids
+(``plan:added-01``, ...) in a copied config, each answering like the shop's typical
+agent (``ReplyModel.typical``) or like ``--like AGENT``. An added agent belongs to the
+copied agent's groups with its weight and ``max_concurrent`` (for the typical agent: to
+every group, with the median weight and ``max_concurrent`` of the routing agents).
+
+**The search.** Whole days are simulated with a per-hour staffing vector, so a backlog
+left by a thin hour reaches the next one. Each hour keeps a bracket ``[low, high]``
+(``high = max_agents + 1``: not reached yet); every round simulates all runs at the
+vector of the brackets' midpoints and halves every open bracket at once (about
+log2(max_agents) rounds). Then the found vector is simulated whole; an hour that misses
+the goal there (its neighbours moved) gets one more agent, up to ``FIX_ROUNDS`` times.
+Every vector is simulated with the same runs and seeds (common random numbers: each
+buyer's draws are its own), so k and k + 1 agents differ only by the staffing.
+
+An hour whose figure counts no question (outside ``[reply_rate] window``, or no buyer)
+needs 0 agents: nothing there is graded; its buyers then wait for the next staffed hour,
+whose need includes them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import multiprocessing
+import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from statistics import median_low
+from zoneinfo import ZoneInfo
+
+from routectl.events import Event, Output, StatusChange
+from routectl.model import Agent, ShopConfig
+from routectl.report import Report, ReportBuilder, Window, build_report
+from routectl.sim.core import Simulation
+from routectl.sim.inputs import Inputs, Record
+from routectl.sim.learn import Evidence
+from routectl.sim.model import ReplyModel
+from routectl.sim.predict import run_seed
+from routectl.sim.prepare import Preparation
+
+PLAN_FIGURES = ("response_rate", "avg_response_s")
+ADDED_PREFIX = "plan:added-"
+FIX_ROUNDS = 3
+HOURS = 24
+
+Vector = tuple[int, ...]
+HourFigures = tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Goal:
+    """``figure`` reaching ``target``: a rate at least it, a time at most it."""
+
+    figure: str
+    target: float
+
+    def reached(self, value: float | None) -> bool:
+        if value is None:
+            return True  # nothing counted in the hour: nothing to reach
+        if self.figure == "response_rate":
+            return value >= self.target - 1e-9
+        return value <= self.target + 1e-9
+
+
+@dataclass(frozen=True)
+class Team:
+    """The agents a staffing vector draws from, in staffing order, and what they run on."""
+
+    config: ShopConfig
+    """The shop's config with the added agents (never online unless staffed)."""
+    order: tuple[str, ...]
+    added: tuple[str, ...]
+    like: str | None
+    """The agent the added ones copy; None: the shop's typical agent."""
+
+
+def make_team(
+    config: ShopConfig, model: ReplyModel, max_agents: int, like: str | None = None
+) -> Team:
+    """The staffing order (fastest first) and ``max_agents`` minus those, added."""
+    routing = [agent for agent in config.agents if agent.routing]
+    routing.sort(key=lambda agent: (model.agent(agent.id).median_s(), agent.id))
+    own = tuple(agent.id for agent in routing[:max_agents])
+    template = _template(config, routing, like)
+    taken = {agent.id for agent in config.agents}
+    added: list[Agent] = []
+    number = 0
+    while len(own) + len(added) < max_agents:
+        number += 1
+        name = f"{ADDED_PREFIX}{number:02d}"
+        if name not in taken:
+            added.append(replace(template, id=name, routing=True, mobile=False))
+    names = tuple(agent.id for agent in added)
+    return Team(replace(config, agents=config.agents + tuple(added)), own + names, names, like)
+
+
+def _template(config: ShopConfig, routing: Sequence[Agent], like: str | None) -> Agent:
+    if like is not None:
+        found = config.agent(like)
+        if found is None:
+            raise ValueError(f"--like {like}: no such agent in the config")
+        return found
+    weights = [agent.weight for agent in routing] or [100]
+    caps = [agent.max_concurrent for agent in routing] or [20]
+    groups = tuple(group.name for group in config.groups)
+    return Agent(id="", groups=groups, weight=median_low(weights),
+                 max_concurrent=median_low(caps))  # fmt: skip
+
+
+def with_added(model: ReplyModel, team: Team) -> ReplyModel:
+    """``model`` with the added agents answering like ``team.like`` (else: typical)."""
+    if team.like is None or not team.added:
+        return model
+    copied = model.agent(team.like)
+    agents = dict(model.agents)
+    for name in team.added:
+        agents[name] = replace(copied, agent=name)
+    return replace(model, agents=agents)
+
+
+# --- synthetic presence ----------------------------------------------------------------
+
+
+def hour_starts(first: float, last: float, zone: ZoneInfo) -> tuple[tuple[float, int], ...]:
+    """Each local hour of the days from ``first`` to ``last``: (start, hour of day)."""
+    day = datetime.fromtimestamp(first, zone).date()
+    end = datetime.fromtimestamp(last, zone).date()
+    starts: list[tuple[float, int]] = []
+    while day <= end:
+        for hour in range(HOURS):
+            starts.append((_local(day, hour, zone), hour))
+        day += timedelta(days=1)
+    return tuple(starts)
+
+
+def _local(day: date, hour: int, zone: ZoneInfo) -> float:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=zone).timestamp()
+
+
+def presence_rows(
+    order: Sequence[str], staffing: Vector, starts: Iterable[tuple[float, int]]
+) -> Iterator[StatusChange]:
+    """Status rows putting the first ``staffing[hour]`` agents of ``order`` online."""
+    online = 0
+    for moment, hour in starts:
+        wanted = staffing[hour]
+        for index in range(online - 1, wanted - 1, -1):
+            yield StatusChange(0, moment, order[index], "offline")
+        for index in range(online, wanted):
+            yield StatusChange(0, moment, order[index], "online")
+        online = wanted
+
+
+def staffed(
+    records: Iterable[Record], order: Sequence[str], staffing: Vector,
+    starts: Sequence[tuple[float, int]],
+) -> Iterator[Record]:  # fmt: skip
+    """The log's records with its status rows replaced by the staffing's (status first
+    at equal times: an agent staffed from 10:00 is there for a buyer at 10:00)."""
+    kept = (record for record in records if type(record) is not StatusChange)
+    return heapq.merge(presence_rows(order, staffing, starts), kept, key=_time)
+
+
+def _time(record: Record) -> float:
+    return record.time
+
+
+# --- runs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanJob:
+    """Everything a run needs (inherited by forked workers, never pickled)."""
+
+    config: ShopConfig
+    model: ReplyModel
+    team: Team
+    inputs: Inputs
+    goal: Goal
+    seed: int
+    days: int
+    starts: tuple[tuple[float, int], ...]
+
+
+def simulate(job: PlanJob, run: int, staffing: Vector | None) -> Report:
+    """One run: the log's presence (``staffing`` None) or the staffing's."""
+    seed = run_seed(job.seed, run)
+    model = job.model.perturbed(random.Random(seed), job.days)
+    records: Iterable[Record] = job.inputs.events()
+    config = job.config
+    if staffing is not None:
+        config = job.team.config
+        model = with_added(model, job.team)
+        records = staffed(records, job.team.order, staffing, job.starts)
+    pairs = Simulation(config, model, seed).run(records)
+    return build_report(config, pairs, Window(), days=False)
+
+
+def hour_figures(job: PlanJob, run: int, staffing: Vector | None) -> HourFigures:
+    report = simulate(job, run, staffing)
+    values: list[float | None] = [None] * HOURS
+    for row in report.hours:
+        value = getattr(row, job.goal.figure)
+        values[row.hour] = None if value is None else float(value)
+    return tuple(values)
+
+
+Evaluate = Callable[[Vector | None], list[HourFigures]]
+"""All runs at one staffing: each run's figure per hour."""
+
+_JOB: PlanJob | None = None
+
+
+def _worker(task: tuple[int, Vector | None]) -> HourFigures:
+    assert _JOB is not None
+    return hour_figures(_JOB, task[0], task[1])
+
+
+class Runner:
+    """Runs ``runs`` simulations per staffing, on ``jobs`` forked processes."""
+
+    def __init__(self, job: PlanJob, runs: int, jobs: int) -> None:
+        self.job = job
+        self.runs = runs
+        self.jobs = min(jobs, runs)
+        self.simulations = 0
+        self._pool: multiprocessing.pool.Pool | None = None
+
+    def __enter__(self) -> Runner:
+        global _JOB
+        if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _JOB = self.job
+            self._pool = multiprocessing.get_context("fork").Pool(self.jobs)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        global _JOB
+        if self._pool is not None:
+            # close, not terminate: terminate's SIGTERM meets routectl's handler in the
+            # workers, which would print a traceback each
+            if kind is None:
+                self._pool.close()
+            else:
+                self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        _JOB = None
+
+    def __call__(self, staffing: Vector | None) -> list[HourFigures]:
+        self.simulations += self.runs
+        tasks = [(run, staffing) for run in range(self.runs)]
+        if self._pool is None:
+            return [hour_figures(self.job, run, vector) for run, vector in tasks]
+        return self._pool.map(_worker, tasks, chunksize=1)
+
+
+def mean_by_hour(results: Sequence[HourFigures]) -> HourFigures:
+    out: list[float | None] = []
+    for hour in range(HOURS):
+        present = [r[hour] for r in results if r[hour] is not None]
+        out.append(math.fsum(present) / len(present) if present else None)  # type: ignore[arg-type]
+    return tuple(out)
+
+
+# --- the search ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HourPlan:
+    hour: int
+    inquiries_per_day: float
+    agents_online: float
+    predicted_now: float | None
+    agents_needed: int | None
+    """None: the goal is out of reach within ``max_agents``."""
+    predicted_needed: float | None
+    """The figure at ``agents_needed`` (at ``max_agents`` when out of reach)."""
+    staffed: int
+    """Agents in the final simulated vector (``max_agents`` when out of reach)."""
+
+
+@dataclass(frozen=True)
+class Search:
+    needed: tuple[int | None, ...]
+    staffing: Vector
+    figures: HourFigures
+    rounds: int
+
+
+def search(goal: Goal, max_agents: int, evaluate: Callable[[Vector], HourFigures]) -> Search:
+    """The least agents per hour reaching ``goal`` (see the module's docstring)."""
+    low = [0] * HOURS
+    high = [max_agents + 1] * HOURS
+    rounds = 0
+    while any(lo < hi for lo, hi in zip(low, high)):
+        vector = tuple(
+            (lo + hi) // 2 if lo < hi else min(hi, max_agents) for lo, hi in zip(low, high)
+        )
+        figures = evaluate(vector)
+        rounds += 1
+        for hour in range(HOURS):
+            if low[hour] < high[hour]:
+                if goal.reached(figures[hour]):
+                    high[hour] = vector[hour]
+                else:
+                    low[hour] = vector[hour] + 1
+    staffing = [min(h, max_agents) for h in high]
+    for round_ in range(FIX_ROUNDS + 1):
+        figures = evaluate(tuple(staffing))
+        rounds += 1
+        short = [
+            h for h in range(HOURS) if not goal.reached(figures[h]) and staffing[h] < max_agents
+        ]
+        if not short or round_ == FIX_ROUNDS:
+            break
+        for hour in short:
+            staffing[hour] += 1
+    needed = tuple(staffing[h] if goal.reached(figures[h]) else None for h in range(HOURS))
+    return Search(needed, tuple(staffing), figures, rounds)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    goal: Goal
+    runs: int
+    seed: int
+    max_agents: int
+    team: Team
+    hours: tuple[HourPlan, ...]
+    rounds: int
+    simulations: int
+
+
+def plan(
+    config: ShopConfig,
+    model: ReplyModel,
+    inputs: Inputs,
+    actual: Report,
+    goal: Goal,
+    *,
+    max_agents: int,
+    like: str | None,
+    runs: int,
+    seed: int,
+    jobs: int,
+) -> PlanResult:
+    """The plan for ``inputs`` (the log's arrivals), with ``actual`` (the log's report)
+    giving each hour's inquiries per day and agents online."""
+    if inputs.first is None or inputs.last is None:
+        raise ValueError("the log has no buyer to plan for")
+    team = make_team(config, model, max_agents, like)
+    zone = ZoneInfo(config.shop.timezone)
+    starts = hour_starts(inputs.first, inputs.last, zone)
+    days = max(1, len(starts) // HOURS)
+    job = PlanJob(config, model, team, inputs, goal, seed, days, starts)
+    with Runner(job, runs, jobs) as runner:
+        now = mean_by_hour(runner(None))
+        found = search(goal, max_agents, lambda vector: mean_by_hour(runner(vector)))
+        simulations = runner.simulations
+    days_seen = max(1, actual.days)
+    hours = tuple(
+        HourPlan(
+            hour=row.hour,
+            inquiries_per_day=row.inquiries / days_seen,
+            agents_online=row.agents_available,
+            predicted_now=now[row.hour],
+            agents_needed=found.needed[row.hour],
+            predicted_needed=found.figures[row.hour],
+            staffed=found.staffing[row.hour],
+        )
+        for row in actual.hours
+    )
+    return PlanResult(goal, runs, seed, max_agents, team, hours, found.rounds, simulations)
+
+
+def observe(
+    config: ShopConfig, replayed: Iterable[tuple[Event | None, list[Output]]], inputs: Inputs
+) -> tuple[Evidence, Report]:
+    """One pass over the replayed log: the model's evidence, the inputs recorded, and the
+    log's own report (its inquiries and agents online per hour)."""
+    preparation = Preparation(config, inputs)
+    actual = ReportBuilder(config, Window(), days=False)
+    for event, outputs in replayed:
+        if event is None:
+            return preparation.finish(outputs), actual.finish(outputs)
+        preparation.feed(event, outputs)
+        actual.feed(event, outputs)
+    return preparation.finish(), actual.finish(())
