@@ -260,3 +260,81 @@ def test_rota_without_scipy_says_how_to_install_it(
     result = CliRunner().invoke(cli, plan_args(small, "--shift", "8h"))
     assert result.exit_code == 2
     assert "pip install 'routectl[plan]'" in result.output
+
+
+def curve_evaluator(curves: dict[int, list[float | None]]) -> tuple[list[tuple[int, ...]], object]:
+    """An ``evaluate`` whose hour h scores ``curves[h][k]`` at k agents (others: None)."""
+    seen: list[tuple[int, ...]] = []
+
+    def evaluate(vector: tuple[int, ...]) -> tuple[float | None, ...]:
+        seen.append(vector)
+        return tuple(curves[h][vector[h]] if h in curves else None for h in range(len(vector)))
+
+    return seen, evaluate
+
+
+@pytest.mark.parametrize(
+    ("curve", "needed"),
+    [
+        ([0.1, 0.5, 0.7, 0.82, 0.9, 0.95, 0.96, 0.97, 0.98], 3),
+        ([0.1, 0.81, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9], 1),
+        ([0.1, 0.5, 0.85, 0.7, 0.6, 0.6, 0.6, 0.6, 0.6], 2),  # slow agents dilute the rate
+        ([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.79], None),
+        ([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8], 8),
+    ],
+)
+def test_search_finds_the_least_k(curve: list[float | None], needed: int | None) -> None:
+    from routectl.sim.plan import Goal, search
+
+    seen, evaluate = curve_evaluator({10: curve})
+    found = search(Goal("response_rate", 0.8), 8, evaluate)  # type: ignore[arg-type]
+    assert found.needed[10] == needed
+    assert found.needed[3] == 0  # nothing graded: no one needed
+    assert found.staffing[10] == (8 if needed is None else needed)
+    assert len(seen) <= 10
+
+
+def test_search_for_an_average_response_time() -> None:
+    from routectl.sim.plan import Goal, search
+
+    _, evaluate = curve_evaluator({20: [900.0, 300.0, 120.0, 70.0, 50.0, 40.0, 40.0]})
+    found = search(Goal("avg_response_s", 60.0), 6, evaluate)  # type: ignore[arg-type]
+    assert found.needed[20] == 4
+
+
+def test_weekday_hour_plans_each_weekday_on_its_own_buyers(worlds: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["plan", str(worlds / "k4.csv"), "-c", str(worlds / "shop.toml"), "--by",
+         "weekday-hour", "--format", "json", "--runs", "1", "--jobs", "1", "--max-agents",
+         "6", "--target", "80%", "--shift", "8h"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    hours = document["hours"]
+    assert [(row["weekday"], row["hour"]) for row in hours] == [
+        (day, hour) for day in ("Mon", "Tue") for hour in range(24)
+    ]
+    assert all(row["agents_online"] == (4.0 if row["hour"] >= 8 else 0.0) for row in hours)
+    assert all(row["inquiries_per_day"] == PROFILE[row["hour"]] for row in hours)
+    assert [rota["weekday"] for rota in document["rotas"]] == ["Mon", "Tue"]
+
+
+def test_weekday_presence_adds_up_to_the_reports(tmp_path: Path) -> None:
+    """Cut at every midnight, the log's presence is the report's, hour by hour."""
+    from routectl.config import load_config
+    from routectl.logsource import open_events
+    from routectl.replay import run
+    from routectl.sim.inputs import Inputs
+    from routectl.sim.plan import observe, observed_by_weekday
+
+    repo = Path(__file__).resolve().parent.parent
+    log, config_path = repo / "examples" / "shop-day.csv", repo / "shopconfig.example.toml"
+    config = load_config(str(config_path))
+    with Inputs() as inputs:
+        with open_events(str(log), config) as (events, _):
+            _, actual = observe(config, run(config, events, source=str(log)), inputs)
+        split = observed_by_weekday(config, inputs, actual, ZoneInfo(config.shop.timezone))
+    for row in actual.hours:
+        total = sum(split[(w, row.hour)].agents_online for w in range(7))
+        assert total == pytest.approx(row.agents_available, abs=0.011)

@@ -26,8 +26,8 @@ from routectl.report import labels
 from routectl.sim import planrender
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import fit
-from routectl.sim.plan import PLAN_FIGURES, Goal, PlanResult, observe, plan
-from routectl.sim.rota import NoSolver, Rota, load_solver, solve
+from routectl.sim.plan import PLAN_BY, PLAN_FIGURES, Goal, PlanResult, observe, plan
+from routectl.sim.rota import NoSolver, load_solver, solve
 
 
 def parse_goal(figure: str, target: str) -> Goal:
@@ -62,16 +62,18 @@ def _shift_hours(
     return tuple(sorted(set(hours)))
 
 
-def _rota(
-    result: PlanResult, lengths: tuple[int, ...]
-) -> tuple[tuple[Rota, tuple[int, ...]], float]:
+def _rotas(result: PlanResult, lengths: tuple[int, ...]) -> tuple[planrender.Rotas, float]:
+    """A rota per planned part of the week, and the solver's time for them all."""
     try:
         load_solver()
     except NoSolver as exc:
         raise UsageProblem(str(exc)) from None
+    parts: dict[int | None, list[int]] = {}
+    for row in result.hours:
+        parts.setdefault(row.weekday, []).append(row.staffed)
     started = time.perf_counter()
-    found = solve([row.staffed for row in result.hours], lengths)
-    return (found, lengths), time.perf_counter() - started
+    rotas = tuple((weekday, solve(need, lengths)) for weekday, need in parts.items())
+    return rotas, time.perf_counter() - started
 
 
 @click.command("plan")
@@ -121,6 +123,13 @@ def _rota(
 @click.option(
     "--lang", type=click.Choice(labels.LANGS), help="Table language [default: from the locale]."
 )
+@click.option(
+    "--by",
+    type=click.Choice(PLAN_BY),
+    default="hour",
+    show_default=True,
+    help="hour: one plan for every day; weekday-hour: one per weekday, on its own buyers.",
+)
 @simulation_options
 @encoding_option
 @skip_bad_option
@@ -129,7 +138,7 @@ def _rota(
 def plan_command(
     log: str, config_path: str, output_path: str, target: str, figure: str,
     max_agents: int | None, like: str | None, shifts: tuple[int, ...], fmt: str,
-    lang: str | None, runs: int, seed: int, jobs: int | None, model_path: str | None,
+    lang: str | None, by: str, runs: int, seed: int, jobs: int | None, model_path: str | None,
     encoding: str, skip_bad: bool, column_map: dict[str, str], sort: bool,
 ) -> None:  # fmt: skip
     """For each hour of day: LOG's inquiries per day, the agents online then, the
@@ -149,39 +158,26 @@ def plan_command(
         raise UsageProblem(f"--like {like}: no such agent in the config")
     routing = sum(1 for agent in config.agents if agent.routing)
     most = max_agents if max_agents is not None else max(20, 2 * routing)
+    source = "<stdin>" if log == "-" else log
     with Inputs() as inputs:
         with open_events(
             log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
         ) as (events, skipped):
-            pairs = run(
-                config,
-                events,
-                source="<stdin>" if log == "-" else log,
-                on_bad=skipped if skip_bad else None,
-            )
+            pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
             evidence, actual = observe(config, pairs, inputs)
         if inputs.arrivals == 0:
-            raise RoutectlError(f"{log}: the log has no buyer message to plan for")
+            raise RoutectlError(f"{source}: the log has no buyer message to plan for")
         model = saved if saved is not None else fit(config, evidence)
-        result = plan(
-            config,
-            model,
-            inputs,
-            actual,
-            goal,
-            max_agents=most,
-            like=like,
-            runs=runs,
-            seed=seed,
-            jobs=jobs_or_default(jobs),
-        )
-    rota, solve_s = _rota(result, shifts) if shifts else (None, None)
+        result = plan(config, model, inputs, actual, goal, max_agents=most, like=like,
+                      runs=runs, seed=seed, jobs=jobs_or_default(jobs), by=by)  # fmt: skip
+    rotas, solve_s = _rotas(result, shifts) if shifts else ((), None)
     if fmt == "json":
-        text = planrender.plan_json(result, rota)
+        text = planrender.plan_json(result, rotas, shifts)
     elif fmt == "csv":
         text = planrender.plan_csv(result)
     else:
-        text = planrender.plan_table(result, lang or labels.default_lang(os.environ), rota, solve_s)
+        words = lang or labels.default_lang(os.environ)
+        text = planrender.plan_table(result, words, rotas, shifts, solve_s)
     if solve_s is not None and fmt != "table":
         click.echo(f"routectl: rota solved by HiGHS in {solve_s * 1000:.0f} ms", err=True)
     with open_output(output_path, inputs=(log, config_path)) as out:

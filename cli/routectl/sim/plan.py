@@ -11,13 +11,17 @@ copied agent's groups with its weight and ``max_concurrent`` (for the typical ag
 every group, with the median weight and ``max_concurrent`` of the routing agents).
 
 **The search.** Whole days are simulated with a per-hour staffing vector, so a backlog
-left by a thin hour reaches the next one. Each hour keeps a bracket ``[low, high]``
-(``high = max_agents + 1``: not reached yet); every round simulates all runs at the
-vector of the brackets' midpoints and halves every open bracket at once (about
-log2(max_agents) rounds). Then the found vector is simulated whole; an hour that misses
-the goal there (its neighbours moved) gets one more agent, up to ``FIX_ROUNDS`` times.
-Every vector is simulated with the same runs and seeds (common random numbers: each
-buyer's draws are its own), so k and k + 1 agents differ only by the staffing.
+left by a thin hour reaches the next one. Every round simulates all runs at one vector
+and moves every unsettled hour at once: an hour climbs k = 1, 2, 4, 8, ... (capped at
+``max_agents``) until its figure reaches the goal, then halves the gap between the last
+k that missed and the first that reached (about 2 log2(max_agents) rounds at most).
+Climbing from below matters: a slow agent takes a share of the buyers, so where agents
+barely slow down with load, more agents can mean a *lower* rate, and a bisection of
+[0, max_agents] would jump past a small team that reaches the goal. Then the found
+vector is simulated whole; an hour that misses the goal there (its neighbours moved)
+gets one more agent, up to ``FIX_ROUNDS`` times. Every vector is simulated with the
+same runs and seeds (common random numbers: each buyer's draws are its own), so k and
+k + 1 agents differ only by the staffing.
 
 An hour whose figure counts no question (outside ``[reply_rate] window``, or no buyer)
 needs 0 agents: nothing there is graded; its buyers then wait for the next staffed hour,
@@ -36,9 +40,12 @@ from datetime import date, datetime, timedelta
 from statistics import median_low
 from zoneinfo import ZoneInfo
 
-from routectl.events import Event, Output, StatusChange
+from routectl.events import BuyerMessage, Event, Output, StatusChange
 from routectl.model import Agent, ShopConfig
 from routectl.report import Report, ReportBuilder, Window, build_report
+from routectl.report.clock import LocalClock
+from routectl.report.presence import Presence
+from routectl.report.result import HourRow
 from routectl.sim.core import Simulation
 from routectl.sim.inputs import Inputs, Record
 from routectl.sim.learn import Evidence
@@ -47,6 +54,7 @@ from routectl.sim.predict import run_seed
 from routectl.sim.prepare import Preparation
 
 PLAN_FIGURES = ("response_rate", "avg_response_s")
+PLAN_BY = ("hour", "weekday-hour")
 ADDED_PREFIX = "plan:added-"
 FIX_ROUNDS = 3
 HOURS = 24
@@ -130,9 +138,10 @@ def with_added(model: ReplyModel, team: Team) -> ReplyModel:
 
 
 def hour_starts(first: float, last: float, zone: ZoneInfo) -> tuple[tuple[float, int], ...]:
-    """Each local hour of the days from ``first`` to ``last``: (start, hour of day)."""
+    """Each local hour of the days from ``first`` to ``last``: (start, hour of day). As in
+    the report, an event at midnight does not open a day of its own."""
     day = datetime.fromtimestamp(first, zone).date()
-    end = datetime.fromtimestamp(last, zone).date()
+    end = datetime.fromtimestamp(max(first, last - 1e-6), zone).date()
     starts: list[tuple[float, int]] = []
     while day <= end:
         for hour in range(HOURS):
@@ -173,6 +182,29 @@ def _time(record: Record) -> float:
     return record.time
 
 
+class Weekdays:
+    """The local weekday of a moment (0: Monday), looked up once per local hour."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.clock = LocalClock(zone)
+        self._days: dict[str, int] = {}
+
+    def of(self, moment: float) -> int:
+        day = self.clock.day(moment)
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = date.fromisoformat(day).weekday()
+        return found
+
+
+def on_weekday(records: Iterable[Record], weekday: int, weekdays: Weekdays) -> Iterator[Record]:
+    """The records with the buyers (arrivals, silent orders) of one weekday only; every
+    status row stays (presence carries over midnight)."""
+    for record in records:
+        if type(record) is StatusChange or weekdays.of(record.time) == weekday:
+            yield record
+
+
 # --- runs ------------------------------------------------------------------------------
 
 
@@ -188,6 +220,8 @@ class PlanJob:
     seed: int
     days: int
     starts: tuple[tuple[float, int], ...]
+    weekday: int | None = None
+    """Only buyers of this local weekday (0: Monday; None: every day)."""
 
 
 def simulate(job: PlanJob, run: int, staffing: Vector | None) -> Report:
@@ -195,6 +229,8 @@ def simulate(job: PlanJob, run: int, staffing: Vector | None) -> Report:
     seed = run_seed(job.seed, run)
     model = job.model.perturbed(random.Random(seed), job.days)
     records: Iterable[Record] = job.inputs.events()
+    if job.weekday is not None:
+        records = on_weekday(records, job.weekday, Weekdays(ZoneInfo(job.config.shop.timezone)))
     config = job.config
     if staffing is not None:
         config = job.team.config
@@ -275,6 +311,8 @@ def mean_by_hour(results: Sequence[HourFigures]) -> HourFigures:
 
 @dataclass(frozen=True)
 class HourPlan:
+    weekday: int | None
+    """0: Monday (``--by weekday-hour``); None: every day."""
     hour: int
     inquiries_per_day: float
     agents_online: float
@@ -297,21 +335,24 @@ class Search:
 
 def search(goal: Goal, max_agents: int, evaluate: Callable[[Vector], HourFigures]) -> Search:
     """The least agents per hour reaching ``goal`` (see the module's docstring)."""
-    low = [0] * HOURS
+    low = [1] * HOURS
+    """The least k not ruled out yet."""
     high = [max_agents + 1] * HOURS
+    """The least k seen reaching the goal (``max_agents + 1``: none yet)."""
     rounds = 0
     while any(lo < hi for lo, hi in zip(low, high)):
-        vector = tuple(
-            (lo + hi) // 2 if lo < hi else min(hi, max_agents) for lo, hi in zip(low, high)
-        )
+        vector = tuple(_probe(lo, hi, max_agents) for lo, hi in zip(low, high))
         figures = evaluate(vector)
         rounds += 1
         for hour in range(HOURS):
-            if low[hour] < high[hour]:
-                if goal.reached(figures[hour]):
-                    high[hour] = vector[hour]
-                else:
-                    low[hour] = vector[hour] + 1
+            if low[hour] >= high[hour]:
+                continue
+            if figures[hour] is None:
+                low[hour] = high[hour] = 0  # nothing graded in the hour: no one needed
+            elif goal.reached(figures[hour]):
+                high[hour] = vector[hour]
+            else:
+                low[hour] = vector[hour] + 1
     staffing = [min(h, max_agents) for h in high]
     for round_ in range(FIX_ROUNDS + 1):
         figures = evaluate(tuple(staffing))
@@ -327,16 +368,35 @@ def search(goal: Goal, max_agents: int, evaluate: Callable[[Vector], HourFigures
     return Search(needed, tuple(staffing), figures, rounds)
 
 
+def _probe(low: int, high: int, max_agents: int) -> int:
+    """The k an hour tries next: climbing 1, 2, 4, 8, ... until one reaches the goal,
+    then halving the gap below it; a settled hour stays at its answer."""
+    if low >= high:
+        return min(high, max_agents)
+    if high > max_agents:
+        return min(max(low, 2 * (low - 1)), max_agents)
+    return (low + high) // 2
+
+
 @dataclass(frozen=True)
 class PlanResult:
     goal: Goal
     runs: int
     seed: int
     max_agents: int
+    by: str
     team: Team
     hours: tuple[HourPlan, ...]
     rounds: int
     simulations: int
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The log's own figures for one hour of day (of one weekday)."""
+
+    inquiries_per_day: float
+    agents_online: float
 
 
 def plan(
@@ -351,34 +411,110 @@ def plan(
     runs: int,
     seed: int,
     jobs: int,
+    by: str = "hour",
 ) -> PlanResult:
     """The plan for ``inputs`` (the log's arrivals), with ``actual`` (the log's report)
-    giving each hour's inquiries per day and agents online."""
+    giving each hour's inquiries per day and agents online. ``by="weekday-hour"``: each
+    weekday is planned apart, on that weekday's buyers only."""
     if inputs.first is None or inputs.last is None:
         raise ValueError("the log has no buyer to plan for")
     team = make_team(config, model, max_agents, like)
     zone = ZoneInfo(config.shop.timezone)
     starts = hour_starts(inputs.first, inputs.last, zone)
-    days = max(1, len(starts) // HOURS)
-    job = PlanJob(config, model, team, inputs, goal, seed, days, starts)
-    with Runner(job, runs, jobs) as runner:
-        now = mean_by_hour(runner(None))
-        found = search(goal, max_agents, lambda vector: mean_by_hour(runner(vector)))
-        simulations = runner.simulations
-    days_seen = max(1, actual.days)
-    hours = tuple(
-        HourPlan(
-            hour=row.hour,
-            inquiries_per_day=row.inquiries / days_seen,
-            agents_online=row.agents_available,
-            predicted_now=now[row.hour],
-            agents_needed=found.needed[row.hour],
-            predicted_needed=found.figures[row.hour],
-            staffed=found.staffing[row.hour],
-        )
-        for row in actual.hours
-    )
-    return PlanResult(goal, runs, seed, max_agents, team, hours, found.rounds, simulations)
+    if by == "hour":
+        parts: list[tuple[int | None, tuple[tuple[float, int], ...]]] = [(None, starts)]
+        observed: dict[tuple[int | None, int], Observed] = {
+            (None, row.hour): _observed_hour(row, actual) for row in actual.hours
+        }
+    else:
+        weekdays = Weekdays(zone)
+        parts = [(w, tuple(s for s in starts if weekdays.of(s[0]) == w)) for w in range(7)]
+        parts = [(w, part) for w, part in parts if part]
+        observed = observed_by_weekday(config, inputs, actual, zone)
+    hours: list[HourPlan] = []
+    rounds = simulations = 0
+    for weekday, part in parts:
+        job = PlanJob(config, model, team, inputs, goal, seed, len(part) // HOURS, part, weekday)
+        with Runner(job, runs, jobs) as runner:
+            now = mean_by_hour(runner(None))
+            found = search(goal, max_agents, lambda vector: mean_by_hour(runner(vector)))
+            simulations += runner.simulations
+        rounds += found.rounds
+        for hour in range(HOURS):
+            seen = observed.get((weekday, hour), Observed(0.0, 0.0))
+            hours.append(
+                HourPlan(weekday, hour, seen.inquiries_per_day, seen.agents_online, now[hour],
+                         found.needed[hour], found.figures[hour], found.staffing[hour])
+            )  # fmt: skip
+    return PlanResult(goal, runs, seed, max_agents, by, team, tuple(hours), rounds, simulations)
+
+
+def _observed_hour(row: HourRow, actual: Report) -> Observed:
+    return Observed(row.inquiries / max(1, actual.days), row.agents_available)
+
+
+def observed_by_weekday(
+    config: ShopConfig, inputs: Inputs, actual: Report, zone: ZoneInfo
+) -> dict[tuple[int | None, int], Observed]:
+    """Per (weekday, hour): the log's arrivals per day and agents available on average
+    (the report's presence, cut at every local midnight)."""
+    if actual.first_event is None or actual.last_event is None:
+        return {}
+    clock = LocalClock(zone)
+    weekdays = Weekdays(zone)
+    presence = Presence(config, Window(), clock)
+    seconds = [[0.0] * HOURS for _ in range(7)]
+    arrivals = [[0] * HOURS for _ in range(7)]
+    taken = [0.0] * HOURS
+    midnight = _next_midnight(actual.first_event, zone)
+
+    def cut(until: float) -> None:
+        nonlocal midnight, taken
+        while midnight <= until:
+            taken = _take(presence, midnight, taken, seconds[weekdays.of(midnight - 1.0)])
+            midnight = _next_midnight(midnight, zone)
+
+    for record in inputs.events():
+        if type(record) is StatusChange:
+            cut(record.time)
+            presence.status(record)
+        elif type(record) is BuyerMessage:
+            arrivals[weekdays.of(record.time)][clock.hour(record.time)] += 1
+    cut(actual.last_event)
+    _take(presence, actual.last_event, taken, seconds[weekdays.of(actual.last_event)])
+    days = _days_by_weekday(actual.first_event, actual.last_event, zone)
+    return {
+        (w, h): Observed(arrivals[w][h] / max(1, days[w]),
+                         round(seconds[w][h] / (3600.0 * max(1, days[w])), 2))
+        for w in range(7) for h in range(HOURS)
+    }  # fmt: skip
+
+
+def _take(presence: Presence, until: float, taken: list[float], into: list[float]) -> list[float]:
+    """Add the available seconds accumulated since ``taken`` to ``into``; the new totals."""
+    presence.finish(until)
+    totals = [0.0] * HOURS
+    for agent in presence.agents.values():
+        for hour in range(HOURS):
+            totals[hour] += agent.available_by_hour[hour]
+    for hour in range(HOURS):
+        into[hour] += totals[hour] - taken[hour]
+    return totals
+
+
+def _next_midnight(moment: float, zone: ZoneInfo) -> float:
+    day = datetime.fromtimestamp(moment, zone).date() + timedelta(days=1)
+    return _local(day, 0, zone)
+
+
+def _days_by_weekday(first: float, last: float, zone: ZoneInfo) -> list[int]:
+    day = datetime.fromtimestamp(first, zone).date()
+    end = datetime.fromtimestamp(max(first, last - 1e-6), zone).date()
+    days = [0] * 7
+    while day <= end:
+        days[day.weekday()] += 1
+        day += timedelta(days=1)
+    return days
 
 
 def observe(

@@ -75,48 +75,71 @@ def value_keys(figure: str) -> tuple[str, str]:
     return f"predicted_{figure}", f"predicted_{figure}_needed"
 
 
+WEEKDAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+}
+WEEKDAY_HEAD = {"en": "weekday", "zh": "星期"}
+
+Rotas = tuple[tuple[int | None, Rota], ...]
+"""A rota per planned part of the week (None: every day)."""
+
+
 def _hour_json(row: HourPlan, figure: str) -> dict[str, Any]:
     now_key, needed_key = value_keys(figure)
     digits = 4 if figure == "response_rate" else 1
-    return {
-        "hour": row.hour,
-        "inquiries_per_day": round(row.inquiries_per_day, 2),
-        "agents_online": round(row.agents_online, 2),
-        now_key: _r(row.predicted_now, digits),
-        "agents_needed": row.agents_needed,
-        needed_key: _r(row.predicted_needed, digits),
-        "reached": row.agents_needed is not None,
-    }
+    document: dict[str, Any] = {} if row.weekday is None else {"weekday": _day(row.weekday)}
+    document.update(
+        {
+            "hour": row.hour,
+            "inquiries_per_day": round(row.inquiries_per_day, 2),
+            "agents_online": round(row.agents_online, 2),
+            now_key: _r(row.predicted_now, digits),
+            "agents_needed": row.agents_needed,
+            needed_key: _r(row.predicted_needed, digits),
+            "reached": row.agents_needed is not None,
+        }
+    )
+    return document
+
+
+def _day(weekday: int | None, lang: str = "en") -> str:
+    return "" if weekday is None else WEEKDAYS[lang][weekday]
 
 
 def shift_name(start: int, hours: int) -> str:
     return f"{start:02d}:00-{(start + hours) % 24:02d}:00"
 
 
-def rota_json(rota: Rota, lengths: tuple[int, ...]) -> dict[str, Any]:
-    return {
-        "shift_hours": list(lengths),
-        "total": rota.total,
-        "shifts": [
-            {
-                "start": s.start,
-                "hours": s.hours,
-                "agents": s.agents,
-                "shift": shift_name(s.start, s.hours),
-            }
-            for s in rota.shifts
-        ],
-        "covered": list(rota.covered),
-    }
+def rota_json(weekday: int | None, rota: Rota, lengths: tuple[int, ...]) -> dict[str, Any]:
+    document: dict[str, Any] = {} if weekday is None else {"weekday": _day(weekday)}
+    document.update(
+        {
+            "shift_hours": list(lengths),
+            "total": rota.total,
+            "shifts": [
+                {
+                    "start": s.start,
+                    "hours": s.hours,
+                    "agents": s.agents,
+                    "shift": shift_name(s.start, s.hours),
+                }
+                for s in rota.shifts
+            ],
+            "covered": list(rota.covered),
+        }
+    )
+    return document
 
 
-def plan_json(result: PlanResult, rota: tuple[Rota, tuple[int, ...]] | None = None) -> str:
+def plan_json(result: PlanResult, rotas: Rotas = (), lengths: tuple[int, ...] = ()) -> str:
     goal = result.goal
     document: dict[str, Any] = {
         "target": goal.target,
         "figure": goal.figure,
         "runs": result.runs,
         "seed": result.seed,
+        "by": result.by,
         "max_agents": result.max_agents,
         "like": result.team.like,
         "staffing_order": list(result.team.order),
@@ -125,8 +148,10 @@ def plan_json(result: PlanResult, rota: tuple[Rota, tuple[int, ...]] | None = No
         "simulations": result.simulations,
         "hours": [_hour_json(row, goal.figure) for row in result.hours],
     }
-    if rota is not None:
-        document["rota"] = rota_json(*rota)
+    if rotas and result.by == "hour":
+        document["rota"] = rota_json(None, rotas[0][1], lengths)
+    elif rotas:
+        document["rotas"] = [rota_json(weekday, rota, lengths) for weekday, rota in rotas]
     return dumps_json(document)
 
 
@@ -134,17 +159,14 @@ def plan_csv(result: PlanResult) -> str:
     now_key, needed_key = value_keys(result.goal.figure)
     columns = ["hour", "inquiries_per_day", "agents_online", now_key, "agents_needed",
                needed_key, "reached"]  # fmt: skip
+    if result.by != "hour":
+        columns.insert(0, "weekday")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in result.hours:
-        values = _hour_json(row, result.goal.figure)
-        writer.writerow(
-            [
-                neutralise_formula(str(v)) if isinstance(v, str) else _cell(v)
-                for v in values.values()
-            ]
-        )
+        values = _hour_json(row, result.goal.figure).values()
+        writer.writerow([neutralise_formula(v) if isinstance(v, str) else _cell(v) for v in values])
     return buffer.getvalue()
 
 
@@ -164,39 +186,59 @@ def _needed(row: HourPlan, result: PlanResult, words: dict[str, Any]) -> str:
     return str(row.agents_needed)
 
 
-def plan_table(
-    result: PlanResult, lang: str = "en", rota: tuple[Rota, tuple[int, ...]] | None = None,
-    solve_s: float | None = None,
-) -> str:  # fmt: skip
+def _hour_rows(result: PlanResult, lang: str) -> tuple[list[str], list[list[str]]]:
     words = WORDS[lang]
-    goal = result.goal
-    figure = goal.figure
-    target = _figure(goal.target, figure)
-    head = f"{words['title']}: {words['goal']} {FIGURE_WORDS[lang][figure]} {target}"
+    figure = result.goal.figure
+    columns = list(words["columns"])
     rows = [
         [f"{row.hour:02d}:00", f"{row.inquiries_per_day:.1f}", f"{row.agents_online:.1f}",
          _figure(row.predicted_now, figure), _needed(row, result, words),
          _figure(row.predicted_needed, figure)]
         for row in result.hours
     ]  # fmt: skip
+    if result.by != "hour":
+        columns.insert(0, WEEKDAY_HEAD[lang])
+        for cells, row in zip(rows, result.hours):
+            cells.insert(0, _day(row.weekday, lang))
+    return columns, rows
+
+
+def _rota_lines(
+    rotas: Rotas, lengths: tuple[int, ...], lang: str, solve_s: float | None
+) -> list[str]:
+    words = WORDS[lang]
+    lines = []
+    for weekday, found in rotas:
+        day = "" if weekday is None else f"{_day(weekday, lang)} "
+        rows = [[shift_name(s.start, s.hours), str(s.hours), str(s.agents)] for s in found.shifts]
+        lines += ["", f"{day}{words['rota']} ({'/'.join(f'{h}h' for h in lengths)})",
+                  render_table(list(words["rota_columns"]), rows),
+                  f"{words['total']}: {found.total}"]  # fmt: skip
+    if rotas and solve_s is not None:
+        lines.append(f"{words['solved']} {solve_s * 1000:.0f} ms")
+    return lines
+
+
+def plan_table(
+    result: PlanResult, lang: str = "en", rotas: Rotas = (), lengths: tuple[int, ...] = (),
+    solve_s: float | None = None,
+) -> str:  # fmt: skip
+    words = WORDS[lang]
+    goal = result.goal
+    target = _figure(goal.target, goal.figure)
+    head = f"{words['title']}: {words['goal']} {FIGURE_WORDS[lang][goal.figure]} {target}"
+    columns, rows = _hour_rows(result, lang)
     team = result.team
     like = words["typical"] if team.like is None else printable(team.like)
     lines = [
         printable(head),
         "",
-        render_table(list(words["columns"]), rows),
+        render_table(columns, rows),
         "",
         f"{words['order']}: {printable(', '.join(team.order))}",
         f"{words['added']}: {like}",
         f"{words['runs']} {result.runs}, {words['seed']} {result.seed}, "
         f"{words['rounds']} {result.rounds}, {words['simulations']} {result.simulations}",
+        *_rota_lines(rotas, lengths, lang, solve_s),
     ]
-    if rota is not None:
-        found, lengths = rota
-        rows = [[shift_name(s.start, s.hours), str(s.hours), str(s.agents)] for s in found.shifts]
-        lines += ["", f"{words['rota']} ({'/'.join(f'{h}h' for h in lengths)})",
-                  render_table(list(words["rota_columns"]), rows),
-                  f"{words['total']}: {found.total}"]  # fmt: skip
-        if solve_s is not None:
-            lines.append(f"{words['solved']} {solve_s * 1000:.0f} ms")
     return "\n".join(lines) + "\n"
