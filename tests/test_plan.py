@@ -338,3 +338,40 @@ def test_weekday_presence_adds_up_to_the_reports(tmp_path: Path) -> None:
     for row in actual.hours:
         total = sum(split[(w, row.hour)].agents_online for w in range(7))
         assert total == pytest.approx(row.agents_available, abs=0.011)
+
+
+def test_report_html_draws_the_hourly_need_against_todays_staffing(small: Path) -> None:
+    pytest.importorskip("plotly")
+    result = CliRunner().invoke(
+        cli,
+        ["report", str(small / "day.csv"), "-c", str(small / "shop.toml"), "--format", "html",
+         "--plan-target", "80%"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert 'id="chart-plan"' in result.stdout
+    escaped = json.dumps("needed 需要客服")[1:-1]  # the chart's JSON may be ASCII-escaped
+    assert "needed 需要客服" in result.stdout or escaped in result.stdout
+
+
+def test_report_plan_target_is_for_the_html_page(small: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["report", str(small / "day.csv"), "-c", str(small / "shop.toml"), "--plan-target", "80%"],
+    )
+    assert result.exit_code == 2
+    assert "--format html" in result.output
+
+
+def test_plan_chart_draws_an_hour_out_of_reach_at_the_most_agents() -> None:
+    from routectl.report.html import plan_chart
+
+    hours = [
+        {"hour": 9, "agents_online": 2.5, "agents_needed": 3},
+        {"hour": 10, "agents_online": 3.0, "agents_needed": None},
+    ]
+    chart = plan_chart({"target": 0.85, "max_agents": 12, "hours": hours})
+    needed, online = chart["data"]
+    assert needed["y"] == [3, 12]
+    assert needed["text"] == ["", "out of reach 无法达标"]
+    assert online["y"] == [2.5, 3.0]
+    assert "85%" in chart["layout"]["title"]["text"]

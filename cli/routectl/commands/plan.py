@@ -26,25 +26,8 @@ from routectl.report import labels
 from routectl.sim import planrender
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import fit
-from routectl.sim.plan import PLAN_BY, PLAN_FIGURES, Goal, PlanResult, observe, plan
+from routectl.sim.plan import PLAN_BY, PLAN_FIGURES, PlanResult, observe, parse_goal, plan
 from routectl.sim.rota import NoSolver, load_solver, solve
-
-
-def parse_goal(figure: str, target: str) -> Goal:
-    """``85%`` (or ``0.85``) for the rate; a duration (``60s``, ``2m``) for the average."""
-    text = target.strip()
-    if figure == "response_rate":
-        try:
-            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            raise UsageProblem(f"--target {target}: write the rate like 85%") from None
-        if not 0.0 < value <= 1.0:
-            raise UsageProblem(f"--target {target}: a rate between 0% and 100%")
-        return Goal(figure, value)
-    try:
-        return Goal(figure, float(parse_duration(text)))
-    except ValueError as exc:
-        raise UsageProblem(f"--target {target}: {exc}") from None
 
 
 def _shift_hours(

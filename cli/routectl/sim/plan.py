@@ -40,6 +40,8 @@ from datetime import date, datetime, timedelta
 from statistics import median_low
 from zoneinfo import ZoneInfo
 
+from routectl.durations import parse_duration
+from routectl.errors import UsageProblem
 from routectl.events import BuyerMessage, Event, Output, StatusChange
 from routectl.model import Agent, ShopConfig
 from routectl.report import Report, ReportBuilder, Window, build_report
@@ -76,6 +78,23 @@ class Goal:
         if self.figure == "response_rate":
             return value >= self.target - 1e-9
         return value <= self.target + 1e-9
+
+
+def parse_goal(figure: str, target: str) -> Goal:
+    """``85%`` (or ``0.85``) for the rate; a duration (``60s``, ``2m``) for the average."""
+    text = target.strip()
+    if figure == "response_rate":
+        try:
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            raise UsageProblem(f"--target {target}: write the rate like 85%") from None
+        if not 0.0 < value <= 1.0:
+            raise UsageProblem(f"--target {target}: a rate between 0% and 100%")
+        return Goal(figure, value)
+    try:
+        return Goal(figure, float(parse_duration(text)))
+    except ValueError as exc:
+        raise UsageProblem(f"--target {target}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -517,16 +536,39 @@ def _days_by_weekday(first: float, last: float, zone: ZoneInfo) -> list[int]:
     return days
 
 
+class Observer:
+    """Watches a replayed log once: the model's evidence, the inputs recorded, and the
+    log's own report (its inquiries and agents online per hour)."""
+
+    def __init__(self, config: ShopConfig, inputs: Inputs) -> None:
+        self.preparation = Preparation(config, inputs)
+        self.actual = ReportBuilder(config, Window(), days=False)
+        self.result: tuple[Evidence, Report] | None = None
+
+    def watch(
+        self, replayed: Iterable[tuple[Event | None, list[Output]]]
+    ) -> Iterator[tuple[Event | None, list[Output]]]:
+        """The pairs, passed on unchanged (for a report built in the same pass)."""
+        for event, outputs in replayed:
+            if event is None:
+                self._finish(outputs)
+            else:
+                self.preparation.feed(event, outputs)
+                self.actual.feed(event, outputs)
+            yield event, outputs
+        if self.result is None:
+            self._finish([])
+
+    def _finish(self, outputs: list[Output]) -> None:
+        self.result = self.preparation.finish(outputs), self.actual.finish(outputs)
+
+
 def observe(
     config: ShopConfig, replayed: Iterable[tuple[Event | None, list[Output]]], inputs: Inputs
 ) -> tuple[Evidence, Report]:
-    """One pass over the replayed log: the model's evidence, the inputs recorded, and the
-    log's own report (its inquiries and agents online per hour)."""
-    preparation = Preparation(config, inputs)
-    actual = ReportBuilder(config, Window(), days=False)
-    for event, outputs in replayed:
-        if event is None:
-            return preparation.finish(outputs), actual.finish(outputs)
-        preparation.feed(event, outputs)
-        actual.feed(event, outputs)
-    return preparation.finish(), actual.finish(())
+    """One pass over the replayed log (see :class:`Observer`)."""
+    observer = Observer(config, inputs)
+    for _ in observer.watch(replayed):
+        pass
+    assert observer.result is not None
+    return observer.result
