@@ -53,7 +53,7 @@ def _rotas(result: PlanResult, lengths: tuple[int, ...]) -> tuple[planrender.Rot
         raise UsageProblem(str(exc)) from None
     parts: dict[int | None, list[int]] = {}
     for row in result.hours:
-        parts.setdefault(row.weekday, []).append(row.staffed)
+        parts.setdefault(row.weekday, []).append(row.rota_need)
     started = time.perf_counter()
     rotas = tuple((weekday, solve(need, lengths)) for weekday, need in parts.items())
     return rotas, time.perf_counter() - started

@@ -343,6 +343,14 @@ class HourPlan:
     staffed: int
     """Agents in the final simulated vector (``max_agents`` when out of reach)."""
 
+    @property
+    def rota_need(self) -> int:
+        """What a rota covers: the need, or where the goal is out of reach today's
+        staffing rounded up (more agents do not reach it there)."""
+        if self.agents_needed is not None:
+            return self.agents_needed
+        return math.ceil(self.agents_online - 1e-9)
+
 
 @dataclass(frozen=True)
 class Search:

@@ -21,6 +21,7 @@ WORDS = {
         "not_graded": "not graded",
         "goal": "goal",
         "rota": "Rota",
+        "rota_note": "hours out of reach keep today's staffing (rounded up) in the rota",
         "rota_columns": ("shift", "hours", "agents"),
         "total": "shifts in all",
         "solved": "solved by HiGHS in",
@@ -39,6 +40,7 @@ WORDS = {
         "not_graded": "不考核",
         "goal": "目标",
         "rota": "排班表",
+        "rota_note": "无法达标的时段在排班表中沿用当前在线客服数（向上取整）",
         "rota_columns": ("班次", "时长", "客服"),
         "total": "班次合计",
         "solved": "HiGHS 求解用时",
@@ -219,6 +221,12 @@ def _rota_lines(
     return lines
 
 
+def _rota_note(result: PlanResult, rotas: Rotas, lang: str) -> list[str]:
+    if rotas and any(row.agents_needed is None for row in result.hours):
+        return [str(WORDS[lang]["rota_note"])]
+    return []
+
+
 def plan_table(
     result: PlanResult, lang: str = "en", rotas: Rotas = (), lengths: tuple[int, ...] = (),
     solve_s: float | None = None,
@@ -240,5 +248,6 @@ def plan_table(
         f"{words['runs']} {result.runs}, {words['seed']} {result.seed}, "
         f"{words['rounds']} {result.rounds}, {words['simulations']} {result.simulations}",
         *_rota_lines(rotas, lengths, lang, solve_s),
+        *_rota_note(result, rotas, lang),
     ]
     return "\n".join(lines) + "\n"
