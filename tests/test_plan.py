@@ -327,7 +327,7 @@ def test_weekday_presence_adds_up_to_the_reports(tmp_path: Path) -> None:
     from routectl.logsource import open_events
     from routectl.replay import run
     from routectl.sim.inputs import Inputs
-    from routectl.sim.plan import observe, observed_by_weekday
+    from routectl.sim.planlog import observe, observed_by_weekday
 
     repo = Path(__file__).resolve().parent.parent
     log, config_path = repo / "examples" / "shop-day.csv", repo / "shopconfig.example.toml"

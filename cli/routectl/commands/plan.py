@@ -26,7 +26,8 @@ from routectl.report import labels
 from routectl.sim import planrender
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import fit
-from routectl.sim.plan import PLAN_BY, PLAN_FIGURES, PlanResult, observe, parse_goal, plan
+from routectl.sim.plan import PLAN_BY, PLAN_FIGURES, PlanResult, parse_goal, plan
+from routectl.sim.planlog import observe
 from routectl.sim.rota import NoSolver, load_solver, solve
 
 

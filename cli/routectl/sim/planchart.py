@@ -12,7 +12,8 @@ from routectl.events import Event, Output
 from routectl.model import ShopConfig
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import fit
-from routectl.sim.plan import Goal, Observer, plan
+from routectl.sim.plan import Goal, plan
+from routectl.sim.planlog import Observer
 from routectl.sim.planrender import plan_json
 from routectl.sim.predict import DEFAULT_RUNS, default_jobs
 
