@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 import click
@@ -21,12 +22,13 @@ from routectl.options import (
     sort_option,
 )
 from routectl.output import open_output
+from routectl.progress import progress_enabled
 from routectl.replay import run
 from routectl.report import labels
 from routectl.sim import planrender
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import fit
-from routectl.sim.plan import PLAN_BY, PLAN_FIGURES, PlanResult, parse_goal, plan
+from routectl.sim.plan import PLAN_BY, PLAN_FIGURES, PlanResult, Progress, parse_goal, plan
 from routectl.sim.planlog import observe
 from routectl.sim.rota import NoSolver, load_solver, solve
 
@@ -58,6 +60,18 @@ def _rotas(result: PlanResult, lengths: tuple[int, ...]) -> tuple[planrender.Rot
     started = time.perf_counter()
     rotas = tuple((weekday, solve(need, lengths)) for weekday, need in parts.items())
     return rotas, time.perf_counter() - started
+
+
+def _progress() -> Progress | None:
+    """A line on a terminal's standard error: simulations done so far."""
+    if not progress_enabled():
+        return None
+
+    def show(done: int) -> None:
+        sys.stderr.write(f"\r\x1b[Kroutectl plan: {done} simulations")
+        sys.stderr.flush()
+
+    return show
 
 
 @click.command("plan")
@@ -152,8 +166,12 @@ def plan_command(
         if inputs.arrivals == 0:
             raise RoutectlError(f"{source}: the log has no buyer message to plan for")
         model = saved if saved is not None else fit(config, evidence)
+        progress = _progress()
         result = plan(config, model, inputs, actual, goal, max_agents=most, like=like,
-                      runs=runs, seed=seed, jobs=jobs_or_default(jobs), by=by)  # fmt: skip
+                      runs=runs, seed=seed, jobs=jobs_or_default(jobs), by=by,
+                      progress=progress)  # fmt: skip
+        if progress is not None:
+            sys.stderr.write("\r\x1b[K")
     rotas, solve_s = _rotas(result, shifts) if shifts else ((), None)
     if fmt == "json":
         text = planrender.plan_json(result, rotas, shifts)

@@ -55,6 +55,7 @@ PLAN_BY = ("hour", "weekday-hour")
 FIX_ROUNDS = 3
 
 HourFigures = tuple[float | None, ...]
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -293,10 +294,12 @@ def plan(
     seed: int,
     jobs: int,
     by: str = "hour",
+    progress: Progress | None = None,
 ) -> PlanResult:
     """The plan for ``inputs`` (the log's arrivals), with ``actual`` (the log's report)
     giving each hour's inquiries per day and agents online. ``by="weekday-hour"``: each
-    weekday is planned apart, on that weekday's buyers only."""
+    weekday is planned apart, on that weekday's buyers only. ``progress`` hears the
+    simulations done so far after every round."""
     if inputs.first is None or inputs.last is None:
         raise ValueError("the log has no buyer to plan for")
     team = make_team(config, model, max_agents, like)
@@ -317,8 +320,17 @@ def plan(
     for weekday, part in parts:
         job = PlanJob(config, model, team, inputs, goal, seed, len(part) // HOURS, part, weekday)
         with Runner(job, runs, jobs) as runner:
-            now = mean_by_hour(runner(None))
-            found = search(goal, max_agents, lambda vector: mean_by_hour(runner(vector)))
+
+            def evaluate(
+                vector: Vector | None, runner: Runner = runner, before: int = simulations
+            ) -> HourFigures:
+                figures = mean_by_hour(runner(vector))
+                if progress is not None:
+                    progress(before + runner.simulations)
+                return figures
+
+            now = evaluate(None)
+            found = search(goal, max_agents, evaluate)
             simulations += runner.simulations
         rounds += found.rounds
         for hour in range(HOURS):
