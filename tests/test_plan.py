@@ -376,3 +376,16 @@ def test_plan_chart_draws_an_hour_out_of_reach_at_the_most_agents() -> None:
     assert needed["text"] == ["", "out of reach 无法达标"]
     assert online["y"] == [2.5, 3.0]
     assert "85%" in chart["layout"]["title"]["text"]
+
+
+def test_a_log_without_buyers_is_an_error_not_a_plan(tmp_path: Path) -> None:
+    write_config(tmp_path / "shop.toml")
+    (tmp_path / "empty.csv").write_text(
+        "time,event,buyer,agent,status\n2026-11-02T09:00,status,,shop:a1,online\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["plan", str(tmp_path / "empty.csv"), "-c", str(tmp_path / "shop.toml")]
+    )
+    assert result.exit_code == 1
+    assert "no buyer message to plan for" in result.output
