@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import random
+import signal
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -142,6 +143,14 @@ def _worker(task: tuple[int, Vector | None]) -> HourFigures:
     return hour_figures(_JOB, task[0], task[1])
 
 
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the parent and dies quietly when it is terminated
+    (routectl's own SIGTERM handler would print a traceback in each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 class Runner:
     """Runs ``runs`` simulations per staffing, on ``jobs`` forked processes."""
 
@@ -156,14 +165,14 @@ class Runner:
         global _JOB
         if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             _JOB = self.job
-            self._pool = multiprocessing.get_context("fork").Pool(self.jobs)
+            self._pool = multiprocessing.get_context("fork").Pool(
+                self.jobs, initializer=_quiet_worker
+            )
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         global _JOB
         if self._pool is not None:
-            # close, not terminate: terminate's SIGTERM meets routectl's handler in the
-            # workers, which would print a traceback each
             if kind is None:
                 self._pool.close()
             else:
