@@ -82,6 +82,7 @@ def _progress() -> Progress | None:
     "--target",
     default="85%",
     show_default=True,
+    metavar="RATE|TIME",
     help="The goal: 85% for the rate; 60s for --figure avg_response_s.",
 )
 @click.option(
