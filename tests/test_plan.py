@@ -389,3 +389,12 @@ def test_a_log_without_buyers_is_an_error_not_a_plan(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "no buyer message to plan for" in result.output
+
+
+def test_the_plan_does_not_depend_on_the_number_of_processes(small: Path) -> None:
+    runner = CliRunner()
+    args = plan_args(small, "--format", "json", "--runs", "3")
+    one = runner.invoke(cli, [*args, "--jobs", "1"])
+    two = runner.invoke(cli, [*args, "--jobs", "2"])
+    assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
+    assert one.stdout == two.stdout

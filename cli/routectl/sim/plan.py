@@ -192,8 +192,8 @@ class Runner:
 def mean_by_hour(results: Sequence[HourFigures]) -> HourFigures:
     out: list[float | None] = []
     for hour in range(HOURS):
-        present = [r[hour] for r in results if r[hour] is not None]
-        out.append(math.fsum(present) / len(present) if present else None)  # type: ignore[arg-type]
+        present = [value for r in results if (value := r[hour]) is not None]
+        out.append(math.fsum(present) / len(present) if present else None)
     return tuple(out)
 
 
