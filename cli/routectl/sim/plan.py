@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import random
-import signal
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -38,7 +37,7 @@ from routectl.sim.core import Simulation
 from routectl.sim.inputs import Inputs, Record
 from routectl.sim.model import ReplyModel
 from routectl.sim.planlog import Observed, observed_by_weekday, observed_hour
-from routectl.sim.predict import run_seed
+from routectl.sim.predict import quiet_worker, run_seed
 from routectl.sim.staffing import (
     HOURS,
     Team,
@@ -143,14 +142,6 @@ def _worker(task: tuple[int, Vector | None]) -> HourFigures:
     return hour_figures(_JOB, task[0], task[1])
 
 
-def _quiet_worker() -> None:
-    """A worker leaves Ctrl-C to the parent and dies quietly when it is terminated
-    (routectl's own SIGTERM handler would print a traceback in each)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-
-
 class Runner:
     """Runs ``runs`` simulations per staffing, on ``jobs`` forked processes."""
 
@@ -166,7 +157,7 @@ class Runner:
         if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             _JOB = self.job
             self._pool = multiprocessing.get_context("fork").Pool(
-                self.jobs, initializer=_quiet_worker
+                self.jobs, initializer=quiet_worker
             )
         return self
 

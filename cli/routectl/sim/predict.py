@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import random
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -144,6 +145,14 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
+def quiet_worker() -> None:
+    """A forked worker leaves Ctrl-C to the parent and dies quietly when the pool is
+    terminated (routectl's own SIGTERM handler would print a traceback in each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def run_all(job: Job, runs: int, jobs: int) -> list[RunResult]:
     """``runs`` runs, on ``jobs`` processes (forked: the inputs file is shared)."""
     global _JOB
@@ -152,7 +161,7 @@ def run_all(job: Job, runs: int, jobs: int) -> list[RunResult]:
     _JOB = job
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, runs)) as pool:
+        with context.Pool(min(jobs, runs), initializer=quiet_worker) as pool:
             return pool.map(_worker, range(runs), chunksize=1)
     finally:
         _JOB = None
