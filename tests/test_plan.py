@@ -401,12 +401,16 @@ def test_the_plan_does_not_depend_on_the_number_of_processes(small: Path) -> Non
 
 
 def test_forked_workers_end_without_a_traceback(small: Path) -> None:
-    """The pool is terminated at the end; routectl's SIGTERM handler, inherited by the
-    workers, once printed a traceback per worker (now and then: a race with the pool)."""
+    """``diff --predict`` terminates its pool at the end; routectl's SIGTERM handler,
+    inherited by the workers, printed a traceback per worker now and then (a race)."""
     import subprocess
 
-    args = [sys.executable, "-m", "routectl", *plan_args(small, "--runs", "4", "--jobs", "2")]
-    for _ in range(3):
+    new = small / "new.toml"
+    new.write_text((small / "shop.toml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    config = str(small / "shop.toml")
+    args = [sys.executable, "-m", "routectl", "diff", config, str(new), str(small / "day.csv"),
+            "--predict", "--runs", "4", "--jobs", "2", "--format", "json"]  # fmt: skip
+    for _ in range(4):
         done = subprocess.run(args, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
