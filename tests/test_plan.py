@@ -1,6 +1,6 @@
 """``routectl plan``: staffing by simulation against worlds whose answer is known.
 
-The worlds: the same arrivals (two days, a few hundred buyers a day with a morning and an
+The worlds: the same arrivals (three days, a few hundred buyers a day with a morning and an
 evening peak) served by k = 2..7 equal agents, simulated through the simulation core
 with a hand-made reply model in which agents slow down sharply with load, and written
 as logs. ``report`` reads each world's per-hour rate; the truth for an hour is the
@@ -74,7 +74,7 @@ def world_config(agents: tuple[str, ...] = AGENTS) -> ShopConfig:
     )
 
 
-def arrivals(days: int = 2, profile: tuple[int, ...] = PROFILE) -> list[BuyerMessage]:
+def arrivals(days: int = 3, profile: tuple[int, ...] = PROFILE) -> list[BuyerMessage]:
     rng = random.Random(20)
     found: list[tuple[float, str]] = []
     for day in range(days):
@@ -89,7 +89,7 @@ def arrivals(days: int = 2, profile: tuple[int, ...] = PROFILE) -> list[BuyerMes
     ]
 
 
-def presence(k: int, days: int = 2, agents: tuple[str, ...] = AGENTS) -> list[StatusChange]:
+def presence(k: int, days: int = 3, agents: tuple[str, ...] = AGENTS) -> list[StatusChange]:
     rows = []
     for day in range(days):
         start, end = DAY0 + day * 86400 + 8 * 3600, DAY0 + (day + 1) * 86400
@@ -99,7 +99,7 @@ def presence(k: int, days: int = 2, agents: tuple[str, ...] = AGENTS) -> list[St
 
 
 def write_world(
-    path: Path, k: int, days: int = 2, profile: tuple[int, ...] = PROFILE,
+    path: Path, k: int, days: int = 3, profile: tuple[int, ...] = PROFILE,
     agents: tuple[str, ...] = AGENTS,
 ) -> None:  # fmt: skip
     config = world_config(agents)
@@ -151,15 +151,18 @@ def test_plan_names_the_least_world_that_reached_the_target(worlds: Path) -> Non
          "--format", "json", "--runs", "4", "--jobs", "1", "--max-agents", "8"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    planned = {row["hour"]: row["agents_needed"] for row in json.loads(result.stdout)["hours"]}
+    hours = json.loads(result.stdout)["hours"]
+    planned = {row["hour"]: row["agents_needed"] for row in hours}
+    # per day of the buyers' days (the last replies spill past midnight: not a 4th day)
+    assert all(row["agents_online"] == (4.0 if row["hour"] >= 8 else 0.0) for row in hours)
+    assert all(abs(row["inquiries_per_day"] - PROFILE[row["hour"]]) <= 1 for row in hours)
     graded = [h for h in range(8, 24) if PROFILE[h] >= 6]
     close = []
     for hour in graded:
         truth = next((k for k in range(2, 8) if (rates[k][hour] or 0.0) >= TARGET), 8)
         found = planned[hour] if planned[hour] is not None else 9
         close.append(abs(found - truth) <= 1 or (truth == 2 and found <= 2))
-    # most hours: the worlds hold every hour at one k, the plan moves each hour apart
-    assert sum(close) >= 0.6 * len(graded), (planned, rates)
+    assert sum(close) >= 0.75 * len(graded), (planned, rates)
 
 
 SMALL_PROFILE = (0,) * 9 + (6, 10, 6) + (0,) * 12
@@ -314,11 +317,11 @@ def test_weekday_hour_plans_each_weekday_on_its_own_buyers(worlds: Path) -> None
     document = json.loads(result.stdout)
     hours = document["hours"]
     assert [(row["weekday"], row["hour"]) for row in hours] == [
-        (day, hour) for day in ("Mon", "Tue") for hour in range(24)
+        (day, hour) for day in ("Mon", "Tue", "Wed") for hour in range(24)
     ]
     assert all(row["agents_online"] == (4.0 if row["hour"] >= 8 else 0.0) for row in hours)
     assert all(row["inquiries_per_day"] == PROFILE[row["hour"]] for row in hours)
-    assert [rota["weekday"] for rota in document["rotas"]] == ["Mon", "Tue"]
+    assert [rota["weekday"] for rota in document["rotas"]] == ["Mon", "Tue", "Wed"]
 
 
 def test_weekday_presence_adds_up_to_the_reports(tmp_path: Path) -> None:
@@ -328,6 +331,7 @@ def test_weekday_presence_adds_up_to_the_reports(tmp_path: Path) -> None:
     from routectl.replay import run
     from routectl.sim.inputs import Inputs
     from routectl.sim.planlog import observe, observed_by_weekday
+    from routectl.sim.staffing import Weekdays, hour_starts
 
     repo = Path(__file__).resolve().parent.parent
     log, config_path = repo / "examples" / "shop-day.csv", repo / "shopconfig.example.toml"
@@ -335,7 +339,13 @@ def test_weekday_presence_adds_up_to_the_reports(tmp_path: Path) -> None:
     with Inputs() as inputs:
         with open_events(str(log), config) as (events, _):
             _, actual = observe(config, run(config, events, source=str(log)), inputs)
-        split = observed_by_weekday(config, inputs, actual, ZoneInfo(config.shop.timezone))
+        zone = ZoneInfo(config.shop.timezone)
+        assert inputs.first is not None and inputs.last is not None
+        days = [0] * 7
+        for moment, _ in hour_starts(inputs.first, inputs.last, zone)[::24]:
+            days[Weekdays(zone).of(moment)] += 1
+        assert sum(days) == actual.days == 1
+        split = observed_by_weekday(config, inputs, actual, zone, days)
     for row in actual.hours:
         total = sum(split[(w, row.hour)].agents_online for w in range(7))
         assert total == pytest.approx(row.agents_available, abs=0.011)

@@ -308,13 +308,15 @@ def plan(
     if by == "hour":
         parts: list[tuple[int | None, tuple[tuple[float, int], ...]]] = [(None, starts)]
         observed: dict[tuple[int | None, int], Observed] = {
-            (None, row.hour): observed_hour(row, actual) for row in actual.hours
+            (None, row.hour): observed_hour(row, actual, len(starts) // HOURS)
+            for row in actual.hours
         }
     else:
         weekdays = Weekdays(zone)
         parts = [(w, tuple(s for s in starts if weekdays.of(s[0]) == w)) for w in range(7)]
+        days = [len(part) // HOURS for _, part in parts]
         parts = [(w, part) for w, part in parts if part]
-        observed = observed_by_weekday(config, inputs, actual, zone)
+        observed = observed_by_weekday(config, inputs, actual, zone, days)
     hours: list[HourPlan] = []
     rounds = simulations = 0
     for weekday, part in parts:

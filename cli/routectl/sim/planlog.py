@@ -3,7 +3,7 @@ own inquiries and agents online per hour (of each weekday)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,15 +28,18 @@ class Observed:
     agents_online: float
 
 
-def observed_hour(row: HourRow, actual: Report) -> Observed:
-    return Observed(row.inquiries / max(1, actual.days), row.agents_available)
+def observed_hour(row: HourRow, actual: Report, days: int) -> Observed:
+    """The report's hour row over ``days``, the days of the log's buyers and presence (the
+    report counts a day more when the last replies spill past midnight)."""
+    days = max(1, days)
+    return Observed(row.inquiries / days, round(row.agents_available * actual.days / days, 2))
 
 
 def observed_by_weekday(
-    config: ShopConfig, inputs: Inputs, actual: Report, zone: ZoneInfo
+    config: ShopConfig, inputs: Inputs, actual: Report, zone: ZoneInfo, days: Sequence[int]
 ) -> dict[tuple[int | None, int], Observed]:
     """Per (weekday, hour): the log's arrivals per day and agents available on average
-    (the report's presence, cut at every local midnight)."""
+    (the report's presence, cut at every local midnight); ``days``: of each weekday."""
     if actual.first_event is None or actual.last_event is None:
         return {}
     clock = LocalClock(zone)
@@ -61,7 +64,6 @@ def observed_by_weekday(
             arrivals[weekdays.of(record.time)][clock.hour(record.time)] += 1
     cut(actual.last_event)
     _take(presence, actual.last_event, taken, seconds[weekdays.of(actual.last_event)])
-    days = _days_by_weekday(actual.first_event, actual.last_event, zone)
     return {
         (w, h): Observed(arrivals[w][h] / max(1, days[w]),
                          round(seconds[w][h] / (3600.0 * max(1, days[w])), 2))
@@ -84,16 +86,6 @@ def _take(presence: Presence, until: float, taken: list[float], into: list[float
 def _next_midnight(moment: float, zone: ZoneInfo) -> float:
     day = datetime.fromtimestamp(moment, zone).date() + timedelta(days=1)
     return local_time(day, 0, zone)
-
-
-def _days_by_weekday(first: float, last: float, zone: ZoneInfo) -> list[int]:
-    day = datetime.fromtimestamp(first, zone).date()
-    end = datetime.fromtimestamp(max(first, last - 1e-6), zone).date()
-    days = [0] * 7
-    while day <= end:
-        days[day.weekday()] += 1
-        day += timedelta(days=1)
-    return days
 
 
 class Observer:
