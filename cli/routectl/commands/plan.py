@@ -21,7 +21,7 @@ from routectl.options import (
     skip_bad_option,
     sort_option,
 )
-from routectl.output import open_output
+from routectl.output import open_output, refuse_writing_onto_inputs
 from routectl.progress import progress_enabled
 from routectl.replay import run
 from routectl.report import labels
@@ -48,12 +48,16 @@ def _shift_hours(
     return tuple(sorted(set(hours)))
 
 
-def _rotas(result: PlanResult, lengths: tuple[int, ...]) -> tuple[planrender.Rotas, float]:
-    """A rota per planned part of the week, and the solver's time for them all."""
+def _require_solver() -> None:
+    """Before the simulations (minutes on a big log), not after them."""
     try:
         load_solver()
     except NoSolver as exc:
         raise UsageProblem(str(exc)) from None
+
+
+def _rotas(result: PlanResult, lengths: tuple[int, ...]) -> tuple[planrender.Rotas, float]:
+    """A rota per planned part of the week, and the solver's time for them all."""
     parts: dict[int | None, list[int]] = {}
     for row in result.hours:
         parts.setdefault(row.weekday, []).append(row.rota_need)
@@ -151,6 +155,9 @@ def plan_command(
     More: docs/plan.md
     """
     goal = parse_goal(figure, target)
+    refuse_writing_onto_inputs(output_path, (log, config_path))  # before minutes of work
+    if shifts:
+        _require_solver()
     config = load_config(config_path)
     saved = load_model(model_path)
     if like is not None and config.agent(like) is None:
