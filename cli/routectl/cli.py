@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "schema": "routectl.commands.schema:schema",
     "model": "routectl.commands.model:model",
     "backtest": "routectl.commands.backtest:backtest_command",
+    "plan": "routectl.commands.plan:plan_command",
 }
 
 COMMAND_SUMMARIES: dict[str, str] = {
@@ -46,6 +47,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "schema": "Print the JSON Schema of the shop config (editors, CI).",
     "model": "Learn how each agent answers and how buyers behave, from a log.",
     "backtest": "Predict a log's last days from its earlier ones; compare with actual.",
+    "plan": "Agents needed each hour for a target response rate, by simulation; a rota.",
 }
 
 

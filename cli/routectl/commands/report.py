@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -13,6 +15,7 @@ from routectl.config import load_config
 from routectl.errors import UsageProblem
 from routectl.headers import did_you_mean
 from routectl.logsource import open_events
+from routectl.model import ShopConfig
 from routectl.notices import window_notice
 from routectl.options import (
     columns_option,
@@ -28,7 +31,6 @@ from routectl.output import open_output
 from routectl.replay import run
 from routectl.report import Window, build_report, labels, render, resolve_window
 from routectl.report.html import MISSING, html_renderer
-from routectl.report.result import Report
 from routectl.report.window import as_of_window
 
 
@@ -55,12 +57,16 @@ MISSING_EXTRA = (
 _SINCE_HELP = "Count from: 2026-11-02, 2026-11-02T08:00, today, yesterday, 7d, 24h (shop time)."
 _BY_HELP = "Breakdowns: repeat or comma-separate [default: agent,group,hour; csv: agent]."
 _AS_OF_HELP = "The platform's 30 days before DATE (DATE-30..DATE-1): 2026-12-01, today."
+_PLAN_HELP = (
+    "With --format html: a chart of the agents needed each hour for this 3-minute response "
+    "rate (85%), by simulation over the whole log (routectl plan's defaults)."
+)
 _LANG_HELP = (
     "Table language [default: zh when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else en]."
 )
 
 
-def _html_renderer() -> Callable[[Report], str]:
+def _html_renderer() -> Callable[..., str]:
     """report/html.py's renderer, its missing-extra error worded for a checkout install."""
     try:
         return html_renderer()
@@ -68,6 +74,16 @@ def _html_renderer() -> Callable[[Report], str]:
         if exc.message != MISSING:
             raise
         raise UsageProblem(MISSING_EXTRA) from None
+
+
+def _planning(config: ShopConfig, target: str | None) -> AbstractContextManager[Any]:
+    """``routectl plan`` in the report's pass (imported only when asked for)."""
+    if target is None:
+        return nullcontext(None)
+    from routectl.sim.plan import parse_goal
+    from routectl.sim.planchart import planning
+
+    return planning(config, parse_goal("response_rate", target))
 
 
 def _window(since: str | None, until: str | None, as_of: str | None, now: datetime) -> Window:
@@ -101,11 +117,12 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
 @click.option("--lang", type=click.Choice(labels.LANGS), help=_LANG_HELP)
 @click.option("--wide", is_flag=True, help="All scorecard columns (wider than 100 characters).")
 @click.option("--verbose", is_flag=True, help="Rule ids and config keys next to the figures.")
+@click.option("--plan-target", metavar="RATE", help=_PLAN_HELP)
 def report(
     log: str, config_path: str, output_path: str, fmt: str, since: str | None,
     until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str | None, skip_bad: bool,
     excel: bool | None, column_map: dict[str, str], sort: bool, lang: str | None, wide: bool,
-    verbose: bool,
+    verbose: bool, plan_target: str | None,
 ) -> None:  # fmt: skip
     """Replay LOG (- or nothing: standard input) and report the platform's figures and
     the agents' scorecard.
@@ -125,16 +142,25 @@ def report(
         raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
     excel = resolve_excel(excel, fmt, output_path)
     to_html = _html_renderer() if fmt == "html" else None
+    if plan_target is not None and to_html is None:
+        raise click.BadParameter(
+            "draws a chart: use it with --format html", param_hint="--plan-target"
+        )
     config = load_config(config_path)
     now = datetime.now(ZoneInfo(config.shop.timezone))  # the only clock read of a report
     window = _window(since, until, as_of, now)
     style = render.TableStyle(lang or labels.default_lang(os.environ), wide, verbose)
     source = "<stdin>" if log == "-" else log
-    with open_events(
-        log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
-    ) as (events, skipped):
+    with (
+        _planning(config, plan_target) as planner,
+        open_events(
+            log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
+        ) as (events, skipped),
+    ):
         pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
+        pairs = planner.watch(pairs) if planner is not None else pairs
         result = build_report(config, pairs, window, days="day" in by or fmt == "html")
+        plan = planner.document() if planner is not None else None
     notice = window_notice(
         result.since, result.until, result.first_event, result.last_event, result.timezone
     )
@@ -144,7 +170,7 @@ def report(
         if fmt == "csv":
             render.write_csv(result, by[0] if by else "agent", out, excel=excel)
         elif to_html is not None:
-            out.write(to_html(result))
+            out.write(to_html(result, plan))
         elif fmt == "json":
             out.write(render.to_json(result, by or render.DEFAULT_BY))
         else:

@@ -29,22 +29,26 @@ MISSING = (
 FONTS = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif'
 
 
-def html_renderer() -> Callable[[Report], str]:
-    """The page renderer, or a usage error when the ``html`` extra is not installed."""
+def html_renderer() -> Callable[..., str]:
+    """The page renderer ``(report, plan=None)``, or a usage error when the ``html`` extra
+    is not installed. ``plan``: ``routectl plan``'s JSON document, drawn as a chart."""
     try:
         from plotly.offline import get_plotlyjs
     except ImportError:
         raise UsageProblem(MISSING) from None
 
-    def to_html(report: Report) -> str:
-        return page(report, get_plotlyjs())
+    def to_html(report: Report, plan: Mapping[str, Any] | None = None) -> str:
+        return page(report, get_plotlyjs(), plan)
 
     return to_html
 
 
-def page(report: Report, plotly_js: str) -> str:
+def page(report: Report, plotly_js: str, plan: Mapping[str, Any] | None = None) -> str:
     """The whole HTML document for ``report``, with ``plotly_js`` inlined."""
-    return document_page(json.loads(render.to_json(report, render.BREAKDOWNS)), plotly_js)
+    document = json.loads(render.to_json(report, render.BREAKDOWNS))
+    if plan is not None:
+        document["plan"] = plan
+    return document_page(document, plotly_js)
 
 
 def document_page(document: Mapping[str, Any], plotly_js: str) -> str:
@@ -79,6 +83,8 @@ def charts(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     hours = [row for row in document.get("hours", []) if isinstance(row, Mapping)]
     agents = [row for row in document.get("agents", []) if isinstance(row, Mapping)]
     labels = [f"{int(row.get('hour', 0)):02d}:00" for row in hours]
+    plan = document.get("plan")
+    extra = [plan_chart(plan)] if isinstance(plan, Mapping) else []
     return [
         _figure(
             "chart-load",
@@ -115,7 +121,31 @@ def charts(document: Mapping[str, Any]) -> list[dict[str, Any]]:
             ],
             {"barmode": "group", "yaxis": {"ticksuffix": "%"}},
         ),
+        *extra,
     ]
+
+
+def plan_chart(plan: Mapping[str, Any]) -> dict[str, Any]:
+    """The agents needed each hour (``routectl plan``) against the agents online today;
+    an hour out of reach is drawn at ``max_agents`` and named so."""
+    hours = [row for row in plan.get("hours", []) if isinstance(row, Mapping)]
+    labels = [f"{int(row.get('hour', 0)):02d}:00" for row in hours]
+    most = plan.get("max_agents")
+    needed = [row.get("agents_needed") for row in hours]
+    target = plan.get("target")
+    goal = f"{float(target) * 100:.0f}%" if isinstance(target, (int, float)) else ""
+    return _figure(
+        "chart-plan",
+        f"Agents needed for {goal} vs online 需要客服与在线客服 (排班)",
+        [
+            {
+                **_bar("needed 需要客服", labels, [most if n is None else n for n in needed]),
+                "text": ["out of reach 无法达标" if n is None else "" for n in needed],
+            },
+            _line("online 在线客服", labels, _column(hours, "agents_online")),
+        ],
+        {"yaxis": {"rangemode": "tozero", "title": {"text": "agents"}}},
+    )
 
 
 def _figure(

@@ -8,4 +8,6 @@
   through the real engine.
 - :mod:`.predict`: runs, intervals and the figures ``diff --predict`` and ``backtest``
   print.
+- :mod:`.plan` (with :mod:`.staffing`, :mod:`.planlog`, :mod:`.rota`): ``routectl plan``,
+  the least agents each hour for a target, and a rota covering them.
 """

@@ -156,13 +156,21 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
+def quiet_worker() -> None:
+    """A forked worker leaves Ctrl-C to the parent and dies quietly when the pool is
+    terminated (routectl's own SIGTERM handler would print a traceback in each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def run_all(job: Job, runs: int, jobs: int) -> list[RunResult]:
     """``runs`` runs, on ``jobs`` processes (forked: the inputs file is shared)."""
     global _JOB
     if jobs <= 1 or runs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [one_run(job, run) for run in range(runs)]
     _JOB = job
-    pool = multiprocessing.get_context("fork").Pool(min(jobs, runs), initializer=_quiet_worker)
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, runs), initializer=quiet_worker)
     try:
         results = pool.map(_worker, range(runs), chunksize=1)
         pool.close()
@@ -171,13 +179,6 @@ def run_all(job: Job, runs: int, jobs: int) -> list[RunResult]:
         pool.terminate()
         pool.join()
         _JOB = None
-
-
-def _quiet_worker() -> None:
-    """A worker leaves Ctrl-C to the command and ends quietly when the pool ends it
-    (the command's own SIGTERM handler, inherited by the fork, would print)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def summarise(values: Sequence[float | None], name: str) -> Interval | None:
