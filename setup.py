@@ -2,7 +2,8 @@
 compiled by mypyc (the way black ships compiled wheels). Metadata is in pyproject.toml.
 
 The compiled list is explicit and small: time parsing, the log reader, the replay
-loop and output, and two packages compiled whole: the routing engine and the report
+loop and output, the simulation's core, learner and delay tables, and two packages
+compiled whole: the routing engine and the report
 aggregation (every module in cli/routectl/engine/ and cli/routectl/report/, so modules
 added there later are compiled without an edit here; drop a package from
 COMPILED_PACKAGES if its code ever needs what mypyc cannot compile). Everything else
@@ -18,7 +19,11 @@ from pathlib import Path
 from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
-COMPILED_MODULES = ["timefmt.py", "logreader.py", "replay.py", "output.py"]
+COMPILED_MODULES = [
+    "timefmt.py", "logreader.py", "replay.py", "output.py",
+    # the simulation's hot path (issue 19): the core, the learner, delay tables
+    "sim/core.py", "sim/learn.py", "sim/hist.py",
+]  # fmt: skip
 COMPILED_PACKAGES = ["engine", "report"]
 
 

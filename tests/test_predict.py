@@ -30,6 +30,7 @@ from routectl.sim.learn import learn
 from routectl.sim.model import ReplyModel, fit, from_json, to_json
 from routectl.sim.predict import Job, figures_of, interval, run_all, side_intervals
 from routectl.sim.prepare import Preparation
+from routectl.sim.weeks import spread
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import worlds
@@ -256,12 +257,16 @@ def test_hostile_agent_names_reach_the_prediction_table_inert(
         "time,event,buyer,agent,status,entry\n"
         f'2026-11-02T09:00:00+08:00,status,,"{agent}",online,\n'
         "2026-11-02T09:01:00+08:00,message,b1,,,shop_home\n"
-        f'2026-11-02T09:02:00+08:00,reply,b1,"{agent}",,\n',
+        f'2026-11-02T09:02:00+08:00,reply,b1,"{agent}",,\n'
+        "2026-11-03T09:01:00+08:00,message,b2,,,shop_home\n"
+        f'2026-11-03T09:03:00+08:00,reply,b2,"{agent}",,\n',
         encoding="utf-8",
     )
     for command in (
         ["model", str(log), "-c", str(config)],
         ["diff", str(config), str(config), str(log), "--predict", "--runs", "2"],
+        ["diff", str(config), str(config), str(log), "--predict", "--format", "markdown"],
+        ["backtest", str(log), "-c", str(config), "--holdout", "1d", "--runs", "2"],
     ):
         result = invoke(runner, *command)
         assert result.exit_code == 0, result.output
@@ -450,3 +455,42 @@ def test_interval_of_a_rate_stays_inside_0_1() -> None:
 def test_quantile_table_share_within_inverts_sample() -> None:
     table = QuantileTable([float(i * 10) for i in range(51)])
     assert table.share_within(table.sample(0.3)) == pytest.approx(0.3)
+
+
+# --- weeks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weeks", "runs", "expected"),
+    [(5, 3, (0, 2, 4)), (2, 4, (0, 1, 0, 1)), (1, 2, (0, 0)), (0, 3, ()), (9, 1, (0,))],
+)
+def test_runs_spread_over_the_log_s_weeks(weeks: int, runs: int, expected: tuple[int, ...]) -> None:
+    assert spread(weeks, runs) == expected
+
+
+def test_a_long_log_s_runs_simulate_its_weeks_beside_the_log_s_same_weeks(
+    runner: CliRunner, world: tuple[Path, Path]
+) -> None:
+    """The 10-day world has one whole week: every run simulates it, and the log's
+    column is that week's report (conversion is per buyer: a week's is not the log's)."""
+    config, log = world
+    found = predicted(runner, config, config, log)
+    assert len(found["weeks"]) == 4
+    week = found["weeks"][0]
+    assert {w["since"] for w in found["weeks"]} == {week["since"]}
+    report = json.loads(
+        invoke(runner, "report", str(log), "-c", str(config), "--since", week["since"],
+               "--until", week["until"], "--format", "json").output
+    )["summary"]  # fmt: skip
+    assert found["actual"]["conversion_rate"] == pytest.approx(report["conversion_rate"], abs=0.01)
+    assert found["actual"]["response_rate"] == pytest.approx(report["response_rate"], abs=0.01)
+
+
+def test_a_log_of_a_week_or_less_is_simulated_whole(runner: CliRunner) -> None:
+    found = predicted(runner, EXAMPLE_CONFIG, EXAMPLE_CONFIG, EXAMPLE_LOG)
+    assert found["weeks"] == []
+    report = json.loads(
+        invoke(runner, "report", str(EXAMPLE_LOG), "-c", str(EXAMPLE_CONFIG), "--format",
+               "json").output
+    )["summary"]  # fmt: skip
+    assert found["actual"]["response_rate"] == report["response_rate"]
