@@ -26,8 +26,8 @@ from routectl.progress import progress_enabled
 from routectl.replay import run
 from routectl.report import labels
 from routectl.sim import planrender
+from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
-from routectl.sim.model import fit
 from routectl.sim.plan import PLAN_BY, PLAN_FIGURES, PlanResult, Progress, parse_goal, plan
 from routectl.sim.planlog import observe
 from routectl.sim.rota import NoSolver, load_solver, solve
@@ -173,7 +173,7 @@ def plan_command(
             evidence, actual = observe(config, pairs, inputs)
         if inputs.arrivals == 0:
             raise RoutectlError(f"{source}: the log has no buyer message to plan for")
-        model = saved if saved is not None else fit(config, evidence)
+        model = saved if saved is not None else learned_model(config, evidence, inputs.events, seed)
         progress = _progress()
         result = plan(config, model, inputs, actual, goal, max_agents=most, like=like,
                       runs=runs, seed=seed, jobs=jobs_or_default(jobs), by=by,

@@ -49,6 +49,7 @@ from routectl.sim.staffing import (
     staffed,
     with_added,
 )
+from routectl.sim.weeks import WARM_UP_S
 
 PLAN_FIGURES = ("response_rate", "avg_response_s")
 PLAN_BY = ("hour", "weekday-hour")
@@ -93,6 +94,12 @@ def parse_goal(figure: str, target: str) -> Goal:
 # --- runs ------------------------------------------------------------------------------
 
 
+PLAN_DAYS = 14
+"""A run simulates at most the log's last 14 days (a month-long log costs a fortnight a
+run); with ``--by weekday-hour``, the last :data:`PLAN_WEEKDAYS` of each weekday."""
+PLAN_WEEKDAYS = 4
+
+
 @dataclass(frozen=True)
 class PlanJob:
     """Everything a run needs (inherited by forked workers, never pickled)."""
@@ -107,13 +114,16 @@ class PlanJob:
     starts: tuple[tuple[float, int], ...]
     weekday: int | None = None
     """Only buyers of this local weekday (0: Monday; None: every day)."""
+    since: float | None = None
+    """Simulate and report from this moment on (the days :data:`PLAN_DAYS` keeps)."""
 
 
 def simulate(job: PlanJob, run: int, staffing: Vector | None) -> Report:
     """One run: the log's presence (``staffing`` None) or the staffing's."""
     seed = run_seed(job.seed, run)
     model = job.model.perturbed(random.Random(seed), job.days)
-    records: Iterable[Record] = job.inputs.events()
+    warm = None if job.since is None else job.since - WARM_UP_S
+    records: Iterable[Record] = job.inputs.events(warm)
     if job.weekday is not None:
         records = on_weekday(records, job.weekday, Weekdays(ZoneInfo(job.config.shop.timezone)))
     config = job.config
@@ -122,7 +132,8 @@ def simulate(job: PlanJob, run: int, staffing: Vector | None) -> Report:
         model = with_added(model, job.team)
         records = staffed(records, job.team.order, staffing, job.starts)
     pairs = Simulation(config, model, seed).run(records)
-    return build_report(config, pairs, Window(), days=False)
+    window = Window() if job.since is None else Window(job.since)
+    return build_report(config, pairs, window, days=False)
 
 
 def hour_figures(job: PlanJob, run: int, staffing: Vector | None) -> HourFigures:
@@ -319,8 +330,10 @@ def plan(
         observed = observed_by_weekday(config, inputs, actual, zone, days)
     hours: list[HourPlan] = []
     rounds = simulations = 0
-    for weekday, part in parts:
-        job = PlanJob(config, model, team, inputs, goal, seed, len(part) // HOURS, part, weekday)
+    for weekday, whole in parts:
+        part = whole[-(PLAN_DAYS if weekday is None else PLAN_WEEKDAYS) * HOURS :]
+        job = PlanJob(config, model, team, inputs, goal, seed, len(part) // HOURS, part, weekday,
+                      since=part[0][0] if len(part) < len(whole) else None)  # fmt: skip
         with Runner(job, runs, jobs) as runner:
 
             def evaluate(

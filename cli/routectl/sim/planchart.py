@@ -10,8 +10,8 @@ from typing import Any
 
 from routectl.events import Event, Output
 from routectl.model import ShopConfig
+from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
-from routectl.sim.model import fit
 from routectl.sim.plan import Goal, plan
 from routectl.sim.planlog import Observer
 from routectl.sim.planrender import plan_json
@@ -37,7 +37,8 @@ class ReportPlan:
         evidence, actual = self.observer.result
         routing = sum(1 for agent in self.config.agents if agent.routing)
         result = plan(
-            self.config, fit(self.config, evidence), self.inputs, actual, self.goal,
+            self.config, learned_model(self.config, evidence, self.inputs.events, 1), self.inputs,
+            actual, self.goal,
             max_agents=max(20, 2 * routing), like=None, runs=DEFAULT_RUNS, seed=1,
             jobs=default_jobs(),
         )  # fmt: skip
