@@ -247,7 +247,11 @@ def _csv_cell(value: Any) -> Any:
 def _write_csv(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, *, excel: bool
 ) -> int:
-    writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
+    # The csv module quotes a field holding a character of the line terminator: with
+    # "\n" alone, a bare CR went out unquoted and a reader saw two rows. Records are
+    # therefore always made with "\r\n" (CR and LF both quoted) and, for plain CSV, the
+    # terminator is changed to "\n" as each record is written.
+    writer = csv.writer(out if excel else _LineFeedRecords(out), lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
     if excel:
@@ -261,6 +265,19 @@ def _write_csv(
         writer.writerow(row)
         count += 1
     return count
+
+
+class _LineFeedRecords:
+    """A file for :func:`csv.writer` that ends each record with "\n" instead of "\r\n"
+    (the writer writes one whole record per call)."""
+
+    __slots__ = ("_write",)
+
+    def __init__(self, out: TextIO) -> None:
+        self._write = out.write
+
+    def write(self, record: str) -> int:
+        return self._write(record[:-2] + "\n")
 
 
 def _write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
