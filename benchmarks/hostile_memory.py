@@ -66,7 +66,7 @@ def write_log(shape: str, rows: int, path: Path) -> None:
         if shape == "plain":
             out.write(f"{_stamp(0)},status,,mem:a,online,,\n")
             for n in range(rows):
-                out.write(f"{_stamp(n // 4)},message,b{n % 2000},,,shop_home,\n")
+                out.write(f"{_stamp(n // 4)},message,b{n % 100},,,shop_home,\n")
         elif shape == "nobody":
             for n in range(rows):
                 out.write(f"{_stamp(n // 4)},message,u,,,shop_home,\n")
@@ -83,7 +83,7 @@ def write_log(shape: str, rows: int, path: Path) -> None:
             out.write(f"{_stamp(0)},message,stuck,,,shop_home,\n")
             out.write(f"{_stamp(1)},status,,mem:a,online,,\n")
             for n in range(rows):
-                out.write(f"{_stamp(2 + n // 4)},message,b{n % 2000},,,shop_home,\n")
+                out.write(f"{_stamp(2 + n // 4)},message,b{n % 100},,,shop_home,\n")
         elif shape == "sort":
             text = "x" * 20_000
             for n in range(rows, 0, -1):

@@ -116,7 +116,9 @@ def report(
     with open_events(
         log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
     ) as (events, skipped):
-        pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
+        pairs = run(
+            config, events, source=source, on_bad=skipped if skip_bad else None, batches=True
+        )
         result = build_report(config, pairs, window, days="day" in by or fmt == "html")
     notice = window_notice(
         result.since, result.until, result.first_event, result.last_event, result.timezone
