@@ -87,7 +87,7 @@ def write_log(shape: str, rows: int, path: Path) -> None:
         elif shape == "sort":
             text = "x" * 20_000
             for n in range(rows, 0, -1):
-                out.write(f"{_stamp(n)},message,b{n % 2000},,,shop_home,{text}\n")
+                out.write(f"{_stamp(n)},message,b{n % 100},,,shop_home,{text}\n")
         else:
             raise SystemExit(f"unknown shape {shape}")
 

@@ -26,7 +26,11 @@ MEMORY_PAIRS = 131_072
 CHUNK_PAIRS = 2048
 """A queue writes its rows to disk in chunks of at most this many (32 KiB)."""
 SMALL_CHUNK = 64
-"""Over the budget, a queue with at least this many rows in memory spills them."""
+"""Over the budget, a queue with at least this many rows in memory spills them (and so
+does a decided queue, whose rows may wait to be read)."""
+READ_VALUES = 128
+"""Spilled chunks are read back this many values (64 rows, 1 KiB) at a time: thousands of
+queues may each be part-way through reading theirs."""
 
 
 class SpillFile:
@@ -107,9 +111,12 @@ class RowQueue:
             self._tail = array("d")
 
     def first_line(self) -> int:
-        """Line of the oldest row (the queue is not empty)."""
-        self._load_head()
-        return int(abs(self._head[self._at]))
+        """Line of the oldest row (the queue is not empty); reads no chunk back."""
+        if self._at < len(self._head):
+            return int(abs(self._head[self._at]))
+        if self._chunks:
+            return int(abs(self._store.read(self._chunks[0][0], 1)[0]))
+        return int(abs(self._tail[0]))
 
     def first_time(self) -> float:
         """Time of the oldest row (the queue is not empty)."""
@@ -129,9 +136,15 @@ class RowQueue:
         if self._at < len(self._head):
             return
         self._at = 0
-        if self._chunks:
-            at, count = self._chunks.popleft()
-            self._head = self._store.read(at, count)
+        chunks = self._chunks
+        if chunks:
+            at, count = chunks[0]
+            piece = min(count, READ_VALUES)  # one piece at a time: many queues may be read
+            self._head = self._store.read(at, piece)
+            if piece == count:
+                chunks.popleft()
+            else:
+                chunks[0] = (at + piece * 8, count - piece)
         else:
             self._head, self._tail = self._tail, array("d")
             if self._counted:
@@ -166,7 +179,8 @@ class RowQueue:
     def _parts(self) -> Iterator[tuple[array[float], int]]:
         yield self._head, self._at
         for at, count in list(self._chunks):
-            yield self._store.read(at, count), 0
+            for start in range(0, count, READ_VALUES):  # a reader holds one piece at a time
+                yield self._store.read(at + start * 8, min(READ_VALUES, count - start)), 0
         yield self._tail, 0
 
     def release(self) -> None:
@@ -174,4 +188,8 @@ class RowQueue:
         counting those in memory against the budget. Once."""
         if self._counted:
             self._counted = False
-            self._store.in_memory -= len(self._tail) >> 1
+            tail = self._tail
+            self._store.in_memory -= len(tail) >> 1
+            if len(tail) >> 1 >= SMALL_CHUNK:  # it may wait a while to be read: on disk
+                self._chunks.append((self._store.write(tail), len(tail)))
+                self._tail = array("d")
