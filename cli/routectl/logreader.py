@@ -28,7 +28,7 @@ from routectl.events import (
     Transfer,
 )
 from routectl.headers import COLUMNS as COLUMNS  # re-exported: the log's column names
-from routectl.headers import closest, resolve_header
+from routectl.headers import closest, column_named, resolve_header
 from routectl.linebound import BoundedLines, LineTooLong
 from routectl.model import ENTRIES
 from routectl.sorting import Record, sort_records
@@ -61,7 +61,10 @@ BadRowHandler = Callable[[BadLogRow], None]
 
 MAX_AMOUNT = 1e12
 """Largest accepted payment amount: sums of many stay exact to the cent and finite."""
-_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+"""An amount once thousands commas are gone: ASCII digits and a point. float() also takes
+``1_000``, other scripts' digits (``١٢٣``), ``1e3``, ``inf`` and ``nan``; a log does not."""
 
 
 def read_events(
@@ -252,10 +255,17 @@ def _column_index(
         raise BadLogRow(source, 1, f"duplicate column(s): {', '.join(layout.duplicates)}")
     missing = [name for name in ("time", "event") if name not in layout.index]
     if missing:
+        # A heading --columns gave to another column no longer names its own.
+        taken = [
+            f"--columns {column}={heading} gives the heading {heading!r} to {column}"
+            for column, heading in (columns or {}).items()
+            if column_named(heading) in missing and column not in missing
+        ]
+        why = f" ({'; '.join(taken)})" if taken else ""
         raise BadLogRow(
             source,
             1,
-            f"header lacks column(s) {', '.join(missing)}; found: {', '.join(header)}",
+            f"header lacks column(s) {', '.join(missing)}{why}; found: {', '.join(header)}",
         )
     return layout.index
 
@@ -482,10 +492,10 @@ class _RowConverter:
         if "," in raw and not _THOUSANDS.match(raw):
             # "199,5" is a decimal comma, not 1995: refuse rather than misread it.
             raise ValueError(f"bad amount {raw!r}: write decimals with a point, like 199.50")
-        try:
-            amount = float(raw.replace(",", ""))
-        except ValueError:
-            raise ValueError(f"bad amount {raw!r}: expected a decimal number like 199.00") from None
+        plain = raw.replace(",", "")
+        if not _DECIMAL.fullmatch(plain):
+            raise ValueError(f"bad amount {raw!r}: expected a decimal number like 199.00")
+        amount = float(plain)
         if not 0 <= amount <= MAX_AMOUNT:
             raise ValueError(f"bad amount {raw!r}: expected a number from 0 to {MAX_AMOUNT:.0f}")
         return amount

@@ -192,6 +192,13 @@ class _Loader:
                     (*at, "expect_report", key),
                     f"expect_report.{key}: not a report summary figure{hint}",
                 )
+            value = report[key]
+            if isinstance(value, bool) or not isinstance(value, int | float | str | dict | list):
+                raise self.fail(
+                    (*at, "expect_report", key),
+                    f"expect_report.{key}: a report figure is a number (or a table of them), "
+                    f"got {toml_repr(value)}",
+                )
         if not expect and not report:
             raise self.fail(at, f"test {name!r} expects nothing: give expect or expect_report")
         return RoutingTest(
@@ -458,7 +465,9 @@ def _check_report(expected: dict[str, Any], summary: dict[str, Any]) -> Iterator
 
 
 def _figures_equal(want: Any, got: Any) -> bool:
-    if isinstance(want, bool) or isinstance(got, bool) or got is None:
+    if isinstance(want, bool) != isinstance(got, bool):
+        return False  # true is not 1
+    if isinstance(want, bool) or got is None:
         return bool(want == got)
     if isinstance(want, int | float) and isinstance(got, int | float):
         return abs(want - got) <= RATE_TOLERANCE
