@@ -62,7 +62,7 @@ BadRowHandler = Callable[[BadLogRow], None]
 MAX_AMOUNT = 1e12
 """Largest accepted payment amount: sums of many stay exact to the cent and finite."""
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
-_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 """An amount once thousands commas are gone: ASCII digits and a point. float() also takes
 ``1_000``, other scripts' digits (``١٢٣``), ``1e3``, ``inf`` and ``nan``; a log does not."""
 
