@@ -198,7 +198,8 @@ def _make_temp_beside(path: str, target: str) -> tuple[int, str]:
 
 def _open_folder(folder: str) -> int | None:
     """A descriptor of ``folder`` for the ``*at`` calls, or None where they are missing."""
-    if os.replace not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
+    # os.replace is os.rename's twin (the set lists rename only) but for Windows.
+    if os.rename not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
         return None
     try:
         return os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
