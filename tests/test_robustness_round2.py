@@ -121,7 +121,7 @@ def _two_configs(tmp_path: Path, agent: str) -> tuple[Path, Path]:
     def config(first: int, second: int) -> str:
         return (
             '[shop]\nname = "s"\n[[groups]]\nname = "g"\nentries = ["shop_home"]\n'
-            f"[[agents]]\nid = {json.dumps(agent)}\ngroups = [\"g\"]\nweight = {first}\n"
+            f'[[agents]]\nid = {json.dumps(agent)}\ngroups = ["g"]\nweight = {first}\n'
             f'[[agents]]\nid = "tiny:b"\ngroups = ["g"]\nweight = {second}\n'
         )
 
@@ -141,7 +141,9 @@ def _hostile_log(tmp_path: Path, agent: str, name: str = "log.csv") -> Path:
     writer.writerow(["2026-11-02T08:00:00", "status", "", agent, "online", ""])
     writer.writerow(["2026-11-02T08:00:00", "status", "", "tiny:b", "online", ""])
     for n in range(6):
-        writer.writerow([f"2026-11-02T08:00:0{n + 1}", "message", f"{HOSTILE}{n}", "", "", "shop_home"])
+        writer.writerow(
+            [f"2026-11-02T08:00:0{n + 1}", "message", f"{HOSTILE}{n}", "", "", "shop_home"]
+        )
     log = tmp_path / name
     log.write_text(buffer.getvalue(), encoding="utf-8")
     return log
@@ -196,7 +198,7 @@ def _hostile_suite(tmp_path: Path, name: str, expected: str = "tiny:a") -> Path:
         f'config = "shop.toml"\ndate = "2026-11-02"\n\n[[tests]]\nname = {json.dumps(name)}\n'
         'log = """\ntime,event,buyer,agent,status,entry\n08:00,status,,tiny:a,online,\n'
         '08:01,message,u1,,,shop_home\n"""\n'
-        f"expect = [{{ buyer = \"u1\", assignee = {json.dumps(expected)} }}]\n",
+        f'expect = [{{ buyer = "u1", assignee = {json.dumps(expected)} }}]\n',
         encoding="utf-8",
     )
     return suite
@@ -438,7 +440,8 @@ def test_expect_report_refuses_true_for_a_figure(tmp_path: Path) -> None:
     suite = _suite_of(tmp_path, 1)
     suite.write_text(
         suite.read_text("utf-8").replace(
-            'expect = [{ buyer = "u1", assignee = "tiny:a" }]', "expect_report = { messages = true }"
+            'expect = [{ buyer = "u1", assignee = "tiny:a" }]',
+            "expect_report = { messages = true }",
         ),
         encoding="utf-8",
     )
@@ -527,3 +530,133 @@ def test_long_spans_split_by_hour_as_the_hour_walk_does(zone: str) -> None:
             walk[hour] += stop - moment
             moment = stop
         assert all(abs(fast[h] - walk[h]) < 1e-3 for h in range(24))
+
+
+# --- memory does not grow with the messages of one waiting or held inquiry ----------------
+
+MEMORY_ROWS = 40_000
+
+
+def _memory_config(shape: str) -> object:
+    from routectl.config.loader import check_config_text
+
+    text = TINY.read_text("utf-8")
+    if shape == "stuck":  # pooled inquiries wait for tiny:c, who never logs in
+        text += '\n[offline]\npolicy = "agent:tiny:c"\n'
+    config, problems = check_config_text(text, "tiny.toml")
+    assert config is not None, problems
+    return config
+
+
+def _events(shape: str, rows: int = MEMORY_ROWS) -> object:
+    from routectl.events import BuyerMessage, StatusChange
+
+    start = 1_793_000_000.0
+    if shape == "held":  # tiny:c was online and left: aftersale messages are held for it
+        yield StatusChange(2, start, "tiny:c", "online")
+        yield StatusChange(3, start, "tiny:c", "offline")
+    if shape == "queued":  # tiny:b takes 2 at a time; the rest queue at the cap
+        yield StatusChange(2, start, "tiny:b", "online")
+    if shape == "stuck":  # the first inquiry is pooled; then tiny:a takes everyone at once
+        yield BuyerMessage(2, start, "stuck", entry="shop_home")
+        yield StatusChange(3, start + 1, "tiny:a", "online")
+    for n in range(rows):
+        line, time = 4 + n, start + 2 + n / 4
+        if shape == "nobody":
+            yield BuyerMessage(line, time, "u", entry="shop_home")
+        elif shape == "held":
+            yield BuyerMessage(line, time, "u", agent="tiny:c", entry="order")
+        elif shape == "queued":
+            yield BuyerMessage(line, time, f"q{n % 500}", entry="shop_home")
+        else:
+            yield BuyerMessage(line, time, f"b{n % 50}", entry="shop_home")
+
+
+def _peak(work: object) -> float:
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        work()  # type: ignore[operator]
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("shape", ["nobody", "held", "queued", "stuck"])
+def test_replay_report_and_diff_memory_stay_flat(shape: str) -> None:
+    """One buyer writing 40,000 times to nobody (or to an agent who left, or 500 buyers
+    queued at a cap of 2, or every row behind one stuck pooled inquiry) used to cost a
+    Routed per message at once: before, 10 MB (replay), 5-8 MB (report) and 10-17 MB
+    (diff) here, 600+ MB at 3M rows; now under 1 MB but for replay's bounded buffer."""
+    from routectl.diff import compare
+    from routectl.replay import replay, run
+    from routectl.report import build_report
+
+    config = _memory_config(shape)
+    count: list[int] = []
+
+    def replayed() -> None:
+        count.append(sum(1 for _ in replay(config, _events(shape))))  # type: ignore[arg-type]
+
+    assert _peak(replayed) < 6  # at most 16,384 rows in replay's reorder buffer (~4 MB)
+    assert count[0] == MEMORY_ROWS + (shape == "stuck")
+    report = _peak(lambda: build_report(config, run(config, _events(shape), batches=True)))  # type: ignore[arg-type]
+    assert report < 4
+    assert _peak(lambda: compare(config, config, _events(shape))) < 6  # type: ignore[arg-type]
+
+
+# --- --sort: chunks bounded in bytes, few files open at once ------------------------------
+
+
+def test_sort_chunks_are_bounded_in_bytes_and_merged_few_files_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    from routectl import sorting
+
+    opened: list[int] = []
+    real = sorting._opened
+
+    def counting(paths: list[str]) -> object:
+        opened.append(len(paths))
+        return real(paths)
+
+    monkeypatch.setattr(sorting, "CHUNK_BYTES", 2_000)  # ~4 rows of 400 characters
+    monkeypatch.setattr(sorting, "FAN_IN", 3)
+    monkeypatch.setattr(sorting, "_opened", counting)
+    picker = random.Random(21)
+    records = [(float(picker.randrange(50)), n, ["x" * 400, str(n)]) for n in range(200)]
+    chunks: list[int] = []
+    real_spill = sorting._spill
+
+    def spill(chunk: object, folder: str, number: int) -> str:
+        if isinstance(chunk, list):
+            chunks.append(len(chunk))
+        return real_spill(chunk, folder, number)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sorting, "_spill", spill)
+    assert list(sorting.sort_records(iter(records))) == sorted(records, key=lambda r: r[:2])
+    assert chunks and max(chunks) <= 5  # bounded by bytes, far below CHUNK_ROWS
+    assert opened and max(opened) <= 3  # never more than FAN_IN files open
+
+
+def test_sort_of_long_rows_keeps_memory_to_a_chunk(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from routectl import sorting
+
+    rows = 3000
+    text = "y" * 20_000  # 60 MB of rows; chunks of 16 MiB
+    records = ((float(rows - n), n, ["m", text]) for n in range(rows))
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in sorting.sort_records(records))
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+    assert count == rows
+    assert peak < 2.5 * sorting.CHUNK_BYTES / 1e6  # before: the whole 60 MB (and 2 GB)

@@ -246,9 +246,7 @@ def _change_blocks(result: DiffResult) -> str:
     return "\n".join(blocks)
 
 
-def _markdown_table(
-    columns: Sequence[str], rows: list[list[str]], *, escaped: bool = False
-) -> str:
+def _markdown_table(columns: Sequence[str], rows: list[list[str]], *, escaped: bool = False) -> str:
     """A GitHub table; cells are escaped with :func:`_md` unless ``escaped`` says they are."""
 
     def cells(values: Sequence[str]) -> str:

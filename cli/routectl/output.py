@@ -211,7 +211,7 @@ class _Beside:
     """The temporary file and its target, named relative to their held-open folder
     (``folder``; None: by their paths)."""
 
-    __slots__ = ("folder", "temp", "temp_path", "target", "target_path")
+    __slots__ = ("folder", "target", "target_path", "temp", "temp_path")
 
     def __init__(self, folder: int | None, temp_path: str, target: str) -> None:
         self.folder = folder

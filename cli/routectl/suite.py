@@ -348,18 +348,21 @@ def _dated_log(text: str, date: dt.date) -> str:
     Read as the log reader reads it: the time column found by its name or any heading the
     log format accepts (``时间`` ...), rows read as CSV (a quoted cell may hold a line
     break). Line numbers are kept (a rewritten row spans the lines it spanned), so errors
-    point into the suite. A log the csv module cannot read is returned as it is, for the
-    log reader to report.
+    point into the suite. From a row the csv module cannot read on, the text is left as it
+    is, for the log reader to report that row at its line.
     """
     lines = text.split("\n")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, [])
-        column = resolve_header(header).index.get("time")
-        if column is None:
-            return text
-        out = lines[: reader.line_num]
-        done = reader.line_num
+    except csv.Error:
+        return text
+    column = resolve_header(header).index.get("time")
+    if column is None:
+        return text
+    out = lines[: reader.line_num]
+    done = reader.line_num
+    try:
         for cells in reader:
             row_lines = lines[done : reader.line_num]
             done = reader.line_num
@@ -372,7 +375,7 @@ def _dated_log(text: str, date: dt.date) -> str:
                 row_lines = buffer.getvalue()[:-2].split("\n")
             out += row_lines
     except csv.Error:
-        return text
+        pass  # the rows before it are dated; the log reader reports this one at its line
     return "\n".join(out + lines[done:])
 
 

@@ -53,10 +53,12 @@ def to_junit(results: Iterable[TestResult]) -> str:
                     case, "failure", message=_xml(result.failures[0].message),
                     type="RoutingMismatch",
                 )  # fmt: skip
-                failure.text = _xml("".join(
-                    f"{f.message}\n" + (f"  reason: {f.reason}\n" if f.reason else "")
-                    for f in result.failures
-                ))
+                failure.text = _xml(
+                    "".join(
+                        f"{f.message}\n" + (f"  reason: {f.reason}\n" if f.reason else "")
+                        for f in result.failures
+                    )
+                )
     root.set("tests", str(all_tests))
     root.set("failures", str(all_failures))
     root.set("errors", "0")

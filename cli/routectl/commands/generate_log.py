@@ -32,7 +32,6 @@ from routectl.model import ShopConfig
 from routectl.options import config_option, output_option
 from routectl.output import open_output, refuse_same_outputs
 
-
 MAX_ROWS = 10**12
 """Most ``--rows``: a log of some 50 TB; beyond it a number is a typo, not a plan."""
 MAX_ROWS_PER_DAY = 10_000_000

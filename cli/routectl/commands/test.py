@@ -98,41 +98,44 @@ def _selector(pattern: str) -> re.Pattern[str]:
 
 
 def _parse(pattern: str) -> Any:
+    return _sre("_parser", "sre_parse").parse(pattern)
+
+
+def _sre(name: str, before_311: str) -> Any:
+    """The regular expression engine's own module (``re._parser`` from Python 3.11 on,
+    ``sre_parse`` before)."""
     import importlib
 
     try:
-        parser = importlib.import_module("re._parser")  # Python 3.11+
+        return importlib.import_module(f"re.{name}")
     except ImportError:
-        parser = importlib.import_module("sre_parse")
-    return parser.parse(pattern)
+        return importlib.import_module(before_311)
 
 
 def _nested_repeat(items: Iterable[Any], *, inside: bool) -> bool:
     """Whether a parsed pattern repeats (more than once) something that repeats or
     branches: the shapes whose backtracking is exponential."""
-    import re._constants as sre  # type: ignore[import-not-found,unused-ignore]
-
+    sre = _sre("_constants", "sre_constants")
     repeats = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)}
     for op, value in items:
         if op in repeats:
-            low, high, sub = value
-            many = high > 1
+            many = value[1] > 1  # (min, max, body)
             if many and inside:
                 return True
-            if _nested_repeat(sub, inside=inside or many):
-                return True
+            parts = [value[2]]
+            inside_parts = inside or many
         elif op is sre.BRANCH:
             if inside:
                 return True
-            if any(_nested_repeat(alternative, inside=inside) for alternative in value[1]):
-                return True
+            parts, inside_parts = list(value[1]), inside
         elif op is sre.SUBPATTERN:
-            if _nested_repeat(value[-1], inside=inside):
-                return True
+            parts, inside_parts = [value[-1]], inside
         elif op in (sre.ASSERT, sre.ASSERT_NOT):
-            if _nested_repeat(value[1], inside=inside):
-                return True
+            parts, inside_parts = [value[1]], inside
         elif op is sre.GROUPREF_EXISTS:
-            if any(_nested_repeat(part, inside=inside) for part in value[1:] if part):
-                return True
+            parts, inside_parts = [part for part in value[1:] if part], inside
+        else:
+            continue
+        if any(_nested_repeat(part, inside=inside_parts) for part in parts):
+            return True
     return False

@@ -14,6 +14,7 @@ from collections import deque
 
 from routectl.durations import format_duration
 from routectl.engine import tables
+from routectl.engine.rows import SpillFile
 from routectl.engine.state import (
     ALL_AGENTS,
     AgentState,
@@ -23,7 +24,6 @@ from routectl.engine.state import (
     Waiting,
 )
 from routectl.engine.timers import TIMEOUT, TimerHeap
-from routectl.engine.rows import SpillFile
 from routectl.events import AutoReplySent, Event, Output, Rows, TraceStep
 from routectl.model import ShopConfig
 

@@ -90,7 +90,9 @@ class Holder(Conversations):
             rows = held.rows
             if held.buyer == self._explain:
                 for _ in range(rows.size):
-                    self._note_for(held.buyer, line, now, f"{agent.id} back online: held row reached it")
+                    self._note_for(
+                        held.buyer, line, now, f"{agent.id} back online: held row reached it"
+                    )
             rows.release()
             self._emit_rows(
                 Rows(rows, rows.first_line(), now, held.buyer, agent.id, RULE_OFFLINE, now, "",
