@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import tempfile
 from array import array
-from collections import deque
 from collections.abc import Iterator
 from typing import IO
 
@@ -81,11 +80,12 @@ class RowQueue:
         """The front chunk being read (from disk, or the tail moved there)."""
         self._at = 0
         """Next value of ``_head`` to read."""
-        self._chunks: deque[tuple[int, int]] = deque()
-        """Spilled chunks (file offset, values), oldest first."""
+        self._chunks: list[tuple[int, int]] = []
+        """Spilled chunks (file offset, values), oldest first (lists: an empty deque
+        costs 600 bytes, and thousands of queues may wait at once)."""
         self._tail = array("d")
         """The newest rows, in memory: the only ones counted in the store's budget."""
-        self._reasons: deque[list[object]] = deque()
+        self._reasons: list[list[object]] = []
         """Run-length coded reasons: [count, text]; empty when rows carry none."""
         self.size = 0
         self._counted = True
@@ -142,7 +142,7 @@ class RowQueue:
             piece = min(count, READ_VALUES)  # one piece at a time: many queues may be read
             self._head = self._store.read(at, piece)
             if piece == count:
-                chunks.popleft()
+                del chunks[0]
             else:
                 chunks[0] = (at + piece * 8, count - piece)
         else:
@@ -158,7 +158,7 @@ class RowQueue:
         text = first[1]
         first[0] -= 1  # type: ignore[operator]
         if not first[0]:
-            reasons.popleft()
+            del reasons[0]
         return text  # type: ignore[return-value]
 
     def read(self) -> Iterator[tuple[int, float, bool, str]]:
