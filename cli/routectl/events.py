@@ -190,8 +190,6 @@ class TraceStep:
 class RowSource(Protocol):
     """Where :class:`Rows` reads its rows: :class:`routectl.engine.rows.RowQueue`."""
 
-    size: int
-
     def read(self) -> Iterator[tuple[int, float, bool, str]]: ...
 
 
@@ -207,8 +205,8 @@ class Rows:
     """
 
     __slots__ = (
-        "assigned_at", "assignee", "back", "buyer", "count", "line", "observed", "reason",
-        "rule", "source", "time",
+        "assigned_at", "assignee", "back", "buyer", "line", "observed", "reason", "rule",
+        "source", "time",
     )  # fmt: skip
 
     def __init__(
@@ -216,7 +214,6 @@ class Rows:
         rule: str, assigned_at: float | None, reason: str, back: str | None = None,
     ) -> None:  # fmt: skip
         self.source = source
-        self.count = source.size
         self.line = line
         self.time = time
         self.buyer = buyer
