@@ -123,15 +123,14 @@ def replay(
             own: Routed | int | None = event.line if is_message else None  # type: ignore[union-attr]
             decided = False
             for output in outputs:
-                kind = type(output)
-                if kind is Routed:
+                if type(output) is Routed:
                     if output.line == own:
-                        own = output  # type: ignore[assignment]
+                        own = output
                     else:
-                        late[output.line] = output  # type: ignore[assignment]
+                        late[output.line] = output
                         decided = True
-                elif kind is Rows:
-                    cursor = _Cursor(iter(output))  # type: ignore[arg-type]
+                elif type(output) is Rows:
+                    cursor = _Cursor(iter(output))
                     if cursor.row is not None:
                         batches[cursor.row.line] = cursor
                         decided = True
