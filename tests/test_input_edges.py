@@ -45,9 +45,13 @@ def test_R26_as_of_the_first_whole_window_is_accepted() -> None:
     ("amount", "reason"),
     [
         ("199,5", "bad amount '199,5': write decimals with a point, like 199.50"),
-        ("1e308", "bad amount '1e308': expected a number from 0 to 1000000000000"),
+        ("1e308", "bad amount '1e308': expected a decimal number like 199.00"),
         ("-5", "bad amount '-5': expected a number from 0 to 1000000000000"),
-        ("nan", "bad amount 'nan': expected a number from 0 to 1000000000000"),
+        ("nan", "bad amount 'nan': expected a decimal number like 199.00"),
+        # issue 21: float() reads these, a log's amount column does not
+        ("1_000", "bad amount '1_000': expected a decimal number like 199.00"),
+        ("١٢٣", "bad amount '١٢٣': expected a decimal number like 199.00"),
+        ("1000000000001", "bad amount '1000000000001': expected a number from 0 to 1000000000000"),
     ],
 )
 def test_R25_bad_amounts_are_bad_rows(tmp_path: Path, amount: str, reason: str) -> None:

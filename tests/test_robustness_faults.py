@@ -247,7 +247,9 @@ def test_termination_removes_the_temporary_file(tmp_path: Path, signum: int) -> 
         args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as process:
         assert process.stdin is not None and process.stderr is not None
-        process.stdin.write((LOG + "2026-11-02T08:00:01,message,b1,,,shop_home\n").encode())
+        # Three rows: the reader holds up to two back to tell a lone jump in time (issue 21).
+        rows = "".join(f"2026-11-02T08:00:0{n},message,b{n},,,shop_home\n" for n in (1, 2, 3))
+        process.stdin.write((LOG + rows).encode())
         process.stdin.flush()
         deadline = time.monotonic() + 30
         while not any(p.name.startswith(".routectl-") for p in tmp_path.iterdir()):

@@ -22,7 +22,7 @@ from typing import Any
 
 from routectl.engine import Engine
 from routectl.errors import BadLogRow
-from routectl.events import BuyerMessage, Event, Output, Routed
+from routectl.events import BuyerMessage, Event, Output, Routed, Rows
 from routectl.logreader import BadRowHandler
 from routectl.model import ShopConfig
 from routectl.report import Report, ReportBuilder, Window
@@ -135,6 +135,8 @@ class _Pairs:
         mine, other = self.waiting[side], self.waiting[1 - side]
         for output in outputs:
             if type(output) is not Routed:
+                if type(output) is Rows:
+                    self.add(side, output)
                 continue
             partner = other.pop(output.line, None)
             if partner is None:
@@ -164,8 +166,41 @@ class _Pairs:
             else:
                 self._pair(base_row, new_row)
             return
-        self.add(0, base)
-        self.add(1, new)
+        self.add_sides(base, new)
+
+    def add_sides(self, base: list[Output], new: list[Output]) -> None:
+        """:meth:`add` for both sides; rows settled together on both sides (a
+        :class:`Rows` each, starting at the same line) are paired as they are read, so
+        a waiting buyer's million messages are never all held for their partners."""
+        base_rows = {o.line: o for o in base if type(o) is Rows}
+        new_rows = {o.line: o for o in new if type(o) is Rows}
+        if not (base_rows and new_rows):
+            self.add(0, base)
+            self.add(1, new)
+            return
+        self.add(0, [o for o in base if type(o) is not Rows])
+        self.add(1, [o for o in new if type(o) is not Rows])
+        for line, rows in base_rows.items():
+            partner = new_rows.pop(line, None)
+            if partner is None:
+                self.add(0, rows)
+                continue
+            ours, theirs = iter(rows), iter(partner)
+            one, two = next(ours, None), next(theirs, None)
+            while one is not None or two is not None:
+                if one is not None and (two is None or one.line < two.line):
+                    self.add(0, (one,))
+                    one = next(ours, None)
+                elif two is not None and (one is None or two.line < one.line):
+                    self.add(1, (two,))
+                    two = next(theirs, None)
+                else:
+                    assert one is not None and two is not None
+                    self.add(0, (one,))
+                    self.add(1, (two,))
+                    one, two = next(ours, None), next(theirs, None)
+        for rows in new_rows.values():
+            self.add(1, rows)
 
     def finish(self) -> None:
         """Rows one side left out (a message it could not use) pair with NOT_ROUTED."""
@@ -229,7 +264,9 @@ def compare(
     (a message addressed to an agent that config lacks becomes an unaddressed one) and
     otherwise left out on that side and counted.
     """
-    sides = (_Side(base), _Side(new))
+    # Rows settled together come as one Rows output, read as they are paired; not when a
+    # study observes the base side (it reads Routed rows only).
+    sides = (_Side(base, batches=observe is None), _Side(new, batches=observe is None))
     pairs = _Pairs(limit)
     add, add_both = pairs.add, pairs.add_both
     engine_base, engine_new = sides[0].engine.feed, sides[1].engine.feed
@@ -269,8 +306,7 @@ def compare(
     base_end, new_end = sides[0].engine.finish(), sides[1].engine.finish()
     if observe is not None:
         observe(None, base_end)
-    add(0, base_end)
-    add(1, new_end)
+    pairs.add_sides(base_end, new_end)
     pairs.finish()
     base_report, new_report = sides[0].report.finish(base_end), sides[1].report.finish(new_end)
     return DiffResult(
@@ -297,8 +333,8 @@ def compare(
 class _Side:
     """One config's engine and report builder, fed the same events as the other side."""
 
-    def __init__(self, config: ShopConfig) -> None:
-        self.engine = Engine(config)
+    def __init__(self, config: ShopConfig, *, batches: bool = False) -> None:
+        self.engine = Engine(config, batches=batches)
         # The diff shows summary and agent figures only: no hour/day/group breakdowns.
         self.report = ReportBuilder(config, Window(), breakdowns=False)
         self.ignored = 0

@@ -8,6 +8,7 @@ the report has them), then every other figure that differs between the two sides
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from routectl.diff import REPLY_NOTE, AgentDelta, Change, DiffResult, summary_fi
 from routectl.durations import format_duration
 from routectl.output import dumps_json, render_table
 from routectl.report.labels import percent as _pct
+from routectl.safetext import printable
 from routectl.timefmt import TimeFormatter
 
 FORMATS = ("table", "json", "markdown")
@@ -116,8 +118,9 @@ Table = tuple[Sequence[str], list[list[str]]]
 
 
 def to_table(result: DiffResult, sources: Sources) -> str:
-    parts = [f"routectl diff: {sources.base} -> {sources.new} on {sources.log}", _headline(result)]
-    for title, (columns, rows) in _sections(result)[:-1]:
+    base, new, log = (printable(name) for name in (sources.base, sources.new, sources.log))
+    parts = [f"routectl diff: {base} -> {new} on {log}", _headline(result)]
+    for title, (columns, rows) in _sections(result):
         if rows:
             parts.append(f"{title}\n{render_table(columns, rows)}")
     if result.changes:
@@ -129,12 +132,16 @@ def to_table(result: DiffResult, sources: Sources) -> str:
 def to_markdown(result: DiffResult, sources: Sources) -> str:
     """For a pull-request comment or ``$GITHUB_STEP_SUMMARY``."""
     parts = [
-        f"### routectl diff: `{sources.base}` → `{sources.new}`",
-        f"Replayed `{sources.log}`. {_headline(result)}",
+        f"### routectl diff: {_md_code(sources.base)} → {_md_code(sources.new)}",
+        f"Replayed {_md_code(sources.log)}. {_headline(result)}",
     ]
     for title, (columns, rows) in _sections(result):
         if rows:
             parts.append(f"#### {title}\n\n{_markdown_table(columns, rows)}")
+    columns, rows = _change_rows_markdown(result)
+    if rows:
+        table = _markdown_table(columns, rows, escaped=True)
+        parts.append(f"#### {_changes_title(result)}\n\n{table}")
     parts.append(f"> {REPLY_NOTE}")
     return "\n\n".join(parts) + "\n"
 
@@ -159,7 +166,6 @@ def _sections(result: DiffResult) -> list[tuple[str, Table]]:
         ("Summary", _summary_rows(result)),
         ("Agents", _agent_rows(result.agents)),
         ("Moves (assignee before -> after)", _move_rows(result)),
-        (_changes_title(result), _change_rows(result)),
     ]
 
 
@@ -208,16 +214,17 @@ def _move_rows(result: DiffResult) -> Table:
     return ("from (base)", "to (new)", "messages"), rows
 
 
-def _change_rows(result: DiffResult) -> Table:
+def _change_rows_markdown(result: DiffResult) -> Table:
+    """Changed messages as Markdown cells, already escaped (the reasons joined by <br>)."""
     moment = TimeFormatter(ZoneInfo(result.base.timezone)).format
     rows = [
         [
             str(c.line),
             moment(c.time),
-            c.buyer,
-            f"{c.base.assignee} ({c.base.rule})",
-            f"{c.new.assignee} ({c.new.rule})",
-            f"base: {c.base.reason}<br>new: {c.new.reason}",
+            _md(c.buyer),
+            _md(f"{c.base.assignee} ({c.base.rule})"),
+            _md(f"{c.new.assignee} ({c.new.rule})"),
+            f"base: {_md(c.base.reason)}<br>new: {_md(c.new.reason)}",
         ]
         for c in result.changes
     ]
@@ -229,21 +236,47 @@ def _change_blocks(result: DiffResult) -> str:
     moment = TimeFormatter(ZoneInfo(result.base.timezone)).format
     blocks = []
     for c in result.changes:
+        base, new = c.base, c.new
         blocks.append(
-            f"line {c.line}  {moment(c.time)}  {c.buyer}\n"
-            f"  base: {c.base.assignee} ({c.base.rule}): {c.base.reason}\n"
-            f"  new:  {c.new.assignee} ({c.new.rule}): {c.new.reason}"
+            f"line {c.line}  {moment(c.time)}  {printable(c.buyer)}\n"
+            + printable(f"  base: {base.assignee} ({base.rule}): {base.reason}")
+            + "\n"
+            + printable(f"  new:  {new.assignee} ({new.rule}): {new.reason}")
         )
     return "\n".join(blocks)
 
 
-def _markdown_table(columns: Sequence[str], rows: list[list[str]]) -> str:
+def _markdown_table(columns: Sequence[str], rows: list[list[str]], *, escaped: bool = False) -> str:
+    """A GitHub table; cells are escaped with :func:`_md` unless ``escaped`` says they are."""
+
     def cells(values: Sequence[str]) -> str:
-        return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+        return "| " + " | ".join(values if escaped else map(_md, values)) + " |"
 
     lines = [cells(columns), "|" + "---|" * len(columns)]
     lines += [cells(row) for row in rows]
     return "\n".join(lines)
+
+
+_MD_PUNCTUATION = re.compile(r"([\\`*\[\]|~])")
+_MD_ENTITIES = str.maketrans({"<": "&lt;"})
+
+
+def _md(text: str) -> str:
+    """``text`` as inert Markdown inline text: control and line-break characters written
+    as visible escapes (:func:`~routectl.safetext.printable`), ``<`` as ``&lt;`` (no raw
+    HTML, comment or autolink can start), and the punctuation that makes code, emphasis, links and
+    table cells (and the backslash itself) escaped with a backslash."""
+    return _MD_PUNCTUATION.sub(r"\\\1", printable(text)).translate(_MD_ENTITIES)
+
+
+def _md_code(text: str) -> str:
+    """``text`` as a Markdown code span: a fence longer than any run of backticks in it
+    (CommonMark), control characters escaped; nothing in a code span is markup."""
+    shown = printable(text)
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if shown.startswith("`") or shown.endswith("`") or not shown.strip() else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
 
 
 # --- cell formatting -------------------------------------------------------------------

@@ -8,8 +8,11 @@ number in the log (the header is line 1), so every output can point back at its 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
+
+from routectl.durations import humanize_seconds
 
 Status = Literal["online", "suspended", "offline"]
 Device = Literal["pc", "mobile"]
@@ -184,4 +187,59 @@ class TraceStep:
     text: str
 
 
-Output = Routed | AutoReplySent | PoolExpired | LagHeld | Transferred | TraceStep
+class RowSource(Protocol):
+    """Where :class:`Rows` reads its rows: :class:`routectl.engine.rows.RowQueue`."""
+
+    def read(self) -> Iterator[tuple[int, float, bool, str]]: ...
+
+
+class Rows:
+    """Message rows of one buyer that one decision settled together: the later messages
+    of an inquiry that waited (decision 12) or the messages held for an offline agent
+    (R15, R17). Iterating it gives one :class:`Routed` per row, in line order, each made
+    as it is read, so a million rows never exist at once; it can be iterated again (the
+    rows are read from where the engine kept them, in memory or in a temporary file).
+
+    Only engines made with ``Engine(config, batches=True)`` emit it; others give the
+    rows as Routed outputs. ``line`` is the first row's, ``time`` when it was decided.
+    """
+
+    __slots__ = (
+        "assigned_at", "assignee", "back", "buyer", "line", "observed", "reason", "rule",
+        "source", "time",
+    )  # fmt: skip
+
+    def __init__(
+        self, source: RowSource, line: int, time: float, buyer: str, assignee: str,
+        rule: str, assigned_at: float | None, reason: str, back: str | None = None,
+    ) -> None:  # fmt: skip
+        self.source = source
+        self.line = line
+        self.time = time
+        self.buyer = buyer
+        self.assignee = assignee
+        self.rule = rule
+        self.assigned_at = assigned_at
+        self.reason = reason
+        """Every row's reason; empty: each row's own (held rows)."""
+        self.back = back
+        """The agent whose return settled held rows: each reason then says how long after."""
+        self.observed: dict[int, str] | None = None
+        """The log's receivers by line (:func:`routectl.replay.run`): each row takes its own."""
+
+    def __iter__(self) -> Iterator[Routed]:
+        buyer, assignee, rule, assigned_at = self.buyer, self.assignee, self.rule, self.assigned_at
+        fixed, back, observed = self.reason, self.back, self.observed
+        for line, time, starts, text in self.source.read():
+            reason = fixed or text
+            if back is not None and assigned_at is not None:
+                reason = f"{text}; {back} back online {humanize_seconds(assigned_at - time)} later"
+            row = Routed(line, time, buyer, assignee, rule, assigned_at, reason, starts)
+            if observed:
+                receiver = observed.pop(line, None)
+                if receiver is not None:
+                    row.observed = receiver
+            yield row
+
+
+Output = Routed | AutoReplySent | PoolExpired | LagHeld | Transferred | TraceStep | Rows

@@ -97,6 +97,11 @@ def resolve_header(header: Sequence[str], mapping: Mapping[str, str] | None = No
     return HeaderLayout(index, tuple(sorted(duplicates)), missing)
 
 
+def column_named(heading: str) -> str | None:
+    """The column a heading names by itself (its name or an alias), if any."""
+    return _COLUMN_OF.get(normal_heading(heading))
+
+
 def parse_column_mapping(text: str) -> dict[str, str]:
     """``time=发送时间,buyer=买家昵称`` -> ``{"time": "发送时间", "buyer": "买家昵称"}``.
 

@@ -28,7 +28,7 @@ from routectl.events import (
     Transfer,
 )
 from routectl.headers import COLUMNS as COLUMNS  # re-exported: the log's column names
-from routectl.headers import resolve_header
+from routectl.headers import column_named, resolve_header
 from routectl.linebound import BoundedLines, LineTooLong
 from routectl.model import ENTRIES
 from routectl.similar import close_names, one_of
@@ -62,7 +62,10 @@ BadRowHandler = Callable[[BadLogRow], None]
 
 MAX_AMOUNT = 1e12
 """Largest accepted payment amount: sums of many stay exact to the cent and finite."""
-_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+"""An amount once thousands commas are gone: ASCII digits and a point. float() also takes
+``1_000``, other scripts' digits (``١٢٣``), ``1e3``, ``inf`` and ``nan``; a log does not."""
 
 
 def read_events(
@@ -94,17 +97,77 @@ def read_events(
     rows: Iterable[tuple[int, list[str]]] = _data_rows(reader, bounded, source, on_bad)
     if sort:
         rows = _sorted_rows(rows, index["time"], zone)
-    last_time = float("-inf")
+    yield from _in_time_order(_converted(rows, converter, source, on_bad), source, on_bad)
+
+
+def _converted(
+    rows: Iterable[tuple[int, list[str]]],
+    converter: _RowConverter,
+    source: str,
+    on_bad: BadRowHandler | None,
+) -> Iterator[Event]:
     for start, row in rows:
         try:
-            event = converter.convert(row, start)
-            if event.time < last_time:
-                raise ValueError(BACKWARDS)
+            yield converter.convert(row, start)
         except ValueError as exc:
             _bad(BadLogRow(source, start, str(exc)), on_bad)
-            continue
-        last_time = event.time
-        yield event
+
+
+def _in_time_order(
+    events: Iterable[Event], source: str, on_bad: BadRowHandler | None
+) -> Iterator[Event]:
+    """The events in time order; a row out of order is a bad row.
+
+    Which row is out of order takes up to two rows more to tell: after A, a row B earlier
+    than A but not earlier than the row before A is either a step back (B is the bad
+    row: the next row is at A's time or later) or A jumped forward alone (a wrong date:
+    the next row goes on from B). So up to two events are held back; a lone jump
+    forward costs that one row, not every row after it.
+    """
+    last = float("-inf")  # time of the last event given out
+    pending: Event | None = None  # in order so far, not given out yet
+    suspect: Event | None = None  # earlier than pending, not earlier than last
+    for event in events:
+        time = event.time
+        if pending is None:
+            if time < last:
+                _bad(BadLogRow(source, event.line, BACKWARDS), on_bad)
+                continue
+            pending = event
+        elif suspect is None:
+            if time >= pending.time:
+                last = pending.time
+                yield pending
+                pending = event
+            elif time >= last:
+                suspect = event
+            else:
+                _bad(BadLogRow(source, event.line, BACKWARDS), on_bad)
+        elif time >= pending.time:  # the suspect stepped back
+            _bad(BadLogRow(source, suspect.line, BACKWARDS), on_bad)
+            suspect = None
+            last = pending.time
+            yield pending
+            pending = event
+        elif time >= suspect.time:  # pending jumped ahead alone
+            _bad(BadLogRow(source, pending.line, _jumped(suspect.line)), on_bad)
+            pending, suspect = suspect, None
+            last = pending.time
+            yield pending
+            pending = event
+        else:
+            _bad(BadLogRow(source, event.line, BACKWARDS), on_bad)
+    if suspect is not None:  # no row after it to tell: the later row is the bad one
+        _bad(BadLogRow(source, suspect.line, BACKWARDS), on_bad)
+    if pending is not None:
+        yield pending
+
+
+def _jumped(next_line: int) -> str:
+    return (
+        f"time jumps ahead of the rows around it (the log goes on from before it at line "
+        f"{next_line}: a wrong date?); rows must be in time order (--sort sorts the log first)"
+    )
 
 
 class _CsvReader(Protocol):
@@ -193,10 +256,17 @@ def _column_index(
         raise BadLogRow(source, 1, f"duplicate column(s): {', '.join(layout.duplicates)}")
     missing = [name for name in ("time", "event") if name not in layout.index]
     if missing:
+        # A heading --columns gave to another column no longer names its own.
+        taken = [
+            f"--columns {column}={heading} gives the heading {heading!r} to {column}"
+            for column, heading in (columns or {}).items()
+            if column_named(heading) in missing and column not in missing
+        ]
+        why = f" ({'; '.join(taken)})" if taken else ""
         raise BadLogRow(
             source,
             1,
-            f"header lacks column(s) {', '.join(missing)}; found: {', '.join(header)}",
+            f"header lacks column(s) {', '.join(missing)}{why}; found: {', '.join(header)}",
         )
     return layout.index
 
@@ -423,10 +493,10 @@ class _RowConverter:
         if "," in raw and not _THOUSANDS.match(raw):
             # "199,5" is a decimal comma, not 1995: refuse rather than misread it.
             raise ValueError(f"bad amount {raw!r}: write decimals with a point, like 199.50")
-        try:
-            amount = float(raw.replace(",", ""))
-        except ValueError:
-            raise ValueError(f"bad amount {raw!r}: expected a decimal number like 199.00") from None
+        plain = raw.replace(",", "")
+        if not _DECIMAL.fullmatch(plain):
+            raise ValueError(f"bad amount {raw!r}: expected a decimal number like 199.00")
+        amount = float(plain)
         if not 0 <= amount <= MAX_AMOUNT:
             raise ValueError(f"bad amount {raw!r}: expected a number from 0 to {MAX_AMOUNT:.0f}")
         return amount

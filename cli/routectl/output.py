@@ -65,6 +65,11 @@ def open_output(
             yield out
         return
     fd, temp_path = _make_temp_beside(path, target)
+    # The folder is held open and the temporary file named relative to it: a folder
+    # renamed (or moved) mid-run still gets the file, and no temporary file is left
+    # behind at a path that no longer exists.
+    folder = _open_folder(os.path.dirname(target))
+    beside = _Beside(folder, temp_path, target)
     try:  # also on Ctrl-C, SIGTERM, SIGHUP (cli.main turns them into exceptions)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
@@ -76,12 +81,14 @@ def open_output(
         except OSError as exc:
             raise _cannot_write(path, exc) from None
         if exclusive:
-            _link(path, temp_path, target)
+            _link(path, beside)
         else:
-            _replace(path, temp_path, target)
+            _replace(path, beside)
     finally:
         with contextlib.suppress(OSError):
-            os.unlink(temp_path)  # gone already when it was renamed into place
+            beside.unlink()  # gone already when it was renamed into place
+        if folder is not None:
+            os.close(folder)
 
 
 def refuse_writing_onto_inputs(path: str, inputs: Sequence[str]) -> None:
@@ -189,28 +196,80 @@ def _make_temp_beside(path: str, target: str) -> tuple[int, str]:
         raise _cannot_write(path, exc) from None
 
 
-def _replace(path: str, temp_path: str, target: str) -> None:
+def _open_folder(folder: str) -> int | None:
+    """A descriptor of ``folder`` for the ``*at`` calls, or None where they are missing."""
+    # os.replace is os.rename's twin (the set lists rename only) but for Windows.
+    if os.rename not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
+        return None
     try:
-        os.chmod(temp_path, _mode_for(target))
-        os.replace(temp_path, target)
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+
+
+class _Beside:
+    """The temporary file and its target, named relative to their held-open folder
+    (``folder``; None: by their paths)."""
+
+    __slots__ = ("folder", "target", "target_path", "temp", "temp_path")
+
+    def __init__(self, folder: int | None, temp_path: str, target: str) -> None:
+        self.folder = folder
+        self.temp_path = temp_path
+        self.target_path = target
+        self.temp = os.path.basename(temp_path) if folder is not None else temp_path
+        self.target = os.path.basename(target) if folder is not None else target
+
+    def mode(self) -> int:
+        if self.folder is None:
+            return _mode_for(self.target_path)
+        try:
+            return stat.S_IMODE(os.stat(self.target, dir_fd=self.folder).st_mode)
+        except OSError:
+            return _mode_for("")
+
+    def chmod(self) -> None:
+        os.chmod(self.temp, self.mode(), dir_fd=self.folder)
+
+    def replace(self) -> None:
+        os.replace(self.temp, self.target, src_dir_fd=self.folder, dst_dir_fd=self.folder)
+
+    def link(self) -> None:
+        os.link(self.temp, self.target, src_dir_fd=self.folder, dst_dir_fd=self.folder)
+
+    def exists(self) -> bool:
+        try:
+            os.stat(self.target, follow_symlinks=False, dir_fd=self.folder)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def unlink(self) -> None:
+        os.unlink(self.temp, dir_fd=self.folder)
+
+
+def _replace(path: str, beside: _Beside) -> None:
+    try:
+        beside.chmod()
+        beside.replace()
     except OSError as exc:
         raise _cannot_write(path, exc) from None
 
 
-def _link(path: str, temp_path: str, target: str) -> None:
+def _link(path: str, beside: _Beside) -> None:
     """Put the finished file in place only if nothing is there (``init`` without --force)."""
     try:
-        os.chmod(temp_path, _mode_for(target))
-        os.link(temp_path, target)
+        beside.chmod()
+        beside.link()
     except FileExistsError:
         raise
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
             raise _cannot_write(path, exc) from None
         # No hard links here (FAT, some network drives): check, then rename.
-        if os.path.lexists(target):
-            raise FileExistsError(target) from None
-        _replace(path, temp_path, target)
+        if beside.exists():
+            raise FileExistsError(beside.target_path) from None
+        _replace(path, beside)
 
 
 def neutralise_formula(value: str) -> str:
@@ -247,7 +306,11 @@ def _csv_cell(value: Any) -> Any:
 def _write_csv(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, *, excel: bool
 ) -> int:
-    writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
+    # The csv module quotes a field holding a character of the line terminator: with
+    # "\n" alone, a bare CR went out unquoted and a reader saw two rows. Records are
+    # therefore always made with "\r\n" (CR and LF both quoted) and, for plain CSV, the
+    # terminator is changed to "\n" as each record is written.
+    writer = csv.writer(out if excel else _LineFeedRecords(out), lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
     if excel:
@@ -261,6 +324,19 @@ def _write_csv(
         writer.writerow(row)
         count += 1
     return count
+
+
+class _LineFeedRecords:
+    """A file for :func:`csv.writer` that ends each record with "\n" instead of "\r\n"
+    (the writer writes one whole record per call)."""
+
+    __slots__ = ("_write",)
+
+    def __init__(self, out: TextIO) -> None:
+        self._write = out.write
+
+    def write(self, record: str) -> int:
+        return self._write(record[:-2] + "\n")
 
 
 def _write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:

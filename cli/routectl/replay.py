@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from routectl.engine import Engine
 from routectl.errors import BadLogRow
-from routectl.events import BuyerMessage, Event, Output, Routed, TraceStep
+from routectl.events import BuyerMessage, Event, Output, Routed, Rows, TraceStep
 from routectl.logreader import BadRowHandler
 from routectl.model import ShopConfig
 from routectl.timefmt import TimeFormatter
@@ -44,14 +44,17 @@ def run(
     source: str = "<log>",
     on_bad: BadRowHandler | None = None,
     explain_buyer: str | None = None,
+    batches: bool = False,
 ) -> Iterator[tuple[Event | None, list[Output]]]:
     """Yield ``(event, outputs)`` per event the engine accepted, then ``(None, finish)``.
 
     An event the engine refuses (a transfer the bot does not hold, ...) becomes a
     :class:`BadLogRow` ``SOURCE:LINE: reason``: raised, or passed to ``on_bad`` and
-    skipped (the engine state is then as if the row were not there).
+    skipped (the engine state is then as if the row were not there). With ``batches``
+    the rows one decision settles together come as one :class:`Rows` (read each once:
+    it hands each row its ``received_by``), else as one Routed each.
     """
-    engine = Engine(config, explain_buyer=explain_buyer)
+    engine = Engine(config, explain_buyer=explain_buyer, batches=batches)
     feed = engine.feed
     observed: dict[int, str] = {}  # received_by of messages the engine has not decided yet
     for event in events:
@@ -79,6 +82,8 @@ def _observe(event: Event | None, outputs: list[Output], observed: dict[int, str
             receiver = observed.pop(output.line, None)
             if receiver is not None:
                 output.observed = receiver
+        elif type(output) is Rows:
+            output.observed = observed  # each row takes its own as it is read
 
 
 def replay(
@@ -89,13 +94,19 @@ def replay(
     on_bad: BadRowHandler | None = None,
     explain_buyer: str | None = None,
 ) -> Iterator[Routed]:
-    """Yield exactly one Routed per message row, in log (line) order."""
+    """Yield exactly one Routed per message row, in log (line) order.
+
+    Rows settled together (a waiting inquiry's later messages, held rows) come from the
+    engine as one :class:`Rows`; each of its rows is made when the output reaches its
+    line, so they never all exist at once."""
     behind = _RowQueue()  # rows after the oldest undecided one: Routed, or its line if undecided
     late: dict[int, Routed] = {}  # decided rows whose line is still queued as undecided
+    batches: dict[int, _Cursor] = {}  # decided Rows, by the line of the next row to give
     try:
         for event, outputs in run(
-            config, events, source=source, on_bad=on_bad, explain_buyer=explain_buyer
-        ):
+            config, events, source=source, on_bad=on_bad, explain_buyer=explain_buyer,
+            batches=True,
+        ):  # fmt: skip
             is_message = type(event) is BuyerMessage
             if not behind.size:
                 if is_message:
@@ -118,13 +129,36 @@ def replay(
                     else:
                         late[output.line] = output
                         decided = True
+                elif type(output) is Rows:
+                    cursor = _Cursor(iter(output))
+                    if cursor.row is not None:
+                        batches[cursor.row.line] = cursor
+                        decided = True
             if own is not None:
                 behind.append(own)
             if decided:  # else the front is still the same undecided row
-                yield from behind.ready(late)
+                yield from behind.ready(late, batches)
     finally:
         behind.close()
-    assert not behind.size and not late, "the engine left rows undecided or decided unfed rows"
+    assert not behind.size and not late and not batches, (
+        "the engine left rows undecided or decided unfed rows"
+    )
+
+
+class _Cursor:
+    """The next row of a decided :class:`Rows` (None when all are given)."""
+
+    __slots__ = ("row", "rows")
+
+    def __init__(self, rows: Iterator[Routed]) -> None:
+        self.rows = rows
+        self.row: Routed | None = next(rows, None)
+
+    def take(self) -> Routed:
+        row = self.row
+        assert row is not None
+        self.row = next(self.rows, None)
+        return row
 
 
 class _RowQueue:
@@ -156,26 +190,31 @@ class _RowQueue:
         if len(self._tail) >= self.CHUNK:
             self._spill()
 
-    def ready(self, late: dict[int, Routed]) -> list[Routed]:
-        """Take the decided rows at the front, in order; undecided lines wait in ``late``."""
-        out: list[Routed] = []
+    def ready(self, late: dict[int, Routed], batches: dict[int, _Cursor]) -> Iterator[Routed]:
+        """Take the decided rows at the front, in order, one at a time; undecided lines
+        wait in ``late`` or as the next row of a decided batch in ``batches``."""
         head = self._head
         while True:
             if not head:
                 if not (self._spilled or self._tail):
-                    break
+                    return
                 self._refill()
             item = head[0]
+            row: Routed | None
             if type(item) is int:
                 row = late.pop(item, None)
                 if row is None:
-                    break
+                    cursor = batches.pop(item, None)
+                    if cursor is None:
+                        return
+                    row = cursor.take()
+                    if cursor.row is not None:
+                        batches[cursor.row.line] = cursor
                 head.popleft()
-                out.append(row)
             else:
-                out.append(head.popleft())  # type: ignore[arg-type]
-        self.size -= len(out)
-        return out
+                row = head.popleft()  # type: ignore[assignment]
+            self.size -= 1
+            yield row  # type: ignore[misc]
 
     def close(self) -> None:
         if self._file is not None:

@@ -1,11 +1,14 @@
 """External merge sort of log rows by time, in bounded memory, and the check whether a
 log needs it.
 
-Rows are read in chunks of at most :data:`CHUNK_ROWS`; each chunk is sorted in memory
-and, when the log holds more than one chunk, written to a temporary file; the files are
-then merged with :func:`heapq.merge`. Memory holds one chunk while reading and one row
-per chunk file while merging, so a month of log sorts like a day. A log that fits in
-one chunk never touches the disk.
+Rows are read in chunks of at most :data:`CHUNK_ROWS` rows and :data:`CHUNK_BYTES` bytes
+(pickled: about the characters of the row), whichever comes first; each chunk is sorted
+in memory and, when the log holds more than one chunk, written to a temporary file; the
+files are then merged with :func:`heapq.merge`, at most :data:`FAN_IN` at a time (more
+are first merged in groups into longer files), so the open files stay few whatever the
+log's size. Memory holds one chunk while reading and one row per open chunk file while
+merging, so a month of log sorts like a day, and a log of long rows like one of short
+ones. A log that fits in one chunk never touches the disk.
 
 Records are ``(time, line, row)``: equal times keep file order because the line number
 breaks the tie (a stable sort), and the line number stays the row's own, so a bad row
@@ -18,6 +21,7 @@ costs about one bare ``csv.reader`` pass more (docs/performance.md).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import heapq
 import itertools
@@ -41,6 +45,11 @@ of the memory of a list of str), so a chunk costs about its size on disk."""
 
 CHUNK_ROWS = 100_000
 """Rows sorted in memory at a time (some 20-40 MB for a typical export)."""
+CHUNK_BYTES = 16 * 1024 * 1024
+"""Bytes of pickled rows sorted in memory at a time: a log of long rows (a 20 KB text in
+each) fills a chunk with fewer rows instead of reaching gigabytes."""
+FAN_IN = 64
+"""Chunk files merged at once: the files open at a time, far below any descriptor limit."""
 _FRAME = struct.Struct("<dqI")  # time, line, length of the pickled row
 
 
@@ -51,8 +60,8 @@ def sort_records(records: Iterable[Record], chunk_rows: int | None = None) -> It
     packed = (
         (time, line, pickle.dumps(row, pickle.HIGHEST_PROTOCOL)) for time, line, row in records
     )
-    first = sorted(itertools.islice(packed, chunk_rows))
-    if len(first) < chunk_rows:
+    first, full = _chunk(packed, chunk_rows)
+    if not full:
         yield from _unpacked(first)
         return
     try:
@@ -64,24 +73,67 @@ def sort_records(records: Iterable[Record], chunk_rows: int | None = None) -> It
         ) from None
 
 
+def _chunk(packed: Iterator[_Packed], chunk_rows: int) -> tuple[list[_Packed], bool]:
+    """The next chunk, sorted, and whether it stopped at a bound (more may follow)."""
+    chunk: list[_Packed] = []
+    size = 0
+    limit = CHUNK_BYTES
+    for record in packed:
+        chunk.append(record)
+        size += len(record[2]) + 64  # the row, its record and the list's slot
+        if len(chunk) >= chunk_rows or size >= limit:
+            chunk.sort()
+            return chunk, True
+    chunk.sort()
+    return chunk, False
+
+
 def _merged(first: list[_Packed], packed: Iterator[_Packed], chunk_rows: int) -> Iterator[Record]:
     with tempfile.TemporaryDirectory(prefix="routectl-sort-") as folder:
-        paths = [_spill(first, folder, 0)]
+        numbers = itertools.count()
+        # Files by level: FAN_IN files of one level merge into one of the next, so each
+        # row is rewritten once per level (log base FAN_IN of the chunks), not per merge.
+        levels: list[list[str]] = [[_spill(first, folder, next(numbers))]]
         del first
-        for number in itertools.count(1):
-            chunk = sorted(itertools.islice(packed, chunk_rows))
-            if not chunk:
-                break
-            paths.append(_spill(chunk, folder, number))
-        del chunk
-        handles: list[BinaryIO] = []
-        try:
-            for path in paths:
-                handles.append(open(path, "rb", buffering=64 * 1024))  # closed in finally
+        full = True
+        while full:
+            chunk, full = _chunk(packed, chunk_rows)
+            if chunk:
+                levels[0].append(_spill(chunk, folder, next(numbers)))
+            del chunk
+            for level, paths in enumerate(levels):
+                if len(paths) < FAN_IN:
+                    break
+                if level + 1 == len(levels):
+                    levels.append([])
+                levels[level + 1].append(_merge_files(paths, folder, next(numbers)))
+                paths.clear()
+        paths = [path for files in levels for path in files]
+        while len(paths) > FAN_IN:  # what is left over the levels: merge the smaller first
+            paths = [*paths[FAN_IN - 1 :], _merge_files(paths[: FAN_IN - 1], folder, next(numbers))]
+        with _opened(paths) as handles:
             yield from _unpacked(heapq.merge(*(_load(handle) for handle in handles)))
-        finally:
-            for handle in handles:
-                handle.close()
+
+
+@contextlib.contextmanager
+def _opened(paths: list[str]) -> Iterator[list[BinaryIO]]:
+    handles: list[BinaryIO] = []
+    try:
+        for path in paths:
+            handles.append(open(path, "rb", buffering=64 * 1024))  # closed in finally
+        yield handles
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+def _merge_files(paths: list[str], folder: str, number: int) -> str:
+    """Merge sorted chunk files into one (then removed); return its path."""
+    with _opened(paths) as handles:
+        merged = _spill(heapq.merge(*(_load(handle) for handle in handles)), folder, number)
+    for path in paths:
+        os.remove(path)
+    return merged
 
 
 def _unpacked(records: Iterable[_Packed]) -> Iterator[Record]:
@@ -89,9 +141,9 @@ def _unpacked(records: Iterable[_Packed]) -> Iterator[Record]:
         yield time, line, pickle.loads(row)
 
 
-def _spill(chunk: list[_Packed], folder: str, number: int) -> str:
+def _spill(chunk: Iterable[_Packed], folder: str, number: int) -> str:
     path = os.path.join(folder, f"chunk-{number:06d}.bin")
-    with open(path, "wb") as out:
+    with open(path, "wb", buffering=256 * 1024) as out:
         for time, line, row in chunk:
             out.write(_FRAME.pack(time, line, len(row)))
             out.write(row)

@@ -30,6 +30,7 @@ from routectl.config.locate import find_line, key_lines
 from routectl.config.problems import KeyPath, did_you_mean, toml_repr
 from routectl.errors import BadLogRow, RoutectlError, UsageProblem
 from routectl.events import Event, Routed
+from routectl.headers import resolve_header
 from routectl.logreader import read_events
 from routectl.model import ShopConfig
 from routectl.replay import replay, run
@@ -118,6 +119,8 @@ class _Loader:
     def __init__(self, path: str, text: str, configs: dict[Path, ShopConfig]) -> None:
         self.path = path
         self.text = text
+        self.text_lines = text.splitlines()
+        """The suite's lines, split once (per test, splitting made loading quadratic)."""
         self.lines = key_lines(text)
         self.folder = Path(path).parent
         self.configs = configs
@@ -189,6 +192,13 @@ class _Loader:
                     (*at, "expect_report", key),
                     f"expect_report.{key}: not a report summary figure{hint}",
                 )
+            value = report[key]
+            if isinstance(value, bool) or not isinstance(value, int | float | str | dict | list):
+                raise self.fail(
+                    (*at, "expect_report", key),
+                    f"expect_report.{key}: a report figure is a number (or a table of them), "
+                    f"got {toml_repr(value)}",
+                )
         if not expect and not report:
             raise self.fail(at, f"test {name!r} expects nothing: give expect or expect_report")
         return RoutingTest(
@@ -253,7 +263,7 @@ class _Loader:
         """File line of the log's line 0: the ``log =`` line, one less when the string
         starts on that same line (TOML drops a newline right after the opening quotes)."""
         line = self.line_of(parts)
-        source_line = self.text.splitlines()[line - 1] if line <= self.text.count("\n") + 1 else ""
+        source_line = self.text_lines[line - 1] if line <= len(self.text_lines) else ""
         after = re.split(r'"""|\'\'\'', source_line, maxsplit=1)
         starts_on_next_line = len(after) == 2 and not after[1].strip()
         return line if starts_on_next_line else line - 1
@@ -335,27 +345,38 @@ def load_suite(path: str, configs: dict[Path, ShopConfig] | None = None) -> Suit
 def _dated_log(text: str, date: dt.date) -> str:
     """The log with ``HH:MM[:SS]`` times made ``DATE`` + ``THH:MM:SS``; others unchanged.
 
-    Line numbers are kept (one output line per input line), so errors point into the suite.
+    Read as the log reader reads it: the time column found by its name or any heading the
+    log format accepts (``时间`` ...), rows read as CSV (a quoted cell may hold a line
+    break). Line numbers are kept (a rewritten row spans the lines it spanned), so errors
+    point into the suite. From a row the csv module cannot read on, the text is left as it
+    is, for the log reader to report that row at its line.
     """
     lines = text.split("\n")
-    header = next(csv.reader([lines[0]]), [])
-    names = [name.strip().lower().lstrip("\ufeff") for name in header]
-    if "time" not in names:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, [])
+    except csv.Error:
         return text
-    column = names.index("time")
-    out = [lines[0]]
-    for line in lines[1:]:
-        cells = next(csv.reader([line]), [])
-        if len(cells) > column:
-            match = _CLOCK.match(cells[column].strip())
+    column = resolve_header(header).index.get("time")
+    if column is None:
+        return text
+    out = lines[: reader.line_num]
+    done = reader.line_num
+    try:
+        for cells in reader:
+            row_lines = lines[done : reader.line_num]
+            done = reader.line_num
+            match = _CLOCK.match(cells[column].strip()) if len(cells) > column else None
             if match:
                 hour, minute, second = match.group(1), match.group(2), match.group(3) or "00"
                 cells[column] = f"{date.isoformat()}T{int(hour):02d}:{minute}:{second}"
-                buffer = io.StringIO()
-                csv.writer(buffer, lineterminator="").writerow(cells)
-                line = buffer.getvalue()
-        out.append(line)
-    return "\n".join(out)
+                buffer = io.StringIO()  # "\r\n": a cell with CR or LF is quoted
+                csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+                row_lines = buffer.getvalue()[:-2].split("\n")
+            out += row_lines
+    except csv.Error:
+        pass  # the rows before it are dated; the log reader reports this one at its line
+    return "\n".join(out + lines[done:])
 
 
 def _clock_seconds(text: str, date: dt.date, zone: ZoneInfo) -> float | None:
@@ -447,7 +468,9 @@ def _check_report(expected: dict[str, Any], summary: dict[str, Any]) -> Iterator
 
 
 def _figures_equal(want: Any, got: Any) -> bool:
-    if isinstance(want, bool) or isinstance(got, bool) or got is None:
+    if isinstance(want, bool) != isinstance(got, bool):
+        return False  # true is not 1
+    if isinstance(want, bool) or got is None:
         return bool(want == got)
     if isinstance(want, int | float) and isinstance(got, int | float):
         return abs(want - got) <= RATE_TOLERANCE

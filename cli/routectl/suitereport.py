@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
+from routectl.safetext import printable
 from routectl.suite import TestResult
 
 
 def result_lines(result: TestResult) -> list[str]:
     """``PASS  FILE:LINE  name``; a failure adds expected-vs-actual and the replay reason."""
     status = "PASS" if result.passed else "FAIL"
-    lines = [f"{status}  {result.suite}:{result.line}  {result.name}"]
+    lines = [f"{status}  {printable(result.suite)}:{result.line}  {printable(result.name)}"]
     for failure in result.failures:
-        lines.append(f"      {failure.message}")
+        lines.append(f"      {printable(failure.message)}")
         if failure.reason:
-            lines.append(f"        reason: {failure.reason}")
+            lines.append(f"        reason: {printable(failure.reason)}")
     return lines
 
 
@@ -38,24 +40,44 @@ def to_junit(results: Iterable[TestResult]) -> str:
         all_tests += len(members)
         all_failures += failures
         element = ET.SubElement(
-            root, "testsuite", name=suite, tests=str(len(members)),
+            root, "testsuite", name=_xml(suite), tests=str(len(members)),
             failures=str(failures), errors="0", skipped="0",
         )  # fmt: skip
         for result in members:
             case = ET.SubElement(
-                element, "testcase", classname=suite, name=result.name,
-                file=suite, line=str(result.line),
+                element, "testcase", classname=_xml(suite), name=_xml(result.name),
+                file=_xml(suite), line=str(result.line),
             )  # fmt: skip
             if result.failures:
                 failure = ET.SubElement(
-                    case, "failure", message=result.failures[0].message, type="RoutingMismatch"
-                )
-                failure.text = "".join(
-                    f"{f.message}\n" + (f"  reason: {f.reason}\n" if f.reason else "")
-                    for f in result.failures
+                    case, "failure", message=_xml(result.failures[0].message),
+                    type="RoutingMismatch",
+                )  # fmt: skip
+                failure.text = _xml(
+                    "".join(
+                        f"{f.message}\n" + (f"  reason: {f.reason}\n" if f.reason else "")
+                        for f in result.failures
+                    )
                 )
     root.set("tests", str(all_tests))
     root.set("failures", str(all_failures))
     root.set("errors", "0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# XML 1.0 allows tab, LF, CR and the characters from U+0020 on, less the surrogates (a log
+# read with surrogateescape holds them for undecodable bytes), U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold written as visible escapes (as
+    :func:`~routectl.safetext.printable` writes them), so that the file stays well-formed."""
+    return _NOT_XML.sub(lambda found: _escape_char(found.group()), text)
+
+
+def _escape_char(char: str) -> str:
+    """One character as :func:`~routectl.safetext.printable` writes it."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"

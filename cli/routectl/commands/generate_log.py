@@ -33,13 +33,20 @@ from routectl.model import ShopConfig
 from routectl.options import config_option, output_option
 from routectl.output import open_output, refuse_same_outputs
 
+MAX_ROWS = 10**12
+"""Most ``--rows``: a log of some 50 TB; beyond it a number is a typo, not a plan."""
+MAX_ROWS_PER_DAY = 10_000_000
+"""Most rows a day (``--per-day``, or ``--rows`` over ``--days``): the default for the
+largest team ``--agents`` makes (10,000 agents x 1,000 rows). A day's plan is held in
+memory while it is written, so an unbounded figure allocated without end."""
+
 
 @click.command("generate-log")
 @config_option
 @output_option
 @click.option(
     "--rows",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_ROWS),
     default=None,
     help="Exactly this many data rows (as many days as it takes).",
 )
@@ -53,7 +60,7 @@ from routectl.output import open_output, refuse_same_outputs
 @click.option(
     "--per-day",
     "rows_per_day",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_ROWS_PER_DAY),
     default=None,
     help="Rows per day [default: 1000 per routing agent, at most 100 per max_concurrent "
     "slot, at least 1000].",
@@ -128,6 +135,13 @@ def generate_log(
           --write-config team40.toml -o team40.csv
     """
     refuse_same_outputs([("--write-config", config_out or ""), ("-o", output_path)])
+    if rows is not None and days is not None and rows_per_day is None:
+        spread = -(-rows // days)
+        if spread > MAX_ROWS_PER_DAY:
+            raise UsageProblem(
+                f"--rows {rows} over --days {days} is {spread} rows a day; at most "
+                f"{MAX_ROWS_PER_DAY} (give more --days)"
+            )
     config = load_config(config_path)
     if agents is not None and agents != len(config.agents):
         config = scale_team(config, agents)

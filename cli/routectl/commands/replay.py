@@ -24,6 +24,7 @@ from routectl.options import (
     sort_option,
 )
 from routectl.output import ROW_FORMATS, open_output, write_rows
+from routectl.safetext import printable
 
 T = TypeVar("T")
 
@@ -88,7 +89,13 @@ def replay(
             rows = core.trace_rows(steps, zone)
         rows = _primed(rows)
         with open_output(output_path, bom=excel and fmt == "csv", inputs=(log, config_path)) as out:
-            write_rows(columns, rows, fmt, out, excel=excel)
+            count = write_rows(columns, rows, fmt, out, excel=excel)
+    if buyer is not None and not count:
+        click.echo(
+            f"routectl: note: --explain {printable(buyer)}: no row of {source} names this "
+            "buyer (names are compared exactly, spaces around them trimmed)",
+            err=True,
+        )
 
 
 def _primed(rows: Iterator[T]) -> Iterator[T]:

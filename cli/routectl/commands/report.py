@@ -157,7 +157,9 @@ def report(
             log, config, encoding=encoding, skip_bad=skip_bad, columns=column_map, sort=sort
         ) as (events, skipped),
     ):
-        pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
+        # The plan's learner reads each row's own Routed: no batched rows then.
+        pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None,
+                    batches=planner is None)  # fmt: skip
         pairs = planner.watch(pairs) if planner is not None else pairs
         result = build_report(config, pairs, window, days="day" in by or fmt == "html")
         plan = planner.document() if planner is not None else None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,10 +37,7 @@ def test(suites: tuple[str, ...], junit_path: str | None, pattern: str | None) -
     """
     if junit_path == "-":
         raise UsageProblem("--junit needs a file: the test results go to standard output")
-    try:
-        selector = re.compile(pattern or "")
-    except re.error as exc:
-        raise click.BadParameter(f"not a regular expression: {exc}", param_hint="--run") from None
+    selector = _selector(pattern or "")
     paths = suites or tuple(sorted(str(p) for p in Path().glob(DEFAULT_SUITES)))
     if not paths:
         raise UsageProblem(f"no suites given, and {DEFAULT_SUITES} matches nothing here")
@@ -61,3 +60,82 @@ def test(suites: tuple[str, ...], junit_path: str | None, pattern: str | None) -
         if out is not None:
             out.write(to_junit(results))
     return 0 if all(r.passed for r in results) else 1
+
+
+MAX_PATTERN = 1000
+"""Longest ``--run`` pattern, in characters: test names are short, and the bound keeps
+the parser's recursion and the backtracking check below small."""
+
+
+def _selector(pattern: str) -> re.Pattern[str]:
+    """``--run``'s pattern compiled, or a usage error (exit 2) that says why not.
+
+    Python's ``re`` backtracks: a repetition inside a repetition, or alternatives inside
+    one (``(a+)+$``, ``(a|aa)*b``), takes time exponential in the name's length, and
+    nothing can interrupt a match. Such patterns are refused before matching; a pattern
+    nested too deeply for the parser (a RecursionError) is refused as well.
+    """
+    if len(pattern) > MAX_PATTERN:
+        raise click.BadParameter(
+            f"the pattern is {len(pattern)} characters long; at most {MAX_PATTERN}",
+            param_hint="--run",
+        )
+    try:
+        compiled = re.compile(pattern)
+        nested = _nested_repeat(_parse(pattern), inside=False)
+    except re.error as exc:
+        raise click.BadParameter(f"not a regular expression: {exc}", param_hint="--run") from None
+    except (RecursionError, OverflowError, MemoryError):
+        raise click.BadParameter("the pattern is nested too deeply", param_hint="--run") from None
+    if nested:
+        raise click.BadParameter(
+            "a repetition of a group that itself repeats or has alternatives (like (a+)+ "
+            "or (a|ab)*) can take exponential time to match; write it without the outer "
+            "repetition (a+, (a|ab))",
+            param_hint="--run",
+        )
+    return compiled
+
+
+def _parse(pattern: str) -> Any:
+    return _sre("_parser", "sre_parse").parse(pattern)
+
+
+def _sre(name: str, before_311: str) -> Any:
+    """The regular expression engine's own module (``re._parser`` from Python 3.11 on,
+    ``sre_parse`` before)."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"re.{name}")
+    except ImportError:
+        return importlib.import_module(before_311)
+
+
+def _nested_repeat(items: Iterable[Any], *, inside: bool) -> bool:
+    """Whether a parsed pattern repeats (more than once) something that repeats or
+    branches: the shapes whose backtracking is exponential."""
+    sre = _sre("_constants", "sre_constants")
+    repeats = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)}
+    for op, value in items:
+        if op in repeats:
+            many = value[1] > 1  # (min, max, body)
+            if many and inside:
+                return True
+            parts = [value[2]]
+            inside_parts = inside or many
+        elif op is sre.BRANCH:
+            if inside:
+                return True
+            parts, inside_parts = list(value[1]), inside
+        elif op is sre.SUBPATTERN:
+            parts, inside_parts = [value[-1]], inside
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            parts, inside_parts = [value[1]], inside
+        elif op is sre.GROUPREF_EXISTS:
+            parts, inside_parts = [part for part in value[1:] if part], inside
+        else:
+            continue
+        if any(_nested_repeat(part, inside=inside_parts) for part in parts):
+            return True
+    return False

@@ -8,6 +8,7 @@ checks go on with the rest.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -114,8 +115,14 @@ class Builder:
 
     # --- names and references ------------------------------------------------------
 
-    def unique(self, array: str, key: str, items: list[Item], what: str) -> dict[str, int]:
+    def unique(
+        self, array: str, key: str, items: list[Item], what: str, *, folded: bool = False
+    ) -> dict[str, int]:
+        """Values of ``key`` by the first index that has each; a repeat is an error. With
+        ``folded``, so is a value equal to another after NFKC (``n:a``, ``n：a``, ``n:ａ``):
+        the log reader compares agent names that way, so it could not tell them apart."""
         seen: dict[str, int] = {}
+        normal: dict[str, str] = {}
         for index, values in items:
             value = values.get(key)
             if value is None:
@@ -125,8 +132,21 @@ class Builder:
                 self.error(
                     (array, index, key), f"duplicate {what} '{value}'; {first} has it already"
                 )
-            else:
-                seen[value] = index
+                continue
+            if folded and isinstance(value, str):
+                form = unicodedata.normalize("NFKC", value)
+                other = normal.get(form)
+                if other is not None:
+                    first = f"{array}[{seen[other]}]"
+                    self.error(
+                        (array, index, key),
+                        f"{what} '{value}' is {first}'s '{other}' written with full-width or "
+                        "compatibility characters (the same after NFKC): the log could not "
+                        "tell them apart",
+                    )
+                else:
+                    normal[form] = value
+            seen[value] = index
         return seen
 
     def reference(self, parts: KeyPath, what: str, name: str, known: Mapping[str, Any]) -> None:
@@ -171,7 +191,7 @@ class Builder:
         groups, agents, rules = (self.array(name) for name in ("groups", "agents", "rules"))
         crowds = self.crowds()
         group_names = self.unique("groups", "name", groups, "group name")
-        agent_ids = self.unique("agents", "id", agents, "agent id")
+        agent_ids = self.unique("agents", "id", agents, "agent id", folded=True)
         self.references(
             group_names, agent_ids, agents, rules, crowds, tables["offline"], tables["dedicated"]
         )

@@ -14,6 +14,7 @@ from collections import deque
 
 from routectl.durations import format_duration
 from routectl.engine import tables
+from routectl.engine.rows import SpillFile
 from routectl.engine.state import (
     ALL_AGENTS,
     AgentState,
@@ -23,7 +24,7 @@ from routectl.engine.state import (
     Waiting,
 )
 from routectl.engine.timers import TIMEOUT, TimerHeap
-from routectl.events import AutoReplySent, Event, Output, TraceStep
+from routectl.events import AutoReplySent, Event, Output, Rows, TraceStep
 from routectl.model import ShopConfig
 
 DAY = 86400.0
@@ -35,7 +36,9 @@ Timer = Conversation | Held | None
 class EngineBase:
     """State shared by every layer; see the module docstring."""
 
-    def __init__(self, config: ShopConfig, *, explain_buyer: str | None = None) -> None:
+    def __init__(
+        self, config: ShopConfig, *, explain_buyer: str | None = None, batches: bool = False
+    ) -> None:
         routing = config.routing
         self._timeout = float(routing.session_timeout_s)
         self._delay = float(routing.offline_delay_s)
@@ -72,6 +75,19 @@ class EngineBase:
         self._out: list[Output] = []
         self._line = 0
         """Line of the event being fed: where timer-driven trace steps are reported."""
+        self._batches = batches
+        """Emit rows settled together as one :class:`Rows` (else one Routed each)."""
+        self._spill = SpillFile()
+        """Where waiting and held rows go past their memory budget (:mod:`.rows`)."""
+
+    def _emit_rows(self, rows: Rows | None, out: list[Output]) -> None:
+        """Rows settled together: one :class:`Rows`, or (``batches`` off) their Routed."""
+        if rows is None:
+            return
+        if self._batches:
+            out.append(rows)
+        else:
+            out.extend(rows)
 
     def _arm(self, conversation: Conversation) -> None:
         if not conversation.timer_live:

@@ -94,7 +94,7 @@ class Conversations(Waiter):
         buyer.conversation = None
         if conversation.waiting is not None:
             entry = conversation.waiting
-            self._resolve_unassigned(entry, f"{entry.why}; conversation closed while waiting")
+            self._resolve_unassigned(entry, f"{entry.why}; conversation closed while waiting", now)
             return
         agent = conversation.agent
         if agent is None:

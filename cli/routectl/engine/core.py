@@ -76,7 +76,9 @@ class Engine(Holder):
         """End of log (decision 15): whatever still waits or is held ends unassigned."""
         out = self._still_waiting() + self._still_held()
         out.sort(key=_line_of)
-        return list(out)
+        if not self._batches:  # else the Rows handed out still read from it
+            self._spill.close()
+        return out
 
     def _fire_timers(self, now: float) -> None:
         timers = self._timers
@@ -142,7 +144,7 @@ class Engine(Holder):
             return
         waiting = conversation.waiting
         if waiting is not None:  # decision 12: decided with the inquiry it belongs to
-            waiting.join(message.line, message.time)
+            waiting.join(message.line, message.time, self._spill)
             return
         assignee = agent.id if agent is not None else ASSIGNEE_BOT
         row = Routed(
@@ -175,5 +177,5 @@ class Engine(Holder):
             self._start(message, buyer, prefixed(decision, why))
 
 
-def _line_of(row: Routed) -> int:
+def _line_of(row: Output) -> int:
     return row.line

@@ -5,7 +5,8 @@ past the detection lag) or stays that agent's offline message. Held messages wai
 the agent whether or not their conversation ends meanwhile (seed 004: the agent replies
 "the next day"): they are assigned when it is back online (``assigned_at`` = the return)
 or expire after ``pool_retention_days``, never dropped. Memory: one :class:`Held` entry
-and one expiry timer per (agent, buyer) with held messages, plus the held rows.
+and one expiry timer per (agent, buyer) with held messages; the held rows themselves are
+two floats each and spill to disk past a budget (:mod:`.rows`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from routectl.engine.conversations import Conversations
 from routectl.engine.decision import rerouted
 from routectl.engine.state import AgentState, BuyerState, Conversation, Held
 from routectl.engine.timers import HELD_EXPIRY
-from routectl.events import ASSIGNEE_OFFLINE, RULE_OFFLINE, BuyerMessage, LagHeld, Routed
+from routectl.events import (
+    ASSIGNEE_OFFLINE,
+    RULE_OFFLINE,
+    BuyerMessage,
+    LagHeld,
+    Output,
+    Routed,
+    Rows,
+)
 
 
 class Holder(Conversations):
@@ -68,28 +77,28 @@ class Holder(Conversations):
         if trace:
             self._note(message, f"R15: {why}")
         why = sys.intern(why)  # held rows can wait for days; most share their reason
-        row = Routed(
-            message.line, message.time, buyer.id, agent.id, RULE_OFFLINE, None, why, starts
-        )  # fmt: skip
-        self._hold(agent, row)
-
-    def _hold(self, agent: AgentState, row: Routed) -> None:
-        held = agent.held.get(row.buyer)
+        held = agent.held.get(buyer.id)
         if held is None:
-            held = agent.held[row.buyer] = Held(agent, row.buyer)
-            self._timers.push(row.time + self._retention, HELD_EXPIRY, held)
-        held.rows.append(row)
+            held = agent.held[buyer.id] = Held(agent, buyer.id, self._spill)
+            self._timers.push(message.time + self._retention, HELD_EXPIRY, held)
+        held.rows.append(message.line, message.time, starts, why)
 
     def _came_back(self, agent: AgentState, line: int, now: float) -> None:
         """An agent became available: its held rows reach it, then it drains waiters."""
         for held in agent.held.values():
             held.live = False
-            for row in held.rows:
-                row.assigned_at = now
-                row.reason += f"; {agent.id} back online {humanize_seconds(now - row.time)} later"
-                self._out.append(row)
-                self._note_for(row.buyer, line, now, f"{agent.id} back online: held row reached it")
-            held.rows.clear()
+            rows = held.rows
+            if held.buyer == self._explain:
+                for _ in range(rows.size):
+                    self._note_for(
+                        held.buyer, line, now, f"{agent.id} back online: held row reached it"
+                    )
+            rows.release()
+            self._emit_rows(
+                Rows(rows, rows.first_line(), now, held.buyer, agent.id, RULE_OFFLINE, now, "",
+                     back=agent.id),
+                self._out,
+            )  # fmt: skip
         agent.held = {}
         self._drain(agent, now)
 
@@ -101,36 +110,33 @@ class Holder(Conversations):
         days = self._retention_text()
         agent = held.agent.id
         why = f"held for {agent}, who was offline and did not come back within {days}: expired"
-        while rows and rows[0].time + self._retention <= due:
-            row = rows.popleft()
-            _unassigned(row, why)
-            self._out.append(row)
-            self._note_for(row.buyer, self._line, due, f"R17: held row expired after {days}")
-        if rows:
-            self._timers.push(rows[0].time + self._retention, HELD_EXPIRY, held)
+        while rows.size and rows.first_time() + self._retention <= due:
+            line, time, starts, _ = rows.popleft()
+            self._out.append(
+                Routed(line, time, held.buyer, ASSIGNEE_OFFLINE, RULE_OFFLINE, None, why, starts)
+            )
+            self._note_for(held.buyer, self._line, due, f"R17: held row expired after {days}")
+        if rows.size:
+            self._timers.push(rows.first_time() + self._retention, HELD_EXPIRY, held)
         else:
             held.live = False
             del held.agent.held[held.buyer]
 
-    def _still_held(self) -> list[Routed]:
+    def _still_held(self) -> list[Output]:
         """End of log: rows still held for an agent who did not come back."""
-        out: list[Routed] = []
+        out: list[Output] = []
         for agent in self._agents:
             why = (
                 f"held for {agent.id}, who was offline and did not come back by the end of the log"
             )
             for held in agent.held.values():
                 held.live = False
-                for row in held.rows:
-                    _unassigned(row, why)
-                    out.append(row)
+                rows = held.rows
+                rows.release()
+                self._emit_rows(
+                    Rows(rows, rows.first_line(), self._last_time, held.buyer, ASSIGNEE_OFFLINE,
+                         RULE_OFFLINE, None, why),
+                    out,
+                )  # fmt: skip
             agent.held = {}
         return out
-
-
-def _unassigned(row: Routed, why: str) -> None:
-    """Contract: ``assignee`` is ``offline`` when still unassigned at the end."""
-    row.assignee = ASSIGNEE_OFFLINE
-    row.rule = RULE_OFFLINE
-    row.assigned_at = None
-    row.reason = why

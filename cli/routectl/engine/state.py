@@ -7,10 +7,10 @@ row, so attribute access and memory per buyer are what replay speed depends on.
 from __future__ import annotations
 
 import heapq
-from array import array
 from collections import deque
 
-from routectl.events import RULE_CONVERSATION, BuyerMessage, Routed
+from routectl.engine.rows import RowQueue, SpillFile
+from routectl.events import RULE_CONVERSATION, BuyerMessage, Routed, Rows
 from routectl.model import Agent
 
 OFFLINE = 0
@@ -244,9 +244,9 @@ class Waiting:
         self.conversation = conversation
         self.rows: list[Routed] = []
         """Its own row (the inquiry's first message; none for a bot hand-over)."""
-        self.joined: array[float] | None = None
-        """Later messages of the conversation as (line, time) pairs, flat: 16 bytes each
-        instead of a Routed apiece, since they all end the same way (decision 12)."""
+        self.joined: RowQueue | None = None
+        """Later messages of the conversation (decision 12), compact and spilled past a
+        budget (:mod:`.rows`): they all end the same way, so no Routed apiece."""
         self.group = group
         """The R13 queue it waits in; None for the offline pool."""
         self.recent = recent
@@ -256,34 +256,33 @@ class Waiting:
         self.handover = False
         """A bot hand-over (R11 transfer) waiting for a human: no row of its own."""
 
-    def join(self, line: int, time: float) -> None:
+    def join(self, line: int, time: float, store: SpillFile) -> None:
         """A later message of the waiting conversation (decision 12)."""
         if self.joined is None:
-            self.joined = array("d")
-        self.joined.append(line)
-        self.joined.append(time)
+            self.joined = RowQueue(store)
+        self.joined.append(line, time)
 
     def resolve(
-        self, assignee: str, assigned_at: float | None, why: str, joined_why: str
-    ) -> list[Routed]:
-        """Every row of the inquiry with its final assignee, in line order; then empty."""
+        self, assignee: str, assigned_at: float | None, why: str, joined_why: str, now: float
+    ) -> tuple[list[Routed], Rows | None]:
+        """The inquiry's own row with its final assignee, and its later messages as one
+        :class:`~routectl.events.Rows` (None without any); then empty."""
         out = self.rows
         for row in out:
             row.assignee = assignee
             row.assigned_at = assigned_at
             row.reason = why
         joined = self.joined
+        later = None
         if joined is not None:
-            buyer = self.conversation.buyer.id
-            for index in range(0, len(joined), 2):
-                line, time = int(joined[index]), joined[index + 1]
-                row = Routed(
-                    line, time, buyer, assignee, RULE_CONVERSATION, assigned_at, joined_why
-                )
-                out.append(row)
+            joined.release()
+            later = Rows(
+                joined, joined.first_line(), now, self.conversation.buyer.id, assignee,
+                RULE_CONVERSATION, assigned_at, joined_why,
+            )  # fmt: skip
         self.rows = []  # resolved: dead entries may sit in a deque a while, rows need not
         self.joined = None
-        return out
+        return out, later
 
 
 class Held:
@@ -295,8 +294,9 @@ class Held:
 
     __slots__ = ("agent", "buyer", "live", "rows")
 
-    def __init__(self, agent: AgentState, buyer: str) -> None:
+    def __init__(self, agent: AgentState, buyer: str, store: SpillFile) -> None:
         self.agent = agent
         self.buyer = buyer
-        self.rows: deque[Routed] = deque()
+        self.rows = RowQueue(store)
+        """(line, time, starts a conversation, reason), compact and spilled (:mod:`.rows`)."""
         self.live = True

@@ -20,6 +20,7 @@ from routectl.events import (
     ASSIGNEE_OFFLINE,
     RULE_GROUP,
     RULE_OFFLINE,
+    Output,
     PoolExpired,
     Routed,
     Transferred,
@@ -199,12 +200,16 @@ class Waiter(Decider):
         else:
             why = f"{entry.why}; {agent.id} took it {waited} later"
             joined = f"with the inquiry of line {entry.line}, taken by {agent.id} after {waited}"
-        self._out.extend(entry.resolve(agent.id, now, why, joined))
+        rows, later = entry.resolve(agent.id, now, why, joined, now)
+        self._out.extend(rows)
+        self._emit_rows(later, self._out)
         self._note_for(buyer, entry.line, now, f"waited {waited}: → {agent.id}")
 
-    def _resolve_unassigned(self, entry: Waiting, why: str) -> None:
+    def _resolve_unassigned(self, entry: Waiting, why: str, now: float) -> None:
         entry.live = False
-        self._out.extend(entry.resolve(ASSIGNEE_OFFLINE, None, why, why))
+        rows, later = entry.resolve(ASSIGNEE_OFFLINE, None, why, why, now)
+        self._out.extend(rows)
+        self._emit_rows(later, self._out)
 
     # --- R17: the pool's retention -------------------------------------------------
 
@@ -238,21 +243,23 @@ class Waiter(Decider):
                 continue
             buyer = entry.conversation.buyer
             buyer.conversation = None
-            self._resolve_unassigned(entry, f"{entry.why}; expired after {days} in the pool")
+            self._resolve_unassigned(entry, f"{entry.why}; expired after {days} in the pool", due)
             self._note_for(buyer.id, self._line, due, f"R17: expired after {days} in the pool")
             self._out.append(PoolExpired(entry.line, entry.since, buyer.id, due))
         self._arm_expiry()
 
-    def _still_waiting(self) -> list[Routed]:
+    def _still_waiting(self) -> list[Output]:
         """End of log (decision 15): whatever still waits ends unassigned."""
-        out: list[Routed] = []
+        out: list[Output] = []
         waiting = [entry for entry in self._pool if entry.live]
         for group in self._groups.values():
             waiting.extend(entry for entry in group.queue if entry.live)
         for entry in waiting:
             entry.live = False
             why = f"{entry.why}; still waiting at the end of the log"
-            out.extend(entry.resolve(ASSIGNEE_OFFLINE, None, why, why))
+            rows, later = entry.resolve(ASSIGNEE_OFFLINE, None, why, why, self._last_time)
+            out.extend(rows)
+            self._emit_rows(later, out)
         self._pool.clear()
         return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -65,10 +66,82 @@ class LocalClock:
         return self._sod + (moment - self._lo), self._hour, self._day
 
     def split_hours(self, start: float, end: float) -> Iterator[tuple[int, float]]:
-        """``(local hour, seconds)`` for each local hour that ``[start, end)`` touches."""
+        """``(local hour, seconds)`` for each local hour that ``[start, end)`` touches.
+
+        A span longer than :data:`LONG_SPAN` is summed per hour of the day instead (at
+        most 24 pairs): walking it hour by hour made a 3-row log spanning 1900-9998 take
+        minutes, work that grew with the calendar and not with the rows.
+        """
+        if end - start > LONG_SPAN:
+            yield from self._split_long(start, end)
+            return
         moment = start
         while moment < end:
             hour = self.hour(moment)
             stop = min(self._hi, end)
             yield hour, stop - moment
             moment = stop
+
+    def _split_long(self, start: float, end: float) -> Iterator[tuple[int, float]]:
+        """Seconds per local hour of day over ``[start, end)``, by stretches of one UTC
+        offset: the zone is probed every :data:`PROBE` and a change is found to the
+        second by bisection; inside a stretch the local hour is arithmetic."""
+        totals = [0.0] * 24
+        moment = start
+        while moment < end:
+            offset = self._offset(moment)
+            same, probe = moment, min(end, moment + PROBE)
+            while probe < end and self._offset(probe) == offset:
+                same, probe = probe, min(end, probe + PROBE)
+            if probe < end or self._offset(end) != offset:
+                probe = self._change(same, probe, offset)
+            _add_hours(totals, moment + offset, probe + offset)
+            moment = probe
+        for hour, seconds in enumerate(totals):
+            if seconds:
+                yield hour, seconds
+
+    def _offset(self, moment: float) -> float:
+        shift = datetime.fromtimestamp(moment, self.zone).utcoffset()
+        return shift.total_seconds() if shift is not None else 0.0
+
+    def _change(self, same: float, differs: float, offset: float) -> float:
+        """The first whole second after ``same`` whose UTC offset is not ``offset``."""
+        low, high = math.floor(same), math.ceil(differs)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._offset(middle) == offset:
+                low = middle
+            else:
+                high = middle
+        return float(high)
+
+
+LONG_SPAN = 40 * 86400.0
+"""Spans longer than this are summed per hour of the day, not walked hour by hour."""
+PROBE = 7 * 86400.0
+"""How often a long span's zone is probed for a change of UTC offset (daylight saving
+changes are months apart)."""
+
+
+def _add_hours(totals: list[float], start: float, end: float) -> None:
+    """Add ``[start, end)``, local POSIX seconds, to ``totals`` by hour of the day."""
+    moment = start
+    first_full = math.ceil(moment / HOUR) * HOUR
+    if first_full > moment:
+        stop = min(first_full, end)
+        totals[int(moment // HOUR) % 24] += stop - moment
+        moment = stop
+    if moment >= end:
+        return
+    hours = int((end - moment) // HOUR)
+    cycles, rest = divmod(hours, 24)
+    if cycles:
+        for hour in range(24):
+            totals[hour] += cycles * HOUR
+    first = int(moment // HOUR) % 24
+    for index in range(rest):
+        totals[(first + index) % 24] += HOUR
+    moment += hours * HOUR
+    if moment < end:
+        totals[int(moment // HOUR) % 24] += end - moment

@@ -31,6 +31,7 @@ from routectl.events import (
     Paid,
     PoolExpired,
     Routed,
+    Rows,
     StatusChange,
     Transferred,
 )
@@ -321,6 +322,11 @@ class ReportBuilder:
         kind = type(output)
         if kind is Routed:
             self._routed(output, self._buyer(output.buyer))  # type: ignore[arg-type]
+            return
+        if kind is Rows:  # rows one decision settled (an engine with batches): one at a time
+            buyer = self._buyer(output.buyer)
+            for routed in output:  # type: ignore[union-attr]
+                self._routed(routed, buyer)
             return
         if kind is Transferred:
             self._transferred(output)  # type: ignore[arg-type]

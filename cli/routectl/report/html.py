@@ -268,9 +268,15 @@ def _imbalance(items: Sequence[Any]) -> str:
 
 
 def _script_json(value: Any) -> str:
-    """JSON safe inside a <script> element."""
+    """JSON that no value can end or restructure inside a <script> element.
+
+    Every ``<``, ``>`` and ``&`` is written as a JSON escape (``\\u003c`` ...): a name
+    like ``</script>`` or ``<!--<script>`` (which moves the HTML tokenizer into its
+    "script data escaped" states, where a later ``</script>`` no longer ends the
+    element) holds no ``<`` for the tokenizer to see. ``ensure_ascii`` escapes U+2028/9.
+    """
     text = json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-    return text.replace("</", "<\\/")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 _STYLE = """
