@@ -24,7 +24,7 @@ from routectl.replay import run
 from routectl.sim.core import Simulation, uniform
 from routectl.sim.hist import POINTS, QuantileTable
 from routectl.sim.inputs import Inputs, Recorder
-from routectl.sim.model import BuyerModel, ConversionModel
+from routectl.sim.model import NO_TRANSFERS, BuyerModel, ConversionModel, TransferModel
 from routectl.sim.write import HEADER, log_rows
 
 _NORMAL = NormalDist()
@@ -87,6 +87,8 @@ class TruthWorld:
             lag=_table(1800, 1.2), amount=_table(120, 0.6), unpriced=0.1,
         )
     )  # fmt: skip
+
+    transfers: TransferModel = NO_TRANSFERS
 
     def agent(self, name: str) -> TruthAgent:
         return self.agents.get(name, self.typical)

@@ -23,11 +23,10 @@ from routectl.report import Report, ReportBuilder, Window
 from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import ReplyModel
-from routectl.sim.predict import FIGURES, Interval, Job, RunResult, run_all, summarise
+from routectl.sim.predict import DAY_FIGURES, FIGURES, Interval, Job, RunResult, run_all, summarise
 from routectl.sim.prepare import Preparation
 
 WARM_UP_S = 3 * 86400.0
-DAY_FIGURES = ("response_rate", "avg_response_s")
 
 
 class TooShort(ValueError):
@@ -89,8 +88,8 @@ def backtest(
                 config, evidence, lambda since: inputs.events(since, window.since), seed
             )
         days = max(1, round((window.until - window.since) / 86400.0))
-        job = Job((config,), fitted, inputs, seed, days, window, keep_reports=True,
-                  breakdowns=True, since=window.since - WARM_UP_S)  # fmt: skip
+        job = Job((config,), fitted, inputs, seed, days, window, breakdowns=True,
+                  since=window.since - WARM_UP_S)  # fmt: skip
         results = run_all(job, runs, jobs)
     return Backtest(
         train_since=span[0],
@@ -141,10 +140,7 @@ def _days(
     for row in actual.days_rows:
         figures = {}
         for name in DAY_FIGURES:
-            predicted = []
-            for result in results:
-                day = next((d for d in result.reports[0].days_rows if d.day == row.day), None)
-                predicted.append(None if day is None else _value(getattr(day, name)))
+            predicted = [result.days[0].get(row.day, {}).get(name) for result in results]
             figures[name] = (_value(getattr(row, name)), summarise(predicted, name))
         out.append((row.day, figures))
     return tuple(out)

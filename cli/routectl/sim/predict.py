@@ -85,17 +85,29 @@ def agent_figures_of(report: Report) -> dict[str, Figures]:
     }
 
 
+DAY_FIGURES = ("response_rate", "avg_response_s")
+
+
+def day_figures_of(report: Report) -> dict[str, Figures]:
+    return {
+        row.day: {name: _number(getattr(row, name)) for name in DAY_FIGURES}
+        for row in report.days_rows
+    }
+
+
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """One run's figures, per config: the shop's and each agent's."""
+    """One run's figures, per config: the shop's, each agent's and (``Job.breakdowns``)
+    each day's. Plain data: it comes back from a worker pickled, and a report's classes
+    are compiled (mypyc) in one build and cannot be."""
 
     shop: tuple[Figures, ...]
     agents: tuple[dict[str, Figures], ...]
-    reports: tuple[Report, ...] = ()
+    days: tuple[dict[str, Figures], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,7 +120,6 @@ class Job:
     seed: int
     days: int
     window: Window
-    keep_reports: bool = False
     breakdowns: bool = False
     since: float | None = None
     """Simulate the inputs from this moment on (a back-test's warm-up start)."""
@@ -140,7 +151,7 @@ def one_run(job: Job, run: int) -> RunResult:
     return RunResult(
         shop=tuple(figures_of(r) for r in reports),
         agents=tuple(agent_figures_of(r) for r in reports),
-        reports=tuple(reports) if job.keep_reports else (),
+        days=tuple(day_figures_of(r) for r in reports) if job.breakdowns else (),
     )
 
 
