@@ -584,9 +584,9 @@ def test_absurd_sizes_are_refused_before_anything_is_planned(size: dict[str, int
 @pytest.mark.parametrize(
     ("args", "option"),
     [
-        (["--per-day", "10000000000000"], "--per-day 10000000000000: at most"),
-        (["--rows", "99999999999999999999"], "--rows 99999999999999999999: at most"),
-        (["--rows", "900000000000", "--days", "2"], "rows a day, at most"),
+        (["--per-day", "10000000000000"], "'--per-day': 10000000000000 is not in the range"),
+        (["--rows", "99999999999999999999"], "'--rows': 99999999999999999999 is not in the range"),
+        (["--rows", "900000000000", "--days", "2"], "rows a day; at most"),
     ],
 )
 def test_absurd_sizes_are_usage_errors(
