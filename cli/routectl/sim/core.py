@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from routectl.engine import Engine
@@ -112,22 +113,21 @@ class _Buyer:
         """The open question was drawn for a hand-over to a colleague (once a question)."""
 
 
-class Handovers:
+class Handovers(Protocol):
     """Transfers a simulation adds to the model's plain bot hand-overs (R17b).
 
-    This base class adds none. ``generate-log`` passes one
-    (:class:`routectl.sim.synthetic_model.Handovers`) whose bot hand-overs sometimes name
-    an agent and whose agents sometimes hand a question to a colleague.
+    ``generate-log`` passes one (:class:`routectl.sim.synthetic_model.Handovers`) whose
+    bot hand-overs sometimes name an agent and whose agents sometimes hand a question to
+    a colleague. A protocol, not a base class: this module is compiled (mypyc), and an
+    interpreted class cannot inherit from a compiled one.
     """
 
     def bot_target(self, buyer: str, moment: float) -> str | None:
         """The agent the bot's hand-over of ``buyer`` names, or None: a plain one (R11)."""
-        return None
 
     def colleague(self, holder: str, buyer: str, moment: float) -> str | None:
         """The agent ``holder`` hands ``buyer``'s open question to when it would answer
         it, or None: it answers."""
-        return None
 
 
 class Simulation:

@@ -34,7 +34,6 @@ from statistics import NormalDist
 
 from routectl.events import Event, Output, StatusChange
 from routectl.model import ShopConfig
-from routectl.sim import core
 from routectl.sim.hist import POINTS, QuantileTable
 from routectl.sim.model import TYPICAL, AgentModel, BuyerModel, ConversionModel, ReplyModel
 
@@ -158,7 +157,7 @@ def conversion_model() -> ConversionModel:
     )
 
 
-class Handovers(core.Handovers):
+class Handovers:
     """R17b transfers to agents online on pc (see the module docstring).
 
     Who is online comes from the status rows the simulation yields: wrap its output in
