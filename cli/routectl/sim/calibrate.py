@@ -5,14 +5,13 @@ shares, buyer behaviour), and a simulation puts them together: loads that build 
 buyers who write again while waiting, questions that reach an agent at login. What the
 parts miss together shows as a gap between the log and a simulation of the same
 arrivals and presence. :func:`calibrate` simulates the learning period's last days and
-compares
-each agent's answered first-reply delays, quantile by quantile, and its never-answered
-share with the log's; each quantile of the agent's delay distribution is then moved by
-the ratio at that quantile (quantile mapping, as bias correction of simulation models
-does it), and its never-answered shares by theirs (``ROUNDS`` times; an agent with
-fewer than ``MIN_QUESTIONS`` answered questions on either side is left as fitted; the
-typical agent takes the shop's ratios). The model is judged, and corrected, on the
-figures it is asked to predict.
+compares each agent's answered first-reply delays, quantile by quantile, and its
+never-answered share with the log's; each quantile of the agent's delay distribution is
+then moved by the ratio at that quantile (quantile mapping, as bias correction of
+simulation models does it), and its never-answered shares by theirs (``ROUNDS`` times;
+an agent with fewer than ``MIN_QUESTIONS`` answered questions on either side is left as
+fitted; the typical agent takes the shop's ratios). The model is judged, and corrected,
+on the figures it is asked to predict.
 """
 
 from __future__ import annotations
@@ -30,13 +29,12 @@ from routectl.sim.inputs import Inputs, Record
 from routectl.sim.learn import Evidence, learn
 from routectl.sim.model import TYPICAL, AgentModel, ReplyModel, fit, from_json, to_json
 from routectl.sim.prepare import Preparation
+from routectl.sim.weeks import WARM_UP_S
 
 ROUNDS = 3
 DAYS = 7
 """Calibrate on the learning period's last this many local days (a simulation of
 every day would cost a run each round)."""
-WARM_UP_S = 86400.0
-"""Simulated before those days, so that open conversations and recent contacts are warm."""
 MIN_QUESTIONS = 20
 MAX_STEP = 2.0
 """At most this factor per round (a guard against a run of few questions)."""

@@ -2,15 +2,16 @@
 
 Per agent, a first-reply delay is drawn as::
 
-    (base(u) + 1) * load_factor[level] * hour_factor[hour] * exp(shift) - 1
+    (base(u) + 1) * load_factor[level] * hour_factor[hour] * calibration - 1
 
 ``base`` is the agent's delay distribution when it holds no other conversation, at its
-average hour (51 quantiles); ``load_factor`` (one per load level, 1.0 at load 0) and
-``hour_factor`` come from an additive fit of log delays on load and hour (backfitting
-on the per-hour, per-level sums); ``shift`` is 0 except in runs that draw the model's
-own uncertainty (:meth:`ReplyModel.perturbed`). Every per-agent estimate is shrunk
-towards its group's, and the group's towards the shop's, with weight ``n / (n + 20)``
-(``own_share``: how much of the agent's model is its own).
+average hour (51 quantiles; :mod:`.calibrate` maps them onto the log's); ``load_factor``
+(one per load level, 1.0 at load 0) and ``hour_factor`` come from an additive fit of
+log delays on load and hour (backfitting on the per-hour, per-level sums);
+``calibration`` is 1.0 except in runs that draw the model's own uncertainty
+(:meth:`ReplyModel.perturbed`). Every per-agent estimate is shrunk towards its group's,
+and the group's towards the shop's, with weight ``n / (n + 20)`` (``own_share``: how
+much of the agent's model is its own; hour effects ``n / (n + 100)``).
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ class AgentModel:
     mean_log: float = 0.0
     """Mean log(delay + 1) of the agent's answered questions, as learned."""
     calibration: float = 1.0
-    """The factor on every delay that makes the simulated log answer as fast as the
-    learned one (:mod:`.calibrate`): what the parts above miss together."""
+    """A factor on every delay: 1.0 as learned; a run that draws the model's own
+    uncertainty moves it (:meth:`ReplyModel.perturbed`)."""
     median_reply_s: float = 0.0
     """The median first-reply delay of the agent's answered questions in the log (at
     whatever load and hour they came; the group's or shop's when it answered none)."""
