@@ -139,12 +139,25 @@ def test_a_bad_model_file_is_one_usage_error(
     assert "Traceback" not in result.output
 
 
-def test_model_refuses_to_write_onto_its_log(runner: CliRunner, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["model", "backtest", "diff-model"])
+def test_outputs_never_replace_an_input(runner: CliRunner, tmp_path: Path, command: str) -> None:
     log = tmp_path / "log.csv"
     log.write_bytes(EXAMPLE_LOG.read_bytes())
-    result = runner.invoke(cli, ["model", str(log), "-c", str(EXAMPLE_CONFIG), "-o", str(log)])
+    config = tmp_path / "shop.toml"
+    config.write_bytes(EXAMPLE_CONFIG.read_bytes())
+    saved = tmp_path / "model.json"
+    assert invoke(runner, "model", str(log), "-c", str(config), "-o", str(saved)).exit_code == 0
+    before = {path: path.read_bytes() for path in (log, config, saved)}
+    args = {
+        "model": ["model", str(log), "-c", str(config), "-o", str(log)],
+        "backtest": ["backtest", str(log), "-c", str(config), "-o", str(config)],
+        "diff-model": ["diff", str(config), str(config), str(log), "--predict", "--model",
+                       str(saved), "-o", str(saved)],
+    }[command]  # fmt: skip
+    result = runner.invoke(cli, args)
     assert result.exit_code == 2
-    assert log.read_bytes() == EXAMPLE_LOG.read_bytes()
+    assert "is the same file as the input" in result.output
+    assert {path: path.read_bytes() for path in before} == before
 
 
 # --- diff --predict ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from routectl.errors import RoutectlError, UsageProblem
 from routectl.events import Event
 from routectl.logsource import open_events
 from routectl.options import config_option, encoding_option, output_option
-from routectl.output import open_output
+from routectl.output import open_output, refuse_writing_onto_inputs
 from routectl.sim import render
 from routectl.sim.backtest import TooShort, backtest
 
@@ -62,6 +62,8 @@ def backtest_command(
     """
     if log == "-":
         raise UsageProblem("backtest reads LOG twice: give a file, not standard input")
+    inputs = (log, config_path, *([] if model_path is None else [model_path]))
+    refuse_writing_onto_inputs(output_path, inputs)  # before minutes of work
     config = load_config(config_path)
     model = load_model(model_path)
     span = _span(log, config, encoding)
@@ -76,7 +78,7 @@ def backtest_command(
     except TooShort as exc:
         raise RoutectlError(f"{log}: {exc}") from None
     text = render.backtest_json(result) if fmt == "json" else render.backtest_table(result)
-    with open_output(output_path, inputs=(log, config_path)) as out:
+    with open_output(output_path, inputs=inputs) as out:
         out.write(text)
 
 
