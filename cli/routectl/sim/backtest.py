@@ -25,6 +25,7 @@ from routectl.sim.inputs import Inputs
 from routectl.sim.model import ReplyModel
 from routectl.sim.predict import DAY_FIGURES, FIGURES, Interval, Job, RunResult, run_all, summarise
 from routectl.sim.prepare import Preparation
+from routectl.sim.weeks import local_time
 
 WARM_UP_S = 3 * 86400.0
 
@@ -49,16 +50,14 @@ class Backtest:
 
 def holdout_window(first: float, last: float, holdout_s: float, zone: ZoneInfo) -> Window:
     end_day = datetime.fromtimestamp(last, zone).date() + timedelta(days=1)
-    until = datetime(end_day.year, end_day.month, end_day.day, tzinfo=zone)
     days = max(1, round(holdout_s / 86400.0))
-    start_day = end_day - timedelta(days=days)
-    since = datetime(start_day.year, start_day.month, start_day.day, tzinfo=zone).timestamp()
+    since = local_time(end_day - timedelta(days=days), 0, zone)
     if since <= first:
         raise TooShort(
             "the log has no whole day before the holdout to learn from: "
             "give a shorter --holdout or a longer log"
         )
-    return Window(since, until.timestamp())
+    return Window(since, local_time(end_day, 0, zone))
 
 
 def backtest(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from routectl.events import Event, Output
@@ -29,7 +29,7 @@ from routectl.sim.inputs import Inputs, Record
 from routectl.sim.learn import Evidence, learn
 from routectl.sim.model import TYPICAL, AgentModel, ReplyModel, fit, from_json, to_json
 from routectl.sim.prepare import Preparation
-from routectl.sim.weeks import WARM_UP_S
+from routectl.sim.weeks import WARM_UP_S, local_time
 
 ROUNDS = 3
 DAYS = 7
@@ -52,7 +52,7 @@ def calibrate(
     if not days:
         return model
     zone = ZoneInfo(config.shop.timezone)
-    since = datetime.fromisoformat(days[0]).replace(tzinfo=zone).timestamp() - WARM_UP_S
+    since = local_time(date.fromisoformat(days[0]), 0, zone) - WARM_UP_S
     target = _figures(learned, days)
     for round_ in range(ROUNDS):
         simulation = Simulation(config, model, seed + round_)

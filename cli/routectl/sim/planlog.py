@@ -17,7 +17,8 @@ from routectl.report.result import HourRow
 from routectl.sim.inputs import Inputs
 from routectl.sim.learn import Evidence
 from routectl.sim.prepare import Preparation
-from routectl.sim.staffing import HOURS, Weekdays, local_time
+from routectl.sim.staffing import HOURS, Weekdays
+from routectl.sim.weeks import local_time
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from routectl.model import Agent, ShopConfig
 from routectl.report.clock import LocalClock
 from routectl.sim.inputs import Record
 from routectl.sim.model import ReplyModel
+from routectl.sim.weeks import local_time
 
 ADDED_PREFIX = "plan:added-"
 HOURS = 24
@@ -101,10 +102,6 @@ def hour_starts(first: float, last: float, zone: ZoneInfo) -> tuple[tuple[float,
             starts.append((local_time(day, hour, zone), hour))
         day += timedelta(days=1)
     return tuple(starts)
-
-
-def local_time(day: date, hour: int, zone: ZoneInfo) -> float:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=zone).timestamp()
 
 
 def presence_rows(

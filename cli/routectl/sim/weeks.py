@@ -13,7 +13,7 @@ the prediction is compared with them, like with like.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from routectl.events import Event, Output
@@ -29,30 +29,33 @@ COOL_DOWN_S = 86400.0
 questions (the simulation answers them too, after its last arrival)."""
 
 
+def local_time(day: date, hour: int, zone: ZoneInfo) -> float:
+    """The instant of ``hour``:00 on local ``day`` (its midnight for hour 0)."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=zone).timestamp()
+
+
 class Weeks:
     """The log's weeks: week ``k`` is ``[origin + 7k days, origin + 7(k + 1) days)`` in
     local days (a daylight-saving week is 167 or 169 hours)."""
 
     def __init__(self, zone: ZoneInfo, first: float) -> None:
         self.zone = zone
-        start = datetime.fromtimestamp(first, zone).date()
-        self.origin = datetime(start.year, start.month, start.day)
+        self.origin = datetime.fromtimestamp(first, zone).date()
 
     def window(self, index: int) -> Window:
         return Window(self._midnight(index * WEEK_DAYS), self._midnight((index + 1) * WEEK_DAYS))
 
     def _midnight(self, days: int) -> float:
-        return (self.origin + timedelta(days=days)).replace(tzinfo=self.zone).timestamp()
+        return local_time(self.origin + timedelta(days=days), 0, self.zone)
 
     def index(self, moment: float) -> int:
-        day = datetime.fromtimestamp(moment, self.zone).replace(tzinfo=None)
+        day = datetime.fromtimestamp(moment, self.zone).date()
         return (day - self.origin).days // WEEK_DAYS
 
     def whole(self, last: float) -> int:
         """How many whole weeks end by the midnight after ``last``'s day."""
         end = datetime.fromtimestamp(last, self.zone).date() + timedelta(days=1)
-        days = (datetime(end.year, end.month, end.day) - self.origin).days
-        return days // WEEK_DAYS
+        return (end - self.origin).days // WEEK_DAYS
 
 
 def spread(weeks: int, runs: int) -> tuple[int, ...]:
