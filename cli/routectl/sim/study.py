@@ -12,6 +12,7 @@ from routectl.report import Report
 from routectl.sim import render
 from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
+from routectl.sim.learn import Evidence
 from routectl.sim.model import ReplyModel
 from routectl.sim.prepare import Preparation
 from routectl.sim.weeks import WeekReports
@@ -24,13 +25,13 @@ class Study:
         self.inputs = inputs
         self.preparation = Preparation(base, inputs)
         self.weeks = WeekReports(base)
-        self.evidence_done = False
+        self.evidence: Evidence | None = None
+        """What the pass learned, once it has ended."""
 
     def observe(self, event: Event | None, outputs: list[Output]) -> None:
         if event is None:
             self.evidence = self.preparation.finish(outputs)
             self.weeks.finish(outputs)
-            self.evidence_done = True
         else:
             self.preparation.feed(event, outputs)
             self.weeks.feed(event, outputs)
@@ -39,10 +40,11 @@ class Study:
         self, new: ShopConfig, actual: Report, saved: ReplyModel | None, runs: int, seed: int,
         jobs: int,
     ) -> Prediction:  # fmt: skip
-        if not self.evidence_done:
+        if self.evidence is None:
             self.observe(None, [])
         model = saved
         if model is None:
+            assert self.evidence is not None  # the pass has ended just above
             model = learned_model(self.base, self.evidence, self.inputs.events, seed)
         return predict(self.base, new, model, self.inputs, actual, runs=runs, seed=seed,
                        jobs=jobs, weeks=self.weeks)  # fmt: skip
