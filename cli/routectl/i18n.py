@@ -1,0 +1,82 @@
+"""Human-facing words in the user's language, from gettext catalogues.
+
+Source strings are English and are the message ids; the Chinese words live in the
+catalogues ``routectl/locale/zh/LC_MESSAGES/<domain>.po`` (compiled to ``.mo`` beside
+them, both shipped). Two domains keep the two halves of the tool apart: ``cli`` (help,
+usage errors, config problems, log errors) and ``report`` (reports, explanations, diff,
+test results). A message missing from the catalogues prints in English.
+
+The language is ``--lang`` when a command was given one (:func:`set_lang`), else the
+locale: the first set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (POSIX order), so
+``LANG=zh_CN.UTF-8`` gives Chinese. Machine outputs (CSV/JSON keys) never go through here.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+LANGS = ("en", "zh")
+DOMAINS = ("cli", "report")
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_chosen: list[str] = []  # the language set by --lang, if any (last one wins)
+
+
+def lang_from_environ(environ: Mapping[str, str]) -> str:
+    """``zh`` when the locale is Chinese, else ``en``."""
+    for key in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(key)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def set_lang(lang: str | None) -> None:
+    """Use ``lang`` from now on; ``None`` goes back to the locale."""
+    _chosen.clear()
+    if lang is not None:
+        _chosen.append(lang)
+
+
+def current_lang() -> str:
+    """The language messages are printed in now."""
+    return _chosen[-1] if _chosen else lang_from_environ(os.environ)
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """Every domain's catalogue for ``lang`` chained into one (English: none)."""
+    chain = gettext.NullTranslations()
+    if lang == "en":
+        return chain
+    for domain in reversed(DOMAINS):
+        catalogue = gettext.translation(
+            domain, localedir=str(LOCALE_DIR), languages=[lang], fallback=True
+        )
+        catalogue.add_fallback(chain)
+        chain = catalogue
+    return chain
+
+
+def _(message: str) -> str:
+    """``message`` in the current language."""
+    return translations(current_lang()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for ``count``, in the current language."""
+    return translations(current_lang()).ngettext(singular, plural, count)
+
+
+def in_lang(lang: str, message: str) -> str:
+    """``message`` in ``lang`` regardless of the current language (tables built per lang)."""
+    return translations(lang).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it yet."""
+    return message
