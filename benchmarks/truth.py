@@ -49,24 +49,24 @@ class TruthAgent:
     day_sigma: float = 0.2
     never: tuple[float, ...] = (0.02, 0.03, 0.04, 0.05, 0.07, 0.1)
 
-    def delay(self, level: int, hour: int, u: float, moment: float = 0.0) -> float:
+    def delay(self, level: int, hour: int, u: float, moment: float = 0.0, load: int = 0) -> float:
         day = int(moment // 86400)
         key = sum(ord(c) for c in self.name)
         daily = math.exp(self.day_sigma * _z(uniform(7, key, day, 1)))
         lunch = 1.4 if 12 <= hour < 14 else 1.0
-        load = (0, 1, 2, 3, 4.5, 7)[level]
+        held = float(max(load, (0, 1, 2, 3, 4, 6)[level]))  # a caller may give the level only
         if self.mechanics == "lognormal":
             base = self.median_s * math.exp(0.9 * _z(u))
-            return base * (1 + 0.25 * load) * lunch * daily
+            return base * (1 + 0.25 * held) * lunch * daily
         if self.mechanics == "two-regime":
             if u < 0.8:
                 base = self.median_s * math.exp(0.6 * _z(u / 0.8))
             else:
                 base = 6 * self.median_s * math.exp(0.5 * _z((u - 0.8) / 0.2))
-            return (base + 15 * load) * lunch * daily
+            return (base + 15 * held) * lunch * daily
         # "step": fine until three conversations, then much slower
         base = self.median_s * math.exp(0.7 * _z(u))
-        return base * (2.5 if load >= 3 else 1.0) * daily
+        return base * (2.5 if held >= 3 else 1.0) * daily
 
 
 @dataclass

@@ -221,9 +221,9 @@ class Simulation:
                                  status.device)  # fmt: skip
             pair = self._feed(event)
             if self.presence.status(event):
-                for buyer, token, level in self.on_login.pop(status.agent, ()):
+                for buyer, token, load in self.on_login.pop(status.agent, ()):
                     if buyer.token == token and buyer.open:
-                        self._schedule_reply(buyer, status.agent, status.time, token, level)
+                        self._schedule_reply(buyer, status.agent, status.time, token, load)
             return pair
         if kind is Paid:
             paid: Paid = record  # type: ignore[assignment]
@@ -324,27 +324,28 @@ class Simulation:
             return
         buyer.token += 1
         model = self.model.agent(agent)
-        level = load_level(self.loads.load(agent, buyer.name, moment))
+        load = self.loads.load(agent, buyer.name, moment)
         self.loads.touch(agent, buyer.name, moment)
         transfers = self.model.transfers
         if not buyer.passed and self._u(buyer, _PASS) < transfers.share:
             buyer.passed = True
             gap = transfers.gap.sample(self._u(buyer, _PASS_GAP))
             self._push(moment + max(gap, 1.0), _PASS_NOW, buyer, buyer.token)
-        if self._u(buyer, _NEVER) < model.never[level]:
+        if self._u(buyer, _NEVER) < model.never[load_level(load)]:
             return
         if self.presence.logged_in(agent):
-            self._schedule_reply(buyer, agent, moment, buyer.token, level)
+            self._schedule_reply(buyer, agent, moment, buyer.token, load)
         else:
-            self.on_login.setdefault(agent, []).append((buyer, buyer.token, level))
+            self.on_login.setdefault(agent, []).append((buyer, buyer.token, load))
 
     def _schedule_reply(
-        self, buyer: _Buyer, agent: str, moment: float, token: int, level: int = -1
+        self, buyer: _Buyer, agent: str, moment: float, token: int, load: int = -1
     ) -> None:
-        if level < 0:
-            level = load_level(self.loads.load(agent, buyer.name, moment))
+        if load < 0:
+            load = self.loads.load(agent, buyer.name, moment)
         model = self.model.agent(agent)
-        delay = model.delay(level, self.clock.hour(moment), self._u(buyer, _DELAY), moment)
+        hour = self.clock.hour(moment)
+        delay = model.delay(load_level(load), hour, self._u(buyer, _DELAY), moment, load)
         self._push(moment + delay, _REPLY, buyer, token)
 
     # --- actions ------------------------------------------------------------------

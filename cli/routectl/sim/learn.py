@@ -49,6 +49,9 @@ DELAY_LEVELS = ("<30s", "30-60s", "1-3m", "3-10m", ">=10m", "never")
 NEVER = len(DELAY_LEVELS) - 1
 
 
+TOP_LEVEL = len(LOAD_LEVELS) - 1
+
+
 def load_level(load: int) -> int:
     if load < 4:
         return load
@@ -124,7 +127,7 @@ class Presence:
 class AgentEvidence:
     """One agent's first replies: histograms by load level, log-delay sums by hour."""
 
-    __slots__ = ("asked", "by_level", "cross_n", "cross_sum", "unanswered")
+    __slots__ = ("asked", "by_level", "cross_n", "cross_sum", "top_load", "unanswered")
 
     def __init__(self) -> None:
         self.by_level = [new_histogram() for _ in LOAD_LEVELS]
@@ -132,17 +135,26 @@ class AgentEvidence:
         self.cross_sum = [0.0] * (24 * len(LOAD_LEVELS))
         self.asked = [0] * len(LOAD_LEVELS)
         self.unanswered = [0] * len(LOAD_LEVELS)
+        self.top_load = 0
+        """The sum of the loads of the questions at the top level (6+): their mean is
+        where the model's extrapolation to higher loads starts."""
 
-    def answered(self, level: int, hour: int, delay_s: float) -> None:
+    def answered(self, load: int, hour: int, delay_s: float) -> None:
+        level = self._counted(load)
         self.by_level[level][bin_of(delay_s)] += 1
         cell = hour * len(LOAD_LEVELS) + level
         self.cross_n[cell] += 1
         self.cross_sum[cell] += math.log(delay_s + 1.0)
-        self.asked[level] += 1
 
-    def never(self, level: int) -> None:
+    def never(self, load: int) -> None:
+        self.unanswered[self._counted(load)] += 1
+
+    def _counted(self, load: int) -> int:
+        level = load_level(load)
         self.asked[level] += 1
-        self.unanswered[level] += 1
+        if level == TOP_LEVEL:
+            self.top_load += load
+        return level
 
 
 class Evidence:
@@ -217,7 +229,7 @@ class _Buyer:
     __slots__ = (
         "answered_at", "answered_level", "closed", "first_level", "holder", "last",
         "last_message", "last_reply", "paid", "q_avail", "q_chance", "q_day", "q_first",
-        "q_holder", "q_level", "q_line", "q_passed", "q_start", "visit_start",
+        "q_holder", "q_line", "q_load", "q_passed", "q_start", "visit_start",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -228,7 +240,7 @@ class _Buyer:
         self.q_line = 0
         self.q_holder: str | None = None
         self.q_avail = 0.0
-        self.q_level = 0
+        self.q_load = 0
         self.q_day = ""
         self.q_first = False
         self.q_passed = False
@@ -382,7 +394,7 @@ class Learner:
         # A pooled or queued question reaches its holder when the engine assigns it:
         # the load is the holder's then (what the simulation draws its delay at).
         start = buyer.q_avail if buyer.q_avail > moment else moment
-        buyer.q_level = load_level(self.loads.load(holder, name, start))
+        buyer.q_load = self.loads.load(holder, name, start)
         buyer.q_day = self.clock.day(start)
         buyer.q_chance = self.presence.logged_in(holder)
         self.loads.touch(holder, name, start)
@@ -420,7 +432,7 @@ class Learner:
             return
         self._censor_follow_up(buyer, moment)
         if buyer.q_holder is None:
-            buyer.q_level = load_level(self.loads.load(holder, reply.buyer, buyer.q_start))
+            buyer.q_load = self.loads.load(holder, reply.buyer, buyer.q_start)
             buyer.q_day = self.clock.day(buyer.q_start)
         self.waiting.pop(buyer.q_line, None)
         start = max(buyer.q_start, buyer.q_avail, self.presence.since.get(holder, 0.0))
@@ -428,7 +440,7 @@ class Learner:
         if not buyer.q_passed:
             self.evidence.pass_censored[bin_of(max(moment - buyer.q_avail, 0.0))] += 1
         hour = self.clock.hour(start)
-        self.evidence.agent(holder).answered(buyer.q_level, hour, delay)
+        self.evidence.agent(holder).answered(buyer.q_load, hour, delay)
         day = self.evidence.day(buyer.q_day, holder)
         day[0] += 1.0
         day[1] += math.log(delay + 1.0)
@@ -452,7 +464,7 @@ class Learner:
             return
         if not buyer.q_chance and self.presence.since.get(holder, -1.0) < buyer.q_avail:
             return  # the holder never came back: presence, not behaviour
-        self.evidence.agent(holder).never(buyer.q_level)
+        self.evidence.agent(holder).never(buyer.q_load)
         self.evidence.day(buyer.q_day, holder)[2] += 1.0
 
     def _close(self, close: Close) -> None:

@@ -24,7 +24,13 @@ from typing import Any
 
 from routectl.model import ShopConfig
 from routectl.sim.hist import POINTS, QuantileTable, mix, quantiles, shifted, survival
-from routectl.sim.learn import DELAY_LEVELS, LOAD_LEVELS, AgentEvidence, Evidence
+from routectl.sim.learn import (
+    DELAY_LEVELS,
+    LOAD_LEVELS,
+    TOP_LEVEL,
+    AgentEvidence,
+    Evidence,
+)
 
 SCHEMA_VERSION = 1
 PRIOR_QUESTIONS = 20.0
@@ -34,6 +40,14 @@ PRIOR_HOUR_QUESTIONS = 100.0
 and a noisy hour factor multiplies every delay drawn in that hour."""
 TYPICAL = "*"
 """The model of the shop's typical agent: for agents the log never shows answering."""
+TYPICAL_TOP_LOAD = 7.0
+"""The mean load of the top level (6+) when the log shows none there."""
+DEFAULT_SLOPE = math.log(1.08)
+"""The growth of log delay per conversation held that a shop whose log shows its agents
+at two or more conversations too rarely to tell leans on: about +8 % a conversation,
+practitioners' figure (about 1.2x at 2-3, 1.4x at 4-5)."""
+MAX_BEYOND = 1.3
+"""The most the extrapolation beyond the top level multiplies a delay by per conversation."""
 CONVERSION_NOTE = (
     "a correlation learned from the log (buyers answered fast paid more often), not a proven cause"
 )
@@ -62,11 +76,19 @@ class AgentModel:
     whatever load and hour they came; the group's or shop's when it answered none)."""
     never_rate: float = 0.0
     """The share of the agent's questions never answered, shrunk like the rest."""
+    top_load: float = TYPICAL_TOP_LOAD
+    """The mean load of the questions at the top load level (6+) in the log."""
+    beyond_top: float = 1.0
+    """The factor per conversation held beyond ``top_load``: the model's extrapolation
+    to loads the log shows rarely or never (1.0: none)."""
 
-    def delay(self, level: int, hour: int, u: float, moment: float = 0.0) -> float:
-        """A first-reply delay at quantile ``u`` (``moment``: when; unused here, a
-        hand-made model may vary by day)."""
+    def delay(self, level: int, hour: int, u: float, moment: float = 0.0, load: int = 0) -> float:
+        """A first-reply delay at quantile ``u`` with ``load`` conversations held
+        (``level`` its load level; ``moment``: when, unused here: a hand-made model may
+        vary by day)."""
         scale = self.load_factor[level] * self.hour_factor[hour] * self.calibration
+        if load > self.top_load:
+            scale *= self.beyond_top ** (load - self.top_load)
         value = (self.base.sample(u) + 1.0) * scale - 1.0
         return value if value > 0.0 else 0.0
 
@@ -77,13 +99,7 @@ class AgentModel:
 
     def per_extra_conversation(self) -> float:
         """The load factor's growth per extra conversation held (log-linear fit)."""
-        xs = (0.0, 1.0, 2.0, 3.0, 4.5, 6.5)
-        ys = [math.log(f) for f in self.load_factor]
-        mean_x = sum(xs) / len(xs)
-        mean_y = math.fsum(ys) / len(ys)
-        num = math.fsum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-        den = math.fsum((x - mean_x) ** 2 for x in xs)
-        return math.exp(num / den) - 1.0
+        return math.exp(_slope([math.log(f) for f in self.load_factor], self.top_load)) - 1.0
 
     def slowest_hours(self) -> tuple[int, int] | None:
         """The two neighbouring hours with the highest hour factors (None: flat)."""
@@ -249,6 +265,58 @@ class _Fit:
         self.gamma = gamma
 
 
+def _xs(top_load: float) -> tuple[float, ...]:
+    """The representative load of each load level."""
+    return (0.0, 1.0, 2.0, 3.0, 4.5, top_load)
+
+
+def _slope(
+    betas: Sequence[float], top_load: float, weights: Sequence[float] | None = None
+) -> float:
+    """The (weighted) least-squares slope of log delay factors on load."""
+    xs = _xs(top_load)
+    w = weights if weights is not None else [1.0] * len(xs)
+    total = math.fsum(w)
+    if total <= 0:
+        return 0.0
+    mean_x = math.fsum(wi * x for wi, x in zip(w, xs, strict=True)) / total
+    mean_y = math.fsum(wi * y for wi, y in zip(w, betas, strict=True)) / total
+    num = math.fsum(wi * (x - mean_x) * (y - mean_y) for wi, x, y in zip(w, xs, betas, strict=True))
+    den = math.fsum(wi * (x - mean_x) ** 2 for wi, x in zip(w, xs, strict=True))
+    return num / den if den > 0 else 0.0
+
+
+def _shop_line(fit: _Fit, top_load: float) -> list[float]:
+    """The shop's load effect as a straight line in log delay, for levels with little or
+    no evidence to lean on: fitted on the levels the log shows, towards
+    :data:`DEFAULT_SLOPE` as the questions at two or more conversations thin out; never
+    falling with load."""
+    busy = sum(fit.level_n[2:])
+    own = _slope(fit.beta, top_load, [float(n) for n in fit.level_n]) if busy else 0.0
+    slope = max((busy * own + PRIOR_QUESTIONS * DEFAULT_SLOPE) / (busy + PRIOR_QUESTIONS), 0.0)
+    xs = _xs(top_load)
+    seen = sum(fit.level_n)
+    anchor = (
+        math.fsum(n * (b - slope * x) for n, b, x in zip(fit.level_n, fit.beta, xs, strict=True))
+        / seen
+        if seen
+        else 0.0
+    )
+    return [anchor + slope * x for x in xs]
+
+
+def _top_load(pool: AgentEvidence, prior: float) -> float:
+    """The mean load at the top level, shrunk towards ``prior``."""
+    n = pool.asked[TOP_LEVEL]
+    return (pool.top_load + PRIOR_QUESTIONS * prior) / (n + PRIOR_QUESTIONS)
+
+
+def _beyond(betas: Sequence[float], top_load: float) -> float:
+    """The extrapolation factor per conversation beyond the top level: the agent's own
+    load effect's growth, between 1.0 (none) and :data:`MAX_BEYOND`."""
+    return min(max(math.exp(_slope(betas, top_load)), 1.0), MAX_BEYOND)
+
+
 def _shrunk(
     own: Sequence[float], counts: Sequence[int], prior: Sequence[float], strength: float
 ) -> list[float]:
@@ -266,6 +334,9 @@ def _agent_model(
     borrowed_from: str,
 ) -> tuple[AgentModel, list[float], list[float]]:
     fit = _Fit(pool)
+    top_load = _top_load(pool, prior.top_load if prior is not None else float(TYPICAL_TOP_LOAD))
+    if prior is None:
+        prior_beta = _shop_line(fit, top_load)
     beta = _shrunk(fit.beta, fit.level_n, prior_beta, PRIOR_QUESTIONS)
     gamma = _shrunk(fit.gamma, fit.hour_n, prior_gamma, PRIOR_HOUR_QUESTIONS)
     zero = beta[0]
@@ -306,6 +377,8 @@ def _agent_model(
         mean_log=fit.mean,
         median_reply_s=median,
         never_rate=never_rate,
+        top_load=top_load,
+        beyond_top=_beyond(beta, top_load),
     )
     return model, beta, gamma
 
@@ -323,6 +396,7 @@ def _pooled(pools: Sequence[AgentEvidence]) -> AgentEvidence:
                 counts[index] += count
             into.asked[level] += pool.asked[level]
             into.unanswered[level] += pool.unanswered[level]
+        into.top_load += pool.top_load
         for cell in range(len(into.cross_n)):
             into.cross_n[cell] += pool.cross_n[cell]
             into.cross_sum[cell] += pool.cross_sum[cell]
@@ -441,6 +515,8 @@ def _agent_json(model: AgentModel) -> dict[str, Any]:
         "own_share": _r(model.own_share),
         "borrowed_from": model.borrowed_from,
         "per_extra_conversation": _r(model.per_extra_conversation()),
+        "top_load": _r(model.top_load, 2),
+        "beyond_top": _r(model.beyond_top),
         "load_factor": dict(zip(LOAD_LEVELS, (_r(f) for f in model.load_factor), strict=True)),
         "never_answered": dict(zip(LOAD_LEVELS, (_r(p) for p in model.never), strict=True)),
         "never_answered_share": _r(model.never_share()),
@@ -519,6 +595,8 @@ def _agent_from(data: Mapping[str, Any]) -> AgentModel:
         calibration=float(data.get("calibration", 1.0)),
         median_reply_s=float(data["median_reply_s"]),
         never_rate=float(data["never_answered_share"]),
+        top_load=float(data.get("top_load", TYPICAL_TOP_LOAD)),
+        beyond_top=float(data.get("beyond_top", 1.0)),
     )
 
 
