@@ -424,3 +424,17 @@ def test_forked_workers_end_without_a_traceback(small: Path) -> None:
         done = subprocess.run(args, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_need_busier_than_any_hour_of_the_log_is_flagged() -> None:
+    from routectl.sim.plan import HourPlan, beyond_the_log
+    from routectl.sim.planrender import _hour_json
+
+    def hour(h: int, inquiries: float, online: float, needed: int | None) -> HourPlan:
+        return HourPlan(None, h, inquiries, online, 0.8, needed, 0.86, needed or 9)
+
+    # the log's busiest hour gives each agent 20 inquiries (40 over 2 agents)
+    rows = beyond_the_log([hour(9, 40, 2, 2), hour(10, 60, 4, 2), hour(11, 30, 3, 2),
+                           hour(12, 10, 0.2, None)])  # fmt: skip
+    assert [row.beyond_log for row in rows] == [False, True, False, False]
+    assert _hour_json(rows[1], "response_rate")["beyond_log"] is True

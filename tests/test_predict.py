@@ -527,3 +527,44 @@ def test_what_if_with_a_known_truth(runner: CliRunner, tmp_path: Path) -> None:
     new = found["new"]["response_rate"]
     assert new["low"] <= truth["response_rate"] <= new["high"]
     assert abs(new["mean"] - truth["response_rate"]) < 0.04
+
+
+def _evidence(loads_and_delays: list[tuple[int, float]], agent: str = "s:a") -> Any:
+    from routectl.sim.learn import Evidence
+
+    evidence = Evidence()
+    for index, (load, delay) in enumerate(loads_and_delays):
+        evidence.agent(agent).answered(load, 8 + index % 12, delay)
+    return evidence
+
+
+def _one_agent_config() -> Any:
+    from routectl.model import Agent, Group, Shop, ShopConfig
+
+    return ShopConfig(
+        shop=Shop(name="s", timezone="Asia/Shanghai"),
+        groups=(Group(name="g"),),
+        agents=(Agent(id="s:a", groups=("g",)),),
+    )
+
+
+def test_P4_load_beyond_the_logs_top_level_keeps_slowing_the_agent() -> None:
+    # an agent seen at 0-7 conversations, 40 % slower for each one: at 15 the model must
+    # not answer as fast as at 7 (the top level's factor held flat was the old slip)
+    pairs = [(load, 20.0 * 1.4**load) for load in range(8) for _ in range(60)]
+    model = fit(_one_agent_config(), _evidence(pairs)).agent("s:a")
+    at_top = model.delay(5, 10, 0.5, load=7)
+    assert model.top_load == pytest.approx(6.5, abs=0.3)
+    assert model.beyond_top > 1.2
+    assert model.delay(5, 10, 0.5, load=15) > 2.0 * at_top
+    assert model.delay(5, 10, 0.5, load=6) <= at_top
+
+
+def test_P4_a_shop_seen_only_alone_still_slows_at_unseen_loads() -> None:
+    # every question at no other conversation: the levels the log never shows lean on
+    # the stated default (+8 % a conversation), not on "no effect"
+    model = fit(_one_agent_config(), _evidence([(0, 30.0)] * 200)).agent("s:a")
+    assert list(model.load_factor) == sorted(model.load_factor)
+    assert model.load_factor[-1] > 1.3
+    round_trip = from_json(to_json(fit(_one_agent_config(), _evidence([(0, 30.0)] * 200))))
+    assert round_trip.agent("s:a").beyond_top == pytest.approx(model.beyond_top, abs=1e-4)

@@ -26,7 +26,7 @@ import math
 import multiprocessing
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from routectl.durations import parse_duration
@@ -216,6 +216,9 @@ class HourPlan:
     """The figure at ``agents_needed`` (at ``max_agents`` when out of reach)."""
     staffed: int
     """Agents in the final simulated vector (``max_agents`` when out of reach)."""
+    beyond_log: bool = False
+    """The need asks each agent to take more inquiries an hour than any hour of the log
+    shows (:func:`beyond_the_log`): the model extrapolates its load effect there."""
 
     @property
     def rota_need(self) -> int:
@@ -354,4 +357,21 @@ def plan(
                 HourPlan(weekday, hour, seen.inquiries_per_day, seen.agents_online, now[hour],
                          found.needed[hour], found.figures[hour], found.staffing[hour])
             )  # fmt: skip
+    hours = beyond_the_log(hours)
     return PlanResult(goal, runs, seed, max_agents, by, team, tuple(hours), rounds, simulations)
+
+
+def beyond_the_log(hours: Sequence[HourPlan]) -> list[HourPlan]:
+    """Flag the hours whose need gives an agent more inquiries an hour than the log's
+    busiest hour gave its agents on average (hours with at least half an agent online).
+    The load effect beyond what the log shows is an extrapolation (docs/plan.md)."""
+    busiest = max(
+        (h.inquiries_per_day / h.agents_online for h in hours if h.agents_online >= 0.5),
+        default=0.0,
+    )
+    return [
+        replace(h, beyond_log=True)
+        if h.agents_needed and h.inquiries_per_day / h.agents_needed > busiest + 1e-9
+        else h
+        for h in hours
+    ]

@@ -12,6 +12,9 @@ from routectl.safetext import printable
 from routectl.sim.plan import HourPlan, PlanResult
 from routectl.sim.rota import Rota
 
+BEYOND = "†"
+"""Marks a need beyond the loads the log shows (:attr:`HourPlan.beyond_log`)."""
+
 WORDS = {
     "en": {
         "title": "Staffing plan",
@@ -22,6 +25,10 @@ WORDS = {
         "goal": "goal",
         "rota": "Rota",
         "rota_note": "hours out of reach keep today's staffing (rounded up) in the rota",
+        "beyond_note": (
+            f"{BEYOND} each agent would take more inquiries an hour than in any hour of the "
+            "log: the model extrapolates how agents slow down there; check before acting"
+        ),
         "rota_columns": ("shift", "hours", "agents"),
         "total": "shifts in all",
         "solved": "solved by HiGHS in",
@@ -42,6 +49,10 @@ WORDS = {
         "goal": "目标",
         "rota": "排班表",
         "rota_note": "无法达标的时段在排班表中沿用当前在线客服数（向上取整）",
+        "beyond_note": (
+            f"{BEYOND} 每位客服每小时接待的咨询将多于日志中任何时段：客服在该负荷下变慢多少"
+            "是模型外推的，请先核实"
+        ),
         "rota_columns": ("班次", "时长", "客服"),
         "total": "班次合计",
         "solved": "HiGHS 求解用时",
@@ -102,6 +113,7 @@ def _hour_json(row: HourPlan, figure: str) -> dict[str, Any]:
             "agents_needed": row.agents_needed,
             needed_key: _r(row.predicted_needed, digits),
             "reached": row.agents_needed is not None,
+            "beyond_log": row.beyond_log,
         }
     )
     return document
@@ -162,7 +174,7 @@ def plan_json(result: PlanResult, rotas: Rotas = (), lengths: tuple[int, ...] = 
 def plan_csv(result: PlanResult) -> str:
     now_key, needed_key = value_keys(result.goal.figure)
     columns = ["hour", "inquiries_per_day", "agents_online", now_key, "agents_needed",
-               needed_key, "reached"]  # fmt: skip
+               needed_key, "reached", "beyond_log"]  # fmt: skip
     if result.by != "hour":
         columns.insert(0, "weekday")
     buffer = io.StringIO()
@@ -187,7 +199,7 @@ def _needed(row: HourPlan, result: PlanResult, words: dict[str, Any]) -> str:
         return f">{result.max_agents} ({words['out_of_reach']})"
     if row.predicted_needed is None:
         return f"{row.agents_needed} ({words['not_graded']})"
-    return str(row.agents_needed)
+    return f"{row.agents_needed} {BEYOND}" if row.beyond_log else str(row.agents_needed)
 
 
 def _hour_rows(result: PlanResult, lang: str) -> tuple[list[str], list[list[str]]]:
@@ -223,10 +235,13 @@ def _rota_lines(
     return lines
 
 
-def _rota_note(result: PlanResult, rotas: Rotas, lang: str) -> list[str]:
+def _notes(result: PlanResult, rotas: Rotas, lang: str) -> list[str]:
+    notes = []
+    if any(row.beyond_log for row in result.hours):
+        notes.append(str(WORDS[lang]["beyond_note"]))
     if rotas and any(row.agents_needed is None for row in result.hours):
-        return [str(WORDS[lang]["rota_note"])]
-    return []
+        notes.append(str(WORDS[lang]["rota_note"]))
+    return notes
 
 
 def plan_table(
@@ -250,6 +265,6 @@ def plan_table(
         f"{words['runs']} {result.runs}, {words['seed']} {result.seed}, "
         f"{words['rounds']} {result.rounds}, {words['simulations']} {result.simulations}",
         *_rota_lines(rotas, lengths, lang, solve_s),
-        *_rota_note(result, rotas, lang),
+        *_notes(result, rotas, lang),
     ]
     return "\n".join(lines) + "\n"
