@@ -2,9 +2,9 @@
 
 Source strings are English and are the message ids; the Chinese words live in the
 catalogues ``routectl/locale/zh/LC_MESSAGES/<domain>.po`` (compiled to ``.mo`` beside
-them, both shipped). Two domains keep the two halves of the tool apart: ``cli`` (help,
-usage errors, config problems, log errors) and ``report`` (reports, explanations, diff,
-test results). A message missing from the catalogues prints in English.
+them, both shipped). Three domains keep the parts of the tool apart: ``cli`` (help,
+usage errors, config problems, log errors), ``report`` (reports, explanations, diff,
+test results) and ``sim`` (model, backtest, ``diff --predict``, plan). A message missing from the catalogues prints in English.
 
 The language is ``--lang`` when a command was given one (:func:`set_lang`), else the
 locale: the first set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (POSIX order), so
@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 LANGS = ("en", "zh")
-DOMAINS = ("cli", "report")
+DOMAINS = ("cli", "report", "sim")
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 _chosen: list[str] = []  # the language set by --lang, if any (last one wins)

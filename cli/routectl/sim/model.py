@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from routectl.i18n import N_
 from routectl.model import ShopConfig
 from routectl.sim.hist import POINTS, QuantileTable, mix, quantiles, shifted, survival
 from routectl.sim.learn import (
@@ -48,7 +49,7 @@ at two or more conversations too rarely to tell leans on: about +8 % a conversat
 practitioners' figure (about 1.2x at 2-3, 1.4x at 4-5)."""
 MAX_BEYOND = 1.3
 """The most the extrapolation beyond the top level multiplies a delay by per conversation."""
-CONVERSION_NOTE = (
+CONVERSION_NOTE = N_(
     "a correlation learned from the log (buyers answered fast paid more often), not a proven cause"
 )
 

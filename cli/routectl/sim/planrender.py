@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+from routectl.i18n import N_, in_lang
 from routectl.output import dumps_json, neutralise_formula, render_table
 from routectl.safetext import printable
 from routectl.sim.plan import HourPlan, PlanResult
@@ -15,61 +16,46 @@ from routectl.sim.rota import Rota
 BEYOND = "†"
 """Marks a need beyond the loads the log shows (:attr:`HourPlan.beyond_log`)."""
 
-WORDS = {
-    "en": {
-        "title": "Staffing plan",
-        "columns": ("hour", "inquiries/day", "agents online", "predicted now",
-                    "agents needed", "predicted at need"),
-        "out_of_reach": "out of reach",
-        "not_graded": "not graded",
-        "goal": "goal",
-        "rota": "Rota",
-        "rota_note": "hours out of reach keep today's staffing (rounded up) in the rota",
-        "beyond_note": (
-            f"{BEYOND} each agent would take more inquiries an hour than in any hour of the "
-            "log: the model extrapolates how agents slow down there; check before acting"
-        ),
-        "rota_columns": ("shift", "hours", "agents"),
-        "total": "shifts in all",
-        "solved": "solved by HiGHS in",
-        "order": "staffing order (removed last to first)",
-        "added": "added agents answer like",
-        "typical": "the shop's typical agent",
-        "none_added": "no agent added (--max-agents is at most the shop's own)",
-        "runs": "runs",
-        "seed": "seed",
-        "rounds": "search rounds",
-        "simulations": "simulations",
-    },
-    "zh": {
-        "title": "排班",
-        "columns": ("时段", "日均咨询", "在线客服", "当前预测", "需要客服", "达标预测"),
-        "out_of_reach": "无法达标",
-        "not_graded": "不考核",
-        "goal": "目标",
-        "rota": "排班表",
-        "rota_note": "无法达标的时段在排班表中沿用当前在线客服数（向上取整）",
-        "beyond_note": (
-            f"{BEYOND} 每位客服每小时接待的咨询将多于日志中任何时段：客服在该负荷下变慢多少"
-            "是模型外推的，请先核实"
-        ),
-        "rota_columns": ("班次", "时长", "客服"),
-        "total": "班次合计",
-        "solved": "HiGHS 求解用时",
-        "order": "排班顺序（减员从后往前）",
-        "added": "新增客服按此回复",
-        "typical": "店铺典型客服",
-        "none_added": "未新增客服（--max-agents 不超过店铺现有客服数）",
-        "runs": "模拟次数",
-        "seed": "种子",
-        "rounds": "搜索轮数",
-        "simulations": "模拟总数",
-    },
+WORDS: dict[str, str | tuple[str, ...]] = {
+    "title": N_("Staffing plan"),
+    "columns": (N_("hour"), N_("inquiries/day"), N_("agents online"), N_("predicted now"),
+                N_("agents needed"), N_("predicted at need")),
+    "out_of_reach": N_("out of reach"),
+    "not_graded": N_("not graded"),
+    "goal": N_("goal"),
+    "rota": N_("Rota"),
+    "rota_note": N_("hours out of reach keep today's staffing (rounded up) in the rota"),
+    "beyond_note": N_(
+        "† each agent would take more inquiries an hour than in any hour of the "
+        "log: the model extrapolates how agents slow down there; check before acting"
+    ),
+    "rota_columns": (N_("shift"), N_("hours"), N_("agents")),
+    "total": N_("shifts in all"),
+    "solved": N_("solved by HiGHS in"),
+    "order": N_("staffing order (removed last to first)"),
+    "added": N_("added agents answer like"),
+    "typical": N_("the shop's typical agent"),
+    "none_added": N_("no agent added (--max-agents is at most the shop's own)"),
+    "runs": N_("runs"),
+    "seed": N_("seed"),
+    "rounds": N_("search rounds"),
+    "simulations": N_("simulations"),
 }  # fmt: skip
+"""The table's words in English: the message ids of their translations (:func:`words`)."""
+
+
+def words(lang: str) -> dict[str, Any]:
+    """:data:`WORDS` in ``lang``."""
+    return {
+        key: tuple(in_lang(lang, v) for v in value) if isinstance(value, tuple)
+        else in_lang(lang, value)
+        for key, value in WORDS.items()
+    }  # fmt: skip
+
 
 FIGURE_WORDS = {
-    "en": {"response_rate": "3-minute response rate", "avg_response_s": "average response"},
-    "zh": {"response_rate": "3分钟响应率", "avg_response_s": "平均响应时间"},
+    "response_rate": N_("3-minute response rate"),
+    "avg_response_s": N_("average response"),
 }
 
 
@@ -90,11 +76,8 @@ def value_keys(figure: str) -> tuple[str, str]:
     return f"predicted_{figure}", f"predicted_{figure}_needed"
 
 
-WEEKDAYS = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-}
-WEEKDAY_HEAD = {"en": "weekday", "zh": "星期"}
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+WEEKDAY_HEAD = N_("weekday")
 
 Rotas = tuple[tuple[int | None, Rota], ...]
 """A rota per planned part of the week (None: every day)."""
@@ -120,7 +103,7 @@ def _hour_json(row: HourPlan, figure: str) -> dict[str, Any]:
 
 
 def _day(weekday: int | None, lang: str = "en") -> str:
-    return "" if weekday is None else WEEKDAYS[lang][weekday]
+    return "" if weekday is None else in_lang(lang, WEEKDAYS[weekday])
 
 
 def shift_name(start: int, hours: int) -> str:
@@ -194,26 +177,26 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _needed(row: HourPlan, result: PlanResult, words: dict[str, Any]) -> str:
+def _needed(row: HourPlan, result: PlanResult, said: dict[str, Any]) -> str:
     if row.agents_needed is None:
-        return f">{result.max_agents} ({words['out_of_reach']})"
+        return f">{result.max_agents} ({said['out_of_reach']})"
     if row.predicted_needed is None:
-        return f"{row.agents_needed} ({words['not_graded']})"
+        return f"{row.agents_needed} ({said['not_graded']})"
     return f"{row.agents_needed} {BEYOND}" if row.beyond_log else str(row.agents_needed)
 
 
 def _hour_rows(result: PlanResult, lang: str) -> tuple[list[str], list[list[str]]]:
-    words = WORDS[lang]
+    found = words(lang)
     figure = result.goal.figure
-    columns = list(words["columns"])
+    columns = list(found["columns"])
     rows = [
         [f"{row.hour:02d}:00", f"{row.inquiries_per_day:.1f}", f"{row.agents_online:.1f}",
-         _figure(row.predicted_now, figure), _needed(row, result, words),
+         _figure(row.predicted_now, figure), _needed(row, result, found),
          _figure(row.predicted_needed, figure)]
         for row in result.hours
     ]  # fmt: skip
     if result.by != "hour":
-        columns.insert(0, WEEKDAY_HEAD[lang])
+        columns.insert(0, in_lang(lang, WEEKDAY_HEAD))
         for cells, row in zip(rows, result.hours):
             cells.insert(0, _day(row.weekday, lang))
     return columns, rows
@@ -222,25 +205,25 @@ def _hour_rows(result: PlanResult, lang: str) -> tuple[list[str], list[list[str]
 def _rota_lines(
     rotas: Rotas, lengths: tuple[int, ...], lang: str, solve_s: float | None
 ) -> list[str]:
-    words = WORDS[lang]
+    said = words(lang)
     lines = []
     for weekday, found in rotas:
         day = "" if weekday is None else f"{_day(weekday, lang)} "
         rows = [[shift_name(s.start, s.hours), str(s.hours), str(s.agents)] for s in found.shifts]
-        lines += ["", f"{day}{words['rota']} ({'/'.join(f'{h}h' for h in lengths)})",
-                  render_table(list(words["rota_columns"]), rows),
-                  f"{words['total']}: {found.total}"]  # fmt: skip
+        lines += ["", f"{day}{said['rota']} ({'/'.join(f'{h}h' for h in lengths)})",
+                  render_table(list(said["rota_columns"]), rows),
+                  f"{said['total']}: {found.total}"]  # fmt: skip
     if rotas and solve_s is not None:
-        lines.append(f"{words['solved']} {solve_s * 1000:.0f} ms")
+        lines.append(f"{said['solved']} {solve_s * 1000:.0f} ms")
     return lines
 
 
 def _notes(result: PlanResult, rotas: Rotas, lang: str) -> list[str]:
     notes = []
     if any(row.beyond_log for row in result.hours):
-        notes.append(str(WORDS[lang]["beyond_note"]))
+        notes.append(in_lang(lang, str(WORDS["beyond_note"])))
     if rotas and any(row.agents_needed is None for row in result.hours):
-        notes.append(str(WORDS[lang]["rota_note"]))
+        notes.append(in_lang(lang, str(WORDS["rota_note"])))
     return notes
 
 
@@ -248,22 +231,23 @@ def plan_table(
     result: PlanResult, lang: str = "en", rotas: Rotas = (), lengths: tuple[int, ...] = (),
     solve_s: float | None = None,
 ) -> str:  # fmt: skip
-    words = WORDS[lang]
+    said = words(lang)
     goal = result.goal
     target = _figure(goal.target, goal.figure)
-    head = f"{words['title']}: {words['goal']} {FIGURE_WORDS[lang][goal.figure]} {target}"
+    figure = in_lang(lang, FIGURE_WORDS[goal.figure])
+    head = f"{said['title']}: {said['goal']} {figure} {target}"
     columns, rows = _hour_rows(result, lang)
     team = result.team
-    like = words["typical"] if team.like is None else printable(team.like)
+    like = said["typical"] if team.like is None else printable(team.like)
     lines = [
         printable(head),
         "",
         render_table(columns, rows),
         "",
-        f"{words['order']}: {printable(', '.join(team.order))}",
-        f"{words['added']}: {like}" if team.added else str(words["none_added"]),
-        f"{words['runs']} {result.runs}, {words['seed']} {result.seed}, "
-        f"{words['rounds']} {result.rounds}, {words['simulations']} {result.simulations}",
+        f"{said['order']}: {printable(', '.join(team.order))}",
+        f"{said['added']}: {like}" if team.added else str(said["none_added"]),
+        f"{said['runs']} {result.runs}, {said['seed']} {result.seed}, "
+        f"{said['rounds']} {result.rounds}, {said['simulations']} {result.simulations}",
         *_rota_lines(rotas, lengths, lang, solve_s),
         *_notes(result, rotas, lang),
     ]

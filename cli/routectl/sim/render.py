@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from routectl.i18n import N_, _
 from routectl.output import dumps_json, render_table
 from routectl.safetext import printable
 from routectl.sim.backtest import Backtest
@@ -19,16 +20,16 @@ from routectl.sim.predict import FIGURES, RATES, Interval, interval_json, interv
 from routectl.sim.whatif import Prediction
 
 LABELS = {
-    "en": {
-        "response_rate": "3-minute response rate", "reply_rate": "reply rate",
-        "avg_response_s": "average response", "slow_questions": "slow responses",
-        "conversion_rate": "inquiry conversion", "inquiries": "inquiries",
-    },
-    "zh": {
-        "response_rate": "3分钟响应率", "reply_rate": "回复率", "avg_response_s": "平均响应时间",
-        "slow_questions": "慢响应", "conversion_rate": "询单转化率", "inquiries": "接待人数",
-    },
+    "response_rate": N_("3-minute response rate"), "reply_rate": N_("reply rate"),
+    "avg_response_s": N_("average response"), "slow_questions": N_("slow responses"),
+    "conversion_rate": N_("inquiry conversion"), "inquiries": N_("inquiries"),
 }  # fmt: skip
+"""Each figure's name for people, in English: the message id of its translation."""
+
+
+def label(name: str) -> str:
+    """A figure's name in the current language."""
+    return _(LABELS[name])
 
 
 def _value(name: str, value: float | None) -> str:
@@ -37,15 +38,15 @@ def _value(name: str, value: float | None) -> str:
     if name in RATES:
         return f"{value * 100:.1f}%"
     if name == "avg_response_s":
-        return f"{value:.1f}s"
+        return _("{seconds:.1f}s").format(seconds=value)
     return f"{value:.0f}"
 
 
 def _change(name: str, value: float) -> str:
     if name in RATES:
-        return f"{value * 100:+.1f} pt"
+        return _("{points:+.1f} pt").format(points=value * 100)
     if name == "avg_response_s":
-        return f"{value:+.1f}s"
+        return _("{seconds:+.1f}s").format(seconds=value)
     return f"{value:+.0f}"
 
 
@@ -61,53 +62,84 @@ def _range(name: str, found: Interval | None, signed: bool = False) -> str:
 
 def model_sentence(model: AgentModel) -> str:
     """``小美: median 45 s alone, +18 % per extra conversation, ...``"""
-    parts = [f"median {model.median_s():.0f} s alone"]
-    parts.append(f"{model.per_extra_conversation() * 100:+.0f} % per extra conversation")
+    parts = [_("median {seconds:.0f} s alone").format(seconds=model.median_s())]
+    parts.append(
+        _("{percent:+.0f} % per extra conversation").format(
+            percent=model.per_extra_conversation() * 100
+        )
+    )
     slowest = model.slowest_hours()
     if slowest is not None:
-        parts.append(f"slowest {slowest[0]:02d}:00-{slowest[1]:02d}:00")
-    parts.append(f"{model.never_share() * 100:.0f} % never answered")
+        parts.append(
+            _("slowest {start:02d}:00-{end:02d}:00").format(start=slowest[0], end=slowest[1])
+        )
+    parts.append(_("{percent:.0f} % never answered").format(percent=model.never_share() * 100))
     if model.own_share < 0.995:
-        parts.append(f"{model.own_share * 100:.0f} % its own (rest: {model.borrowed_from})")
-    return f"{model.agent}: " + ", ".join(parts)
+        parts.append(
+            _("{percent:.0f} % its own (rest: {source})").format(
+                percent=model.own_share * 100, source=model.borrowed_from
+            )
+        )
+    return f"{model.agent}: " + _(", ").join(parts)
+
+
+MODEL_COLUMNS = (N_("agent"), N_("questions"), N_("own"), N_("median"), N_("median alone"),
+                 N_("per extra conv."), N_("slowest"), N_("never answered"))  # fmt: skip
+
+
+DELAY_WORDS = {
+    "<30s": N_("<30s"), "30-60s": N_("30-60s"), "1-3m": N_("1-3m"), "3-10m": N_("3-10m"),
+    ">=10m": N_(">=10m"), "never": N_("never"),
+}  # fmt: skip
+"""The first-response levels (JSON keys) as the table shows them."""
 
 
 def model_table(model: ReplyModel) -> str:
-    columns = ("agent", "questions", "own", "median", "median alone", "per extra conv.",
-               "slowest", "never answered")  # fmt: skip
+    columns = [_(c) for c in MODEL_COLUMNS]
     rows = []
     for name in sorted(model.agents):
         agent = model.agents[name]
         slowest = agent.slowest_hours()
         rows.append((
             name, agent.questions, f"{agent.own_share * 100:.0f}%",
-            f"{agent.median_reply_s:.0f}s", f"{agent.median_s():.0f}s",
+            _("{seconds:.0f}s").format(seconds=agent.median_reply_s),
+            _("{seconds:.0f}s").format(seconds=agent.median_s()),
             f"{agent.per_extra_conversation() * 100:+.0f}%",
-            "-" if slowest is None else f"{slowest[0]:02d}-{slowest[1]:02d}h",
+            "-" if slowest is None
+            else _("{start:02d}-{end:02d}h").format(start=slowest[0], end=slowest[1]),
             f"{agent.never_share() * 100:.1f}%",
         ))  # fmt: skip
     buyers, conversion = model.buyers, model.conversion
     lines = [
-        f"Reply model of {printable(model.shop)} (questions by the log's holder: "
-        "received_by, else the replier, else the replay)",
+        _(
+            "Reply model of {shop} (questions by the log's holder: "
+            "received_by, else the replier, else the replay)"
+        ).format(shop=printable(model.shop)),
         "",
         render_table(columns, rows),
         "",
         *(printable(model_sentence(model.agents[name])) for name in sorted(model.agents)),
         "",
-        "Buyers: "
-        f"{buyers.follow_up * 100:.0f} % write again while waiting "
-        f"(median gap {buyers.follow_gap.median():.0f} s); after an answer within 30 s "
-        f"{buyers.ask_again[0] * 100:.0f} % ask again, after 10 min or more "
-        f"{buyers.ask_again[4] * 100:.0f} % (median gap {buyers.next_gap.median():.0f} s); "
-        f"{buyers.close * 100:.0f} % of visits end with a close; the bot hands "
-        f"{buyers.bot_transfer * 100:.0f} % of its buyers to a human.",
+        _(
+            "Buyers: {follow:.0f} % write again while waiting (median gap {follow_gap:.0f} s); "
+            "after an answer within 30 s {again_fast:.0f} % ask again, after 10 min or more "
+            "{again_slow:.0f} % (median gap {next_gap:.0f} s); {close:.0f} % of visits end "
+            "with a close; the bot hands {bot:.0f} % of its buyers to a human."
+        ).format(
+            follow=buyers.follow_up * 100,
+            follow_gap=buyers.follow_gap.median(),
+            again_fast=buyers.ask_again[0] * 100,
+            again_slow=buyers.ask_again[4] * 100,
+            next_gap=buyers.next_gap.median(),
+            close=buyers.close * 100,
+            bot=buyers.bot_transfer * 100,
+        ),
         "",
-        "Conversion by first response (" + CONVERSION_NOTE + "):",
+        _("Conversion by first response ({note}):").format(note=_(CONVERSION_NOTE)),
         render_table(
-            ("first response", "visits", "paid"),
+            (_("first response"), _("visits"), _("paid")),
             [
-                (level, visits, f"{rate * 100:.1f}%")
+                (_(DELAY_WORDS[level]), visits, f"{rate * 100:.1f}%")
                 for level, visits, rate in zip(
                     DELAY_LEVELS, conversion.visits, conversion.rate, strict=True
                 )
@@ -151,12 +183,11 @@ def with_prediction_json(diff_json: str, prediction: Prediction) -> str:
     return dumps_json(document)
 
 
-def _prediction_rows(prediction: Prediction, lang: str = "en") -> list[list[str]]:
-    labels = LABELS[lang]
+def _prediction_rows(prediction: Prediction) -> list[list[str]]:
     rows = []
     for name in FIGURES:
         rows.append([
-            labels[name], _value(name, prediction.actual[name]),
+            label(name), _value(name, prediction.actual[name]),
             _range(name, prediction.base[name]), _range(name, prediction.new[name]),
             _range(name, prediction.change[name], signed=True),
         ])  # fmt: skip
@@ -164,27 +195,29 @@ def _prediction_rows(prediction: Prediction, lang: str = "en") -> list[list[str]
 
 
 def _columns(prediction: Prediction) -> tuple[str, ...]:
-    logged = "log (same weeks)" if prediction.weeks else "log (actual)"
-    return ("figure", logged, "predicted base", "predicted new", "change")
+    logged = _("log (same weeks)") if prediction.weeks else _("log (actual)")
+    return (_("figure"), logged, _("predicted base"), _("predicted new"), _("change"))
 
 
 def period(prediction: Prediction) -> str:
     """What each run simulated, in one sentence."""
     if not prediction.weeks:
-        return "Each run simulates the whole log."
+        return _("Each run simulates the whole log.")
     zone = ZoneInfo(prediction.timezone)
     first = min(week.since for week in prediction.weeks)
     last = max(week.until for week in prediction.weeks)
     count = len({week.since for week in prediction.weeks})
-    return (
-        f"Each run simulates one whole week of the log ({count} weeks between "
-        f"{datetime.fromtimestamp(first, zone).date()} and "
-        f"{datetime.fromtimestamp(last, zone).date()}): figures are per week, beside the "
-        "log's own figures for the same weeks."
+    return _(
+        "Each run simulates one whole week of the log ({count} weeks between {first} and "
+        "{last}): figures are per week, beside the log's own figures for the same weeks."
+    ).format(
+        count=count,
+        first=datetime.fromtimestamp(first, zone).date(),
+        last=datetime.fromtimestamp(last, zone).date(),
     )
 
 
-PREDICT_NOTE = (
+PREDICT_NOTE = N_(
     "Predicted by simulating the log's arrivals and agent presence under each config, "
     "replies drawn from the reply model learned from the log; ranges are 90 % intervals. "
     "Conversion follows first-response time as a correlation, not a proven cause."
@@ -203,18 +236,30 @@ def _agent_rows(prediction: Prediction) -> list[list[str]]:
     return rows
 
 
-AGENT_COLUMNS = ("agent", "inquiries base", "inquiries new", "3-min rate base", "3-min rate new")
+AGENT_COLUMNS = (N_("agent"), N_("inquiries base"), N_("inquiries new"),
+                 N_("3-min rate base"), N_("3-min rate new"))  # fmt: skip
+
+
+def _agent_columns() -> list[str]:
+    return [_(column) for column in AGENT_COLUMNS]
+
+
+def _note(note: str) -> str:
+    return _("Note: {note}").format(note=printable(note))
 
 
 def prediction_table(prediction: Prediction) -> str:
+    head = _("Predicted ({runs} runs, seed {seed}).").format(
+        runs=prediction.runs, seed=prediction.seed
+    )
     parts = [
-        f"Predicted ({prediction.runs} runs, seed {prediction.seed}). {period(prediction)}",
+        f"{head} {period(prediction)}",
         render_table(_columns(prediction), _prediction_rows(prediction)),
         "",
-        render_table(AGENT_COLUMNS, _agent_rows(prediction)),
+        render_table(_agent_columns(), _agent_rows(prediction)),
         "",
-        PREDICT_NOTE,
-        *(f"Note: {printable(note)}" for note in prediction.notes),
+        _(PREDICT_NOTE),
+        *(_note(note) for note in prediction.notes),
     ]
     return "\n".join(parts) + "\n"
 
@@ -228,7 +273,10 @@ def _md(values: Sequence[str]) -> str:
 
 def prediction_markdown(prediction: Prediction) -> str:
     lines = [
-        f"#### Predicted response figures ({prediction.runs} runs, seed {prediction.seed})",
+        "#### "
+        + _("Predicted response figures ({runs} runs, seed {seed})").format(
+            runs=prediction.runs, seed=prediction.seed
+        ),
         "",
         period(prediction),
         "",
@@ -236,16 +284,16 @@ def prediction_markdown(prediction: Prediction) -> str:
         "|" + "---|" * len(_columns(prediction)),
         *(_md(row) for row in _prediction_rows(prediction)),
         "",
-        "<details><summary>Per agent</summary>",
+        f"<details><summary>{_('Per agent')}</summary>",
         "",
-        _md(AGENT_COLUMNS),
+        _md(_agent_columns()),
         "|" + "---|" * len(AGENT_COLUMNS),
         *(_md(row) for row in _agent_rows(prediction)),
         "",
         "</details>",
         "",
-        f"> {PREDICT_NOTE}",
-        *(f">\n> **Note:** {_md([note])[2:-2]}" for note in prediction.notes),
+        f"> {_(PREDICT_NOTE)}",
+        *(f">\n> **{_('Note:')}** {_md([note])[2:-2]}" for note in prediction.notes),
     ]
     return "\n".join(lines) + "\n"
 
@@ -295,6 +343,12 @@ def backtest_json(result: Backtest) -> str:
     return dumps_json(document)
 
 
+BACKTEST_COLUMNS = (N_("figure"), N_("actual"), N_("predicted (90 % interval)"), N_("error"),
+                    N_("inside"))  # fmt: skip
+BACKTEST_DAY_COLUMNS = (N_("day"), N_("3-min rate"), N_("predicted"), N_("avg response"),
+                        N_("predicted"))  # fmt: skip
+
+
 def backtest_table(result: Backtest) -> str:
     zone = ZoneInfo(result.actual.timezone)
     rows = []
@@ -302,9 +356,9 @@ def backtest_table(result: Backtest) -> str:
         error = _error(name, actual, found)
         inside = _inside(actual, found)
         rows.append([
-            LABELS["en"][name], _value(name, actual), _range(name, found),
+            label(name), _value(name, actual), _range(name, found),
             "-" if error is None else _change(name, error),
-            "-" if inside is None else ("yes" if inside else "NO"),
+            "-" if inside is None else (_("yes") if inside else _("NO")),
         ])  # fmt: skip
     day_rows = []
     for day, values in result.days:
@@ -315,11 +369,19 @@ def backtest_table(result: Backtest) -> str:
             _value("avg_response_s", avg_actual), _range("avg_response_s", avg),
         ])  # fmt: skip
     parts = [
-        f"Back-test: learned on {_moment(result.train_since, zone)} .. "
-        f"{_moment(result.train_until, zone)}, predicted {_moment(result.since, zone)} .. "
-        f"{_moment(result.until, zone)} ({result.runs} runs, seed {result.seed})",
-        render_table(("figure", "actual", "predicted (90 % interval)", "error", "inside"), rows),
+        _(
+            "Back-test: learned on {train_since} .. {train_until}, predicted {since} .. "
+            "{until} ({runs} runs, seed {seed})"
+        ).format(
+            train_since=_moment(result.train_since, zone),
+            train_until=_moment(result.train_until, zone),
+            since=_moment(result.since, zone),
+            until=_moment(result.until, zone),
+            runs=result.runs,
+            seed=result.seed,
+        ),
+        render_table([_(c) for c in BACKTEST_COLUMNS], rows),
         "",
-        render_table(("day", "3-min rate", "predicted", "avg response", "predicted"), day_rows),
+        render_table([_(c) for c in BACKTEST_DAY_COLUMNS], day_rows),
     ]
     return "\n".join(parts) + "\n"

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from routectl.i18n import _
 from routectl.model import ShopConfig
 from routectl.report import Report, Window
 from routectl.sim.inputs import Inputs
@@ -126,21 +127,27 @@ def calibration_notes(
     rate, found = actual.get("response_rate"), predicted.get("response_rate")
     if rate is not None and found is not None and not found.low <= rate <= found.high:
         out.append(
-            f"the predicted base 3-minute rate ({found.mean * 100:.1f} %) misses the log's "
-            f"({rate * 100:.1f} %) by more than its interval: trust the change more than "
-            "the level (docs/prediction.md#reading-a-prediction)"
+            _(
+                "the predicted base 3-minute rate ({predicted:.1f} %) misses the log's "
+                "({logged:.1f} %) by more than its interval: trust the change more than "
+                "the level (docs/prediction.md#reading-a-prediction)"
+            ).format(predicted=found.mean * 100, logged=rate * 100)
         )
     split = split_gap(agents, logged_split)
     if split is not None:
         distance, worst = split
-        named = "; ".join(
-            f"{agent} {logged * 100:.1f} % in the log, {simulated * 100:.1f} % simulated"
+        named = _("; ").join(
+            _("{agent} {logged:.1f} % in the log, {simulated:.1f} % simulated").format(
+                agent=agent, logged=logged * 100, simulated=simulated * 100
+            )
             for agent, logged, simulated in worst
         )
         out.append(
-            f"the config splits buyers unlike the log ({distance * 100:.0f} % of inquiries "
-            f"would have to move; {named}): the prediction assumes the config's split; "
-            "see report's routing agreement"
+            _(
+                "the config splits buyers unlike the log ({distance:.0f} % of inquiries "
+                "would have to move; {named}): the prediction assumes the config's split; "
+                "see report's routing agreement"
+            ).format(distance=distance * 100, named=named)
         )
     return out
 
@@ -160,7 +167,7 @@ def split_gap(
     for agent in sorted(set(simulated) | set(observed)):
         share = observed.get(agent, 0.0) / observed_total
         gaps.append((agent, share, simulated.get(agent, 0.0) / simulated_total))
-    distance = math.fsum(abs(share - sim) for _, share, sim in gaps) / 2
+    distance = math.fsum(abs(share - sim) for _agent, share, sim in gaps) / 2
     if distance < SPLIT_GAP:
         return None
     gaps.sort(key=lambda gap: (-abs(gap[1] - gap[2]), gap[0]))
@@ -175,8 +182,10 @@ def notes(base: ShopConfig, new: ShopConfig, inputs: Inputs) -> list[str]:
         after = getattr(getattr(new, section), key)
         if before != after:
             out.append(
-                f"[{section}] {key.removesuffix('_text')} changes from {before} to {after}: "
-                "this changes what the figure means, not how the shop serves"
+                _(
+                    "[{section}] {key} changes from {before} to {after}: "
+                    "this changes what the figure means, not how the shop serves"
+                ).format(section=section, key=key.removesuffix("_text"), before=before, after=after)
             )
     added = sorted(
         agent.id for agent in new.agents
@@ -184,7 +193,9 @@ def notes(base: ShopConfig, new: ShopConfig, inputs: Inputs) -> list[str]:
     )  # fmt: skip
     if added:
         out.append(
-            f"never online in the log, so never online in the prediction: {', '.join(added)} "
-            "(presence comes from the log's status rows; add them to the log to try them)"
+            _(
+                "never online in the log, so never online in the prediction: {agents} "
+                "(presence comes from the log's status rows; add them to the log to try them)"
+            ).format(agents=", ".join(added))
         )
     return out
