@@ -568,3 +568,38 @@ def test_P4_a_shop_seen_only_alone_still_slows_at_unseen_loads() -> None:
     assert model.load_factor[-1] > 1.3
     round_trip = from_json(to_json(fit(_one_agent_config(), _evidence([(0, 30.0)] * 200))))
     assert round_trip.agent("s:a").beyond_top == pytest.approx(model.beyond_top, abs=1e-4)
+
+
+# --- Chinese -------------------------------------------------------------------------
+
+ALLOWED_ENGLISH = {"received_by", "presale", "aftersale", "vip", "docs", "prediction", "md",
+                   "reading", "HiGHS", "max", "agents"}  # fmt: skip
+"""Words that stay as they are in Chinese output: log columns, group names, paths."""
+
+
+def english_words(text: str) -> set[str]:
+    import re
+
+    return {word for word in re.findall(r"[A-Za-z_]{3,}", text) if word not in ALLOWED_ENGLISH}
+
+
+def test_model_backtest_and_prediction_speak_chinese_under_a_chinese_locale(
+    world: tuple[Path, Path],
+) -> None:
+    config, log = world
+    runner = CliRunner(env={"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None})
+    outputs = {
+        "model": invoke(runner, "model", str(EXAMPLE_LOG), "-c", str(EXAMPLE_CONFIG)).output,
+        "backtest": invoke(runner, "backtest", str(log), "-c", str(config), "--holdout", "2d",
+                           "--runs", "2").output,
+    }  # fmt: skip
+    for form in ("table", "markdown"):
+        found = invoke(runner, "diff", str(config), str(config), str(log), "--predict", "--runs",
+                       "2", "--format", form).output  # fmt: skip
+        start = found.index("预测")
+        outputs[f"diff --predict ({form})"] = found[start:]
+    for command, output in outputs.items():
+        assert "3分钟响应率" in output or "回复模型" in output, command
+        assert english_words(output.replace("<details>", "").replace("</details>", "")
+                             .replace("<summary>", "").replace("</summary>", "")) == set(), (
+            command, output)  # fmt: skip
