@@ -169,10 +169,10 @@ def test_charts_carry_the_report_figures() -> None:
     texts = _svg_texts(load)
     assert "08 · inquiries: 3" in texts and "08 · agents online: 1.5" in texts
     assert "09 · agents online: 0" in texts  # a bar of 0 is not drawn, the line's point is
-    assert "08 · 3m response rate: 50%" in _svg_texts(response)
+    assert "08 · 3m response rate: 50.0%" in _svg_texts(response)
     assert not [text for text in _svg_texts(response) if text.startswith("09 ·")]
     texts = _svg_texts(share)
-    assert "a · share of inquiries: 75%" in texts and "a · expected share: 60%" in texts
+    assert "a · share of inquiries: 75.0%" in texts and "a · expected share: 60.0%" in texts
     assert "s:" in caption  # the main account left out of the names is said
 
 

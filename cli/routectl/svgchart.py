@@ -33,7 +33,7 @@ NAME_COLUMN = 110
 """Most width a name takes in :func:`grouped_bars`; longer names end in an ellipsis."""
 
 COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759")
-MUTED = "#999"
+MUTED = "#c4c4c4"
 GRID = "#e6e6e6"
 INK = "#333"
 
@@ -48,9 +48,13 @@ def number(value: float) -> str:
 
 
 def percent(value: float) -> str:
-    """A fraction as a percentage: ``0.709`` -> ``70.9%``; whole ones without decimals."""
-    shown = round(float(value) * 100, 1)
-    return f"{shown:.0f}%" if shown.is_integer() else f"{shown:.1f}%"
+    """A fraction as a percentage, as the report writes rates: ``0.709`` -> ``70.9%``."""
+    return f"{float(value) * 100:.1f}%"
+
+
+def whole_percent(value: float) -> str:
+    """A tick of a percentage axis: ``0.25`` -> ``25%``."""
+    return f"{float(value) * 100:g}%"
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,17 @@ class Series:
 
 @dataclass(frozen=True)
 class Axis:
-    """A value axis: ``fmt`` writes its ticks; ``top`` fixes its end (else a round
-    number above the largest value)."""
+    """A value axis: ``fmt`` writes its values (tooltips, labels), ``tick`` its ticks
+    (default ``fmt``); ``top`` fixes its end (else a round number above the largest
+    value)."""
 
     fmt: Format = number
     top: float | None = None
     color: str = INK
+    tick: Format | None = None
+
+    def tick_text(self, value: float) -> str:
+        return (self.tick or self.fmt)(value)
 
 
 def bar_chart(title: str, categories: Sequence[str], bars: Series, axis: Axis | None = None) -> str:
@@ -109,8 +118,8 @@ def grouped_bars(
     ticks = nice_ticks(max(values, default=0.0), axis.top)
     top = ticks[-1]
     name_width = min(NAME_COLUMN, max((text_width(n, FONT) for n in names), default=0.0)) + 8
-    value_room = text_width(axis.fmt(top) + ".0", SMALL) + 6
-    left = max(name_width, text_width(axis.fmt(0), SMALL) / 2) + 4
+    value_room = text_width(axis.fmt(top), SMALL) + 6
+    left = max(name_width, text_width(axis.tick_text(0), SMALL) / 2) + 4
     plot_w = WIDTH - left - value_room
     row = len(series) * BAR_ROW + ROW_GAP
     plot_h = max(1, len(names)) * row
@@ -124,7 +133,7 @@ def grouped_bars(
     for tick in ticks:
         x = x_of(tick)
         parts.append(_line_el(x, y0, x, y0 + plot_h, GRID))
-        parts.append(_text(x, y0 + plot_h + 15, axis.fmt(tick), "middle", SMALL, MUTED))
+        parts.append(_text(x, y0 + plot_h + 15, axis.tick_text(tick), "middle", SMALL, MUTED))
     for index, name in enumerate(names):
         top_y = y0 + index * row + ROW_GAP / 2
         label = fit(name, NAME_COLUMN, FONT)
@@ -160,9 +169,11 @@ def _columns(
     left_ticks = nice_ticks(max(bar_values + (line_values if shared else []), default=0.0),
                             left_axis.top)  # fmt: skip
     right_ticks = nice_ticks(max(line_values, default=0.0), right_axis.top) if right_axis else []
-    left = max(text_width(left_axis.fmt(t), SMALL) for t in left_ticks) + 10
+    left = max(text_width(left_axis.tick_text(t), SMALL) for t in left_ticks) + 10
     right = (
-        max(text_width(right_axis.fmt(t), SMALL) for t in right_ticks) + 10 if right_axis else 12.0
+        max(text_width(right_axis.tick_text(t), SMALL) for t in right_ticks) + 10
+        if right_axis
+        else 12.0
     )
     count = max(1, len(categories))
     slot = (WIDTH - left - right) / count
@@ -184,12 +195,20 @@ def _columns(
     for tick in left_ticks:
         y = y_of(tick, left_ticks)
         parts.append(_line_el(left, y, WIDTH - right, y, GRID))
-        parts.append(_text(left - 5, y + 4, left_axis.fmt(tick), "end", SMALL, left_axis.color))
+        tick_text = left_axis.tick_text(tick)
+        parts.append(_text(left - 5, y + 4, tick_text, "end", SMALL, left_axis.color))
     for tick in right_ticks:
         y = y_of(tick, right_ticks)
         assert right_axis is not None
         parts.append(
-            _text(WIDTH - right + 5, y + 4, right_axis.fmt(tick), "start", SMALL, right_axis.color)
+            _text(
+                WIDTH - right + 5,
+                y + 4,
+                right_axis.tick_text(tick),
+                "start",
+                SMALL,
+                right_axis.color,
+            )
         )
     width = slot * 0.72 / len(bars)
     for index, category in enumerate(categories):

@@ -29,6 +29,8 @@ from routectl.report.result import Report
 from routectl.safetext import printable
 from routectl.svgchart import COLORS, Axis, Series
 
+PERCENT_AXIS = Axis(svgchart.percent, 1.0, tick=svgchart.whole_percent)
+
 FONTS = (
     '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
     '"Source Han Sans SC", "WenQuanYi Micro Hei", system-ui, sans-serif'
@@ -202,7 +204,7 @@ def charts(document: Mapping[str, Any], words: Words) -> list[tuple[str, str, st
         found.append(("chart-load", title, load))
         title = words("chart_response")
         rates = Series(words("h_response_rate"), _values(hours, "response_rate"), COLORS[0])
-        response = svgchart.bar_chart(title, hour_names, rates, Axis(svgchart.percent, 1.0))
+        response = svgchart.bar_chart(title, hour_names, rates, PERCENT_AXIS)
         found.append(("chart-response", title, response))
     if agents:
         title = words("chart_share")
@@ -215,9 +217,10 @@ def charts(document: Mapping[str, Any], words: Words) -> list[tuple[str, str, st
                 Series(words("h_share"), _values(agents, "share"), COLORS[0]),
                 Series(words("h_expected_share"), _values(agents, "expected_share"), COLORS[1]),
             ],
-            Axis(svgchart.percent),
+            Axis(svgchart.percent, tick=svgchart.whole_percent),
         )
-        note = f" ({words('h_main_account', prefix=prefix)})" if prefix else ""
+        space = "" if words.lang == "zh" else " "
+        note = space + words("h_main_account", prefix=prefix) if prefix else ""
         found.append(("chart-share", title + note, share))
     plan = document.get("plan")
     if isinstance(plan, Mapping):
@@ -238,7 +241,7 @@ def plan_chart(plan: Mapping[str, Any], words: Words) -> tuple[str, str, str]:
     needed = [row.get("agents_needed") for row in hours]
     out = words("chart_out_of_reach")
     target = plan.get("target")
-    goal = svgchart.percent(float(target)) if isinstance(target, int | float) else ""
+    goal = svgchart.whole_percent(float(target)) if isinstance(target, int | float) else ""
     title = words("chart_plan", target=goal)
     bars = Series(
         words("chart_needed"),
@@ -408,7 +411,7 @@ header p { color: #555; font-size: 0.9em; margin: 0.2em 0; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 0.5em 0.8em; }
 .card .figure { font-size: 1.6em; font-weight: bold; font-variant-numeric: tabular-nums; }
 .card .label { color: #555; font-size: 0.85em; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 360px), 1fr));
+.charts { display: grid; align-items: start; grid-template-columns: repeat(auto-fit, minmax(min(100%, 360px), 1fr));
   gap: 1em; }
 figure { margin: 0; border: 1px solid #e4e4e4; border-radius: 6px; padding: 0.5em;
   min-width: 0; break-inside: avoid; }

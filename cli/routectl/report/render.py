@@ -468,7 +468,8 @@ def page_text(report: Report, lang: str) -> tuple[list[str], list[tuple[str, str
     """For the HTML page, in ``lang``: the header lines, and the summary as (label,
     value) pairs with readable durations."""
     view = _View(report, TableStyle(lang), readable=True)
-    return view.header().splitlines(), view.summary_rows()
+    head, *terms = view.header().splitlines()  # a page wraps the terms itself
+    return [head, ("" if lang == "zh" else " ").join(terms)], view.summary_rows()
 
 
 def _main_account(rows: Sequence[AgentRow]) -> str:
