@@ -411,8 +411,8 @@ header p { color: #555; font-size: 0.9em; margin: 0.2em 0; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 0.5em 0.8em; }
 .card .figure { font-size: 1.6em; font-weight: bold; font-variant-numeric: tabular-nums; }
 .card .label { color: #555; font-size: 0.85em; }
-.charts { display: grid; align-items: start; grid-template-columns: repeat(auto-fit, minmax(min(100%, 360px), 1fr));
-  gap: 1em; }
+.charts { display: grid; align-items: start; gap: 1em;
+  grid-template-columns: repeat(auto-fit, minmax(min(100%, 360px), 1fr)); }
 figure { margin: 0; border: 1px solid #e4e4e4; border-radius: 6px; padding: 0.5em;
   min-width: 0; break-inside: avoid; }
 figcaption { font-weight: bold; font-size: 0.95em; margin-bottom: 0.3em; }
