@@ -137,6 +137,16 @@ def test_cells_and_counts_read_as_words_and_grouped_numbers() -> None:
     assert html_report.cell("<b>买家</b>", "agent", "en") == "&lt;b&gt;买家&lt;/b&gt;"
 
 
+def test_the_weights_the_log_implies_and_contradictions_are_on_the_page(tmp_path: Path) -> None:
+    _, page = write_page(tmp_path, "--lang", "zh")
+    assert "<h2>日志反推的权重" in page
+    assert "<th>反推权重</th><th>90%下限</th><th>90%上限</th><th>接待数</th>" in page
+    document = {"shop": "s", "agents": []}
+    shown = html_report.document_page(document, "en", notes=["3 buyers <b>"])
+    assert "<h2>Where the log contradicts the config" in shown
+    assert "<li>3 buyers &lt;b&gt;</li>" in shown
+
+
 def test_tables_show_every_json_key_so_new_columns_appear() -> None:
     document = {
         "shop": "s",

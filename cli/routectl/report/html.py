@@ -79,6 +79,11 @@ COLUMNS: dict[str, str] = {
     "by_dedicated": "h_dedicated",
     "direct": "h_direct",
     "from_pool": "h_from_pool",
+    "implied_weight": "c_implied",
+    "low": "h_low",
+    "high": "h_high",
+    "picks": "c_picks",
+    "candidate_in": "h_candidate_in",
 }
 """JSON key -> word of :data:`labels.TEXT` for its column heading. Columns come in this
 order (the scorecard's first), then any other key in the JSON's order."""
@@ -89,6 +94,9 @@ ORDER = (
     "avg_response_s", "reply_rate", "slow_questions", "online_s", "share", "expected_share",
     "agents_available", "inquiries_per_agent_hour",
 )  # fmt: skip
+
+WHOLE = ("implied_weight", "low", "high")
+"""Figures shown without decimals (as the text report shows them)."""
 
 HEADLINE = (
     ("response_rate", "h_response_rate"),
@@ -137,8 +145,10 @@ def page(report: Report, lang: str = "en", plan: Mapping[str, Any] | None = None
         document["plan"] = plan
     for item, imbalance in zip(document["imbalance"], report.imbalances):
         item["text"] = imbalance_text(imbalance, lang, verbose=False)
-    header, summary = render.page_text(report, lang)
-    return document_page(document, lang, header=header, summary=summary)
+    text = render.page_text(report, lang)
+    return document_page(
+        document, lang, header=text.header, summary=text.summary, notes=text.contradictions
+    )
 
 
 def document_page(
@@ -147,10 +157,11 @@ def document_page(
     *,
     header: Sequence[str] = (),
     summary: Sequence[tuple[str, str]] | None = None,
+    notes: Sequence[str] = (),
 ) -> str:
     """The page for a report's JSON document: every key of its rows becomes a column.
     ``header``: lines under the title; ``summary``: (label, value) rows, else the
-    document's summary key by key."""
+    document's summary key by key; ``notes``: where the log contradicts the config."""
     words = Words(lang, document)
     shop = str(document.get("shop", ""))
     agents = _rows(document.get("agents"))
@@ -166,6 +177,8 @@ def document_page(
         _section(words("agents_monthly" if monthly else "agents"), _table(agents, words)),
         _section(words("imbalance"), _imbalance(_rows(document.get("imbalance")), words)),
         _section(words("summary"), summary_rows),
+        _section(words("contradictions"), _list(notes)),
+        _section(words("implied"), _table(_rows(document.get("implied_weights")), words, "")),
         _section(words("groups"), _table(_rows(document.get("groups")), words)),
         _section(words("h_hours"), _table(_rows(document.get("hours")), words)),
         _section(words("days"), _table(_rows(document.get("days")), words)),
@@ -288,6 +301,8 @@ def cell(value: Any, key: str, lang: str) -> str:
             return labels.readable(value, lang)
         if key.endswith("sales"):
             return f"{value:,.2f}"
+        if key in WHOLE:
+            return f"{value:,.0f}"
         if key == "hour" and isinstance(value, int):
             return f"{value:02d}:00"
         return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
@@ -298,9 +313,10 @@ def cell(value: Any, key: str, lang: str) -> str:
     return _text(str(value))
 
 
-def _table(rows: Sequence[Mapping[str, Any]], words: Words) -> str:
+def _table(rows: Sequence[Mapping[str, Any]], words: Words, empty: str = "h_no_rows") -> str:
+    """The rows as a table (nothing, or the ``empty`` word, when there are none)."""
     if not rows:
-        return f"<p>{_text(words('h_no_rows'))}</p>"
+        return f"<p>{_text(words(empty))}</p>" if empty else ""
     keys = list(dict.fromkeys(key for row in rows for key in row))
     columns = [key for key in ORDER if key in keys] + [key for key in keys if key not in ORDER]
     text = {key for key in columns if any(_is_text(row.get(key), key) for row in rows)}
@@ -357,9 +373,11 @@ def _pairs(rows: Sequence[tuple[str, str]], escaped: bool = False) -> str:
 
 def _imbalance(items: Sequence[Mapping[str, Any]], words: Words) -> str:
     texts = [str(item.get("text") or item.get("agent") or "") for item in items]
-    if not texts:
-        return f"<p>{_text(words('balanced'))}</p>"
-    return "<ul>" + "".join(f"<li>{_text(text)}</li>" for text in texts) + "</ul>"
+    return _list(texts) or f"<p>{_text(words('balanced'))}</p>"
+
+
+def _list(texts: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{_text(text)}</li>" for text in texts) + "</ul>" if texts else ""
 
 
 def _section(title: str, body: str, name: str = "") -> str:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 from zoneinfo import ZoneInfo
 
 from routectl.durations import format_duration
@@ -464,12 +464,26 @@ class _View:
         return f"{seconds:.1f}" + ("秒" if self.lang == "zh" else "s")
 
 
-def page_text(report: Report, lang: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """For the HTML page, in ``lang``: the header lines, and the summary as (label,
-    value) pairs with readable durations."""
+class PageText(NamedTuple):
+    """The text report's words for the HTML page, in one language."""
+
+    header: list[str]
+    summary: list[tuple[str, str]]
+    """(label, value) pairs, durations written ``2m07s``."""
+    contradictions: list[str]
+
+
+def page_text(report: Report, lang: str) -> PageText:
+    """For the HTML page, in ``lang``: the header lines, the summary and where the log
+    contradicts the config, as the text report words them."""
     view = _View(report, TableStyle(lang), readable=True)
     head, *terms = view.header().splitlines()  # a page wraps the terms itself
-    return [head, ("" if lang == "zh" else " ").join(terms)], view.summary_rows()
+    contradictions = view.contradictions().splitlines()
+    return PageText(
+        [head, ("" if lang == "zh" else " ").join(terms)],
+        view.summary_rows(),
+        [line.removeprefix("- ") for line in contradictions],
+    )
 
 
 def _main_account(rows: Sequence[AgentRow]) -> str:
