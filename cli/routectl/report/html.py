@@ -4,8 +4,8 @@ The page holds the headline figures, charts, the agents' scorecard, why the spli
 uneven, the summary and every breakdown table, in the language of ``--lang``. The
 charts are inline SVG drawn by :mod:`routectl.svgchart`: the page has no script and
 fetches nothing (no CDN, font, image or frame), so it opens offline, in a mail client
-or a chat app's viewer, and stays small (about 40 KB for a day, under 300 KB for a
-month of 40 agents).
+or a chat app's viewer, and stays small (32 KB for the example day, 80 KB for a month
+of 40 agents).
 
 The tables are rendered from the report's JSON document (:func:`render.to_json`), key
 by key: a known key gets the text report's word for its heading, and a key the page
