@@ -107,6 +107,12 @@ def test_lang_zh_gives_a_chinese_page_with_words_not_json_keys(tmp_path: Path) -
     assert "Agents: the scorecard" in english and "expected share" in english
 
 
+def test_the_platforms_thirty_days_title_the_monthly_scorecard(tmp_path: Path) -> None:
+    _, day = write_page(tmp_path, "--lang", "zh")
+    _, month = write_page(tmp_path, "--lang", "zh", "--as-of", "2026-11-03")
+    assert "<h2>客服考核</h2>" in day and "<h2>客服考核（月度考核表）</h2>" in month
+
+
 def test_the_locale_picks_the_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)

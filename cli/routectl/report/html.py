@@ -147,7 +147,12 @@ def page(report: Report, lang: str = "en", plan: Mapping[str, Any] | None = None
         item["text"] = imbalance_text(imbalance, lang, verbose=False)
     text = render.page_text(report, lang)
     return document_page(
-        document, lang, header=text.header, summary=text.summary, notes=text.contradictions
+        document,
+        lang,
+        header=text.header,
+        summary=text.summary,
+        notes=text.contradictions,
+        monthly=text.monthly,
     )
 
 
@@ -158,14 +163,19 @@ def document_page(
     header: Sequence[str] = (),
     summary: Sequence[tuple[str, str]] | None = None,
     notes: Sequence[str] = (),
+    monthly: bool | None = None,
 ) -> str:
     """The page for a report's JSON document: every key of its rows becomes a column.
     ``header``: lines under the title; ``summary``: (label, value) rows, else the
-    document's summary key by key; ``notes``: where the log contradicts the config."""
+    document's summary key by key; ``notes``: where the log contradicts the config;
+    ``monthly``: title the agents table the monthly scorecard (default: 28 days or more
+    in the document's window)."""
     words = Words(lang, document)
     shop = str(document.get("shop", ""))
     agents = _rows(document.get("agents"))
-    monthly = int(_number(_mapping(document.get("window")).get("days"), 0)) >= 28
+    if monthly is None:
+        days = _number(_mapping(document.get("window")).get("days"), 0)
+        monthly = days >= render.MONTHLY_DAYS
     summary_rows = (
         _pairs(summary)
         if summary is not None

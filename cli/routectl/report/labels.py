@@ -204,7 +204,6 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_plan": "Rota: agents needed for a {target} response rate vs agents online",
         "chart_needed": "agents needed",
         "chart_out_of_reach": "out of reach",
-        "chart_hour_axis": "hour of day (shop time)",
     },
     "zh": {
         "summary": "概览",
@@ -358,7 +357,6 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_plan": "排班：达到{target}响应率需要客服与在线客服",
         "chart_needed": "需要客服",
         "chart_out_of_reach": "无法达标",
-        "chart_hour_axis": "时段（店铺时间）",
     },
 }
 

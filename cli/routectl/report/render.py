@@ -471,6 +471,8 @@ class PageText(NamedTuple):
     summary: list[tuple[str, str]]
     """(label, value) pairs, durations written ``2m07s``."""
     contradictions: list[str]
+    monthly: bool
+    """The agents table is the monthly scorecard (as in the text report)."""
 
 
 def page_text(report: Report, lang: str) -> PageText:
@@ -483,6 +485,7 @@ def page_text(report: Report, lang: str) -> PageText:
         [head, ("" if lang == "zh" else " ").join(terms)],
         view.summary_rows(),
         [line.removeprefix("- ") for line in contradictions],
+        view.window_days() >= MONTHLY_DAYS,
     )
 
 
