@@ -13,6 +13,7 @@ import csv
 import json
 import math
 import random
+import re
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -352,16 +353,15 @@ def test_weekday_presence_adds_up_to_the_reports(tmp_path: Path) -> None:
 
 
 def test_report_html_draws_the_hourly_need_against_todays_staffing(small: Path) -> None:
-    pytest.importorskip("plotly")
     result = CliRunner().invoke(
         cli,
         ["report", str(small / "day.csv"), "-c", str(small / "shop.toml"), "--format", "html",
-         "--plan-target", "80%"],
+         "--plan-target", "80%", "--lang", "zh"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert 'id="chart-plan"' in result.stdout
-    escaped = json.dumps("needed 需要客服")[1:-1]  # the chart's JSON may be ASCII-escaped
-    assert "needed 需要客服" in result.stdout or escaped in result.stdout
+    assert '<figure id="chart-plan">' in result.stdout and result.stdout.count("<svg ") == 4
+    assert "排班：达到80%响应率需要客服与在线客服" in result.stdout
+    assert "需要客服" in result.stdout and "在线客服" in result.stdout
 
 
 def test_report_plan_target_is_for_the_html_page(small: Path) -> None:
@@ -374,18 +374,21 @@ def test_report_plan_target_is_for_the_html_page(small: Path) -> None:
 
 
 def test_plan_chart_draws_an_hour_out_of_reach_at_the_most_agents() -> None:
-    from routectl.report.html import plan_chart
+    from routectl.report.html import Words, plan_chart
 
     hours = [
         {"hour": 9, "agents_online": 2.5, "agents_needed": 3},
         {"hour": 10, "agents_online": 3.0, "agents_needed": None},
     ]
-    chart = plan_chart({"target": 0.85, "max_agents": 12, "hours": hours})
-    needed, online = chart["data"]
-    assert needed["y"] == [3, 12]
-    assert needed["text"] == ["", "out of reach 无法达标"]
-    assert online["y"] == [2.5, 3.0]
-    assert "85%" in chart["layout"]["title"]["text"]
+    plan = {"target": 0.85, "max_agents": 12, "hours": hours}
+    chart_id, title, svg = plan_chart(plan, Words("en", {}))
+    assert chart_id == "chart-plan" and "85%" in title
+    assert "<title>09 · agents needed: 3</title>" in svg
+    assert "<title>10 · agents needed: out of reach</title>" in svg
+    assert "<title>09 · agents online: 2.5</title>" in svg
+    bars = re.findall(r'height="([\d.]+)" fill="[^"]+"><title>(\d\d) · agents needed', svg)
+    tall = {hour: float(height) for height, hour in bars}
+    assert tall["10"] == pytest.approx(tall["09"] * 12 / 3, rel=0.01)  # drawn at max_agents
 
 
 def test_a_log_without_buyers_is_an_error_not_a_plan(tmp_path: Path) -> None:

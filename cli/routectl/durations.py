@@ -56,3 +56,18 @@ def humanize_seconds(seconds: float) -> str:
         return f"{h}h{rest // 60:02d}m" if rest >= 60 else f"{h}h"
     d, rest = divmod(s, 86400)
     return f"{d}d{rest // 3600}h" if rest >= 3600 else f"{d}d"
+
+
+def readable_duration(seconds: float) -> str:
+    """A duration for a page a person reads, two units at most, the second padded:
+    ``42s``, ``2m07s``, ``1h05m``, ``2d03h`` (rounded to the smaller unit)."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    minutes = round(whole / 60)
+    if minutes < 24 * 60:
+        return f"{minutes // 60}h{minutes % 60:02d}m"
+    hours = round(whole / 3600)
+    return f"{hours // 24}d{hours % 24:02d}h"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,6 @@ from zoneinfo import ZoneInfo
 import click
 
 from routectl.config import load_config
-from routectl.errors import UsageProblem
 from routectl.headers import did_you_mean
 from routectl.logsource import open_events
 from routectl.model import ShopConfig
@@ -30,7 +28,7 @@ from routectl.options import (
 from routectl.output import open_output
 from routectl.replay import run
 from routectl.report import Window, build_report, labels, render, resolve_window
-from routectl.report.html import MISSING, html_renderer
+from routectl.report.html import page as html_page
 from routectl.report.window import as_of_window
 
 
@@ -48,11 +46,7 @@ def _split_by(
 
 _FORMAT_HELP = (
     "table for people, json for scripts, csv: one table, html: one self-contained page "
-    "with charts (needs the html extra: pip install '.[html]' in the routectl checkout)."
-)
-MISSING_EXTRA = (
-    "--format html needs the charting extra; routectl is not on PyPI, so install it from "
-    "the routectl checkout: pip install '.[html]' (or pip install plotly)"
+    "with charts, in the --lang language."
 )
 _SINCE_HELP = "Count from: 2026-11-02, 2026-11-02T08:00, today, yesterday, 7d, 24h (shop time)."
 _BY_HELP = "Breakdowns: repeat or comma-separate [default: agent,group,hour; csv: agent]."
@@ -64,16 +58,6 @@ _PLAN_HELP = (
 _LANG_HELP = (
     "Table language [default: zh when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else en]."
 )
-
-
-def _html_renderer() -> Callable[..., str]:
-    """report/html.py's renderer, its missing-extra error worded for a checkout install."""
-    try:
-        return html_renderer()
-    except UsageProblem as exc:
-        if exc.message != MISSING:
-            raise
-        raise UsageProblem(MISSING_EXTRA) from None
 
 
 def _planning(config: ShopConfig, target: str | None) -> AbstractContextManager[Any]:
@@ -141,8 +125,7 @@ def report(
     if fmt == "csv" and len(by) > 1:
         raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
     excel = resolve_excel(excel, fmt, output_path)
-    to_html = _html_renderer() if fmt == "html" else None
-    if plan_target is not None and to_html is None:
+    if plan_target is not None and fmt != "html":
         raise click.BadParameter(
             "draws a chart: use it with --format html", param_hint="--plan-target"
         )
@@ -171,8 +154,8 @@ def report(
     with open_output(output_path, bom=excel, inputs=(log, config_path)) as out:
         if fmt == "csv":
             render.write_csv(result, by[0] if by else "agent", out, excel=excel)
-        elif to_html is not None:
-            out.write(to_html(result, plan))
+        elif fmt == "html":
+            out.write(html_page(result, style.lang, plan))
         elif fmt == "json":
             out.write(render.to_json(result, by or render.DEFAULT_BY))
         else:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from wcwidth import wcswidth
 
-from routectl.durations import format_duration, humanize_seconds
+from routectl.durations import format_duration, humanize_seconds, readable_duration
 
 LANGS = ("en", "zh")
 
@@ -173,6 +173,37 @@ TEXT: dict[str, dict[str, str]] = {
         "cause_online time": "online time",
         "cause_hours of day": "hours of day",
         "cause_caps and rules": "caps and rules",
+        # the HTML page (report --format html): headings, cards, charts, columns
+        "html_title": "{shop}: customer-service report",
+        "h_charts": "Charts",
+        "h_hours": "Hours of day",
+        "h_no_rows": "(no rows)",
+        "h_response_rate": "{threshold} response rate",
+        "h_avg_response": "average response time",
+        "h_conversion": "inquiry conversion",
+        "h_slow": "slow responses",
+        "h_median": "median first response",
+        "h_inquiries": "inquiries",
+        "h_share": "share of inquiries",
+        "h_expected_share": "expected share",
+        "h_by_online": "by online time",
+        "h_observed": "per log",
+        "h_observed_share": "share per log",
+        "h_available": "available",
+        "h_recent_contact": "recent contact",
+        "h_dedicated": "dedicated",
+        "h_direct": "addressed to it",
+        "h_from_pool": "from the pool",
+        "h_low": "90% low",
+        "h_high": "90% high",
+        "h_candidate_in": "picks it could get",
+        "h_main_account": "(agent names without the main account's {prefix})",
+        "chart_load": "Inquiries and agents online per hour",
+        "chart_response": "{threshold} response rate per hour",
+        "chart_share": "Each agent's share of inquiries vs expected share",
+        "chart_plan": "Rota: agents needed for a {target} response rate vs agents online",
+        "chart_needed": "agents needed",
+        "chart_out_of_reach": "out of reach",
     },
     "zh": {
         "summary": "概览",
@@ -296,6 +327,36 @@ TEXT: dict[str, dict[str, str]] = {
         "cause_online time": "在线时长",
         "cause_hours of day": "时段",
         "cause_caps and rules": "接待上限与规则",
+        "html_title": "{shop}：客服接待报告",
+        "h_charts": "图表",
+        "h_hours": "分时段",
+        "h_no_rows": "（无数据）",
+        "h_response_rate": "{threshold}响应率",
+        "h_avg_response": "平均响应时间",
+        "h_conversion": "询单转化率",
+        "h_slow": "慢响应",
+        "h_median": "首次响应中位数",
+        "h_inquiries": "咨询数",
+        "h_share": "接待占比",
+        "h_expected_share": "预期占比",
+        "h_by_online": "按在线时长",
+        "h_observed": "日志接待",
+        "h_observed_share": "日志占比",
+        "h_available": "可接待时长",
+        "h_recent_contact": "最近联系人",
+        "h_dedicated": "专属客服",
+        "h_direct": "指定接待",
+        "h_from_pool": "留言池",
+        "h_low": "90%下限",
+        "h_high": "90%上限",
+        "h_candidate_in": "可接待次数",
+        "h_main_account": "（客服名省略主账号前缀 {prefix}）",
+        "chart_load": "每小时咨询数与在线客服",
+        "chart_response": "每小时{threshold}响应率",
+        "chart_share": "各客服接待占比与预期占比",
+        "chart_plan": "排班：达到{target}响应率需要客服与在线客服",
+        "chart_needed": "需要客服",
+        "chart_out_of_reach": "无法达标",
     },
 }
 
@@ -349,6 +410,12 @@ def _zh_units(text: str) -> str:
     out = text.replace("d", "天").replace("h", "小时").replace("m", "分").replace("s", "秒")
     # "3分" alone reads as a score: minutes on their own are "3分钟"; "9小时32分" is fine.
     return out + "钟" if out.endswith("分") and "时" not in out and "天" not in out else out
+
+
+def readable(seconds: float, lang: str) -> str:
+    """A duration on the HTML page: ``2m07s`` / ``2分07秒``, ``1h05m`` / ``1小时05分``."""
+    text = readable_duration(seconds)
+    return _zh_units(text) if lang == "zh" else text
 
 
 def seconds(value: int, lang: str) -> str:

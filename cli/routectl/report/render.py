@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 from zoneinfo import ZoneInfo
 
 from routectl.durations import format_duration
@@ -172,9 +172,10 @@ def to_table(
 class _View:
     """One report in one language and width: labels, cells and tables."""
 
-    def __init__(self, report: Report, style: TableStyle) -> None:
+    def __init__(self, report: Report, style: TableStyle, readable: bool = False) -> None:
         self.r = report
         self.style = style
+        self.readable = readable  # durations as the HTML page writes them: 2m07s
         self.lang = style.lang
         self.words = TEXT[style.lang]
         self.values = {
@@ -244,6 +245,11 @@ class _View:
         return (last - first).days + 1
 
     def summary(self) -> str:
+        header = (self.words["figure"], self.words["value"])
+        return _render(header, self.summary_rows())
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """The summary as (label, value) pairs."""
         s = self.r.summary
         secs, pct = self.secs, _pct
         rows: list[tuple[str, object]] = [
@@ -294,8 +300,7 @@ class _View:
         if s.routing_agreement is not None:
             observed = sum(int(r["inquiries"] or 0) for r in s.agreement_by_rule.values())
             rows.append(("agreement", f"{pct(s.routing_agreement)} of {observed}"))
-        header = (self.words["figure"], self.words["value"])
-        return _render(header, [(self.word(key), str(value)) for key, value in rows])
+        return [(self.word(key), str(value)) for key, value in rows]
 
     def implied(self) -> str:
         rows = []
@@ -446,13 +451,42 @@ class _View:
         return _render(headers, cells)
 
     def secs(self, seconds: int | None) -> str:
-        return "-" if seconds is None else labels.duration(seconds, self.lang)
+        if seconds is None:
+            return "-"
+        if self.readable:
+            return labels.readable(seconds, self.lang)
+        return labels.duration(seconds, self.lang)
 
     def avg(self, seconds: float | None) -> str:
         """R23 as the platform prints it: seconds with one decimal (``28.6s`` / ``28.6秒``)."""
-        if seconds is None:
-            return "-"
+        if seconds is None or self.readable:
+            return self.secs(None if seconds is None else round(seconds))
         return f"{seconds:.1f}" + ("秒" if self.lang == "zh" else "s")
+
+
+class PageText(NamedTuple):
+    """The text report's words for the HTML page, in one language."""
+
+    header: list[str]
+    summary: list[tuple[str, str]]
+    """(label, value) pairs, durations written ``2m07s``."""
+    contradictions: list[str]
+    monthly: bool
+    """The agents table is the monthly scorecard (as in the text report)."""
+
+
+def page_text(report: Report, lang: str) -> PageText:
+    """For the HTML page, in ``lang``: the header lines, the summary and where the log
+    contradicts the config, as the text report words them."""
+    view = _View(report, TableStyle(lang), readable=True)
+    head, *terms = view.header().splitlines()  # a page wraps the terms itself
+    contradictions = view.contradictions().splitlines()
+    return PageText(
+        [head, ("" if lang == "zh" else " ").join(terms)],
+        view.summary_rows(),
+        [line.removeprefix("- ") for line in contradictions],
+        view.window_days() >= MONTHLY_DAYS,
+    )
 
 
 def _main_account(rows: Sequence[AgentRow]) -> str:
