@@ -4,7 +4,8 @@ Source strings are English and are the message ids; the Chinese words live in th
 catalogues ``routectl/locale/zh/LC_MESSAGES/<domain>.po`` (compiled to ``.mo`` beside
 them, both shipped). Three domains keep the parts of the tool apart: ``cli`` (help,
 usage errors, config problems, log errors), ``report`` (reports, explanations, diff,
-test results) and ``sim`` (model, backtest, ``diff --predict``, plan). A message missing from the catalogues prints in English.
+test results) and ``sim`` (model, backtest, ``diff --predict``, plan). A message
+missing from the catalogues prints in English.
 
 The language is ``--lang`` when a command was given one (:func:`set_lang`), else the
 locale: the first set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (POSIX order), so
