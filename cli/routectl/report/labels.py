@@ -262,8 +262,14 @@ def span(seconds: float, lang: str) -> str:
     return _zh_units(text) if lang == "zh" else text
 
 
+def duration_text(text: str, lang: str) -> str:
+    """A duration already spelled ``3h05m`` (the engine's words) in ``lang``'s units."""
+    return _zh_units(text) if lang == "zh" and _DURATION_WHOLE.fullmatch(text) else text
+
+
 _ZH_UNITS = {"d": "天", "h": "小时", "m": "分", "s": "秒"}
 _DURATION_PART = re.compile(r"(\d+)([dhms])")
+_DURATION_WHOLE = re.compile(r"(?:\d+[dhms])+")
 
 
 def _zh_units(text: str) -> str:
