@@ -31,6 +31,7 @@ from routectl.config.problems import KeyPath, did_you_mean, toml_repr
 from routectl.errors import BadLogRow, RoutectlError, UsageProblem
 from routectl.events import Event, Routed
 from routectl.headers import resolve_header
+from routectl.i18n import N_
 from routectl.logreader import read_events
 from routectl.model import ShopConfig
 from routectl.replay import replay, run
@@ -96,6 +97,15 @@ class Failure:
     """``buyer u1, message 2 (log line 4): assignee expected 'a', got 'b'``"""
     reason: str = ""
     """The replay's reason for the actual decision."""
+    template: str = ""
+    """``message`` before its values were filled in (a msgid: printed translated)."""
+    values: tuple[tuple[str, str], ...] = ()
+
+
+def failure(template: str, reason: str = "", **values: object) -> Failure:
+    """A :class:`Failure` from a message template (marked ``N_``) and its values."""
+    texts = tuple((name, str(value)) for name, value in values.items())
+    return Failure(template.format(**dict(texts)), reason, template, texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,11 +425,14 @@ def _check(
 ) -> Iterator[Failure]:
     mine = [row for row in rows if row.buyer == item.buyer]
     if not mine:
-        yield Failure(f"buyer {item.buyer!r}: no message rows in the log")
+        yield failure(N_("buyer {buyer}: no message rows in the log"), buyer=repr(item.buyer))
         return
     if item.nth is not None:
         if item.nth > len(mine):
-            yield Failure(f"buyer {item.buyer!r}: no message {item.nth} (the log has {len(mine)})")
+            yield failure(
+                N_("buyer {buyer}: no message {nth} (the log has {count})"),
+                buyer=repr(item.buyer), nth=item.nth, count=len(mine),
+            )  # fmt: skip
             return
         chosen = [(item.nth, mine[item.nth - 1])]
     else:
@@ -436,8 +449,11 @@ def _check(
                 continue
             else:
                 expected_text, actual_text = repr(expected), repr(actual)
-            where = f"buyer {item.buyer!r}, message {number} ({at(test.log_offset + row.line)})"
-            yield Failure(f"{where}: {key} expected {expected_text}, got {actual_text}", row.reason)
+            yield failure(
+                MISMATCH, row.reason, buyer=repr(item.buyer), number=number,
+                at=at(test.log_offset + row.line), key=key, expected=expected_text,
+                actual=actual_text,
+            )  # fmt: skip
 
 
 def _same_moment(expected: float | None, actual: float | None) -> bool:
@@ -446,11 +462,19 @@ def _same_moment(expected: float | None, actual: float | None) -> bool:
     return math.floor(actual) == math.floor(expected)
 
 
+MISMATCH = N_("buyer {buyer}, message {number} ({at}): {key} expected {expected}, got {actual}")
+NEVER_GOT = N_("never (no agent got it)")
+"""What an ``assigned_at`` of no agent reads as."""
+SEE_SUMMARY = N_("; see routectl report --format json, summary")
+WORDS = (NEVER_GOT, SEE_SUMMARY)
+"""Failure values that are words of ours (translated with the message)."""
+
+
 def _time_text(config: ShopConfig) -> Callable[[float | None], str]:
     formatter = TimeFormatter(ZoneInfo(config.shop.timezone)).format
 
     def show(moment: float | None) -> str:
-        return "never (no agent got it)" if moment is None else formatter(moment)
+        return NEVER_GOT if moment is None else formatter(moment)
 
     return show
 
@@ -458,13 +482,18 @@ def _time_text(config: ShopConfig) -> Callable[[float | None], str]:
 def _check_report(expected: dict[str, Any], summary: dict[str, Any]) -> Iterator[Failure]:
     for key, want in expected.items():
         if key not in summary:
-            hint = did_you_mean(key, summary) or "; see routectl report --format json, summary"
-            yield Failure(f"expect_report.{key}: not a report summary figure{hint}")
+            hint = did_you_mean(key, summary) or SEE_SUMMARY
+            yield failure(
+                N_("expect_report.{key}: not a report summary figure{hint}"), key=key, hint=hint
+            )
             continue
         got = summary[key]
         if _figures_equal(want, got):
             continue
-        yield Failure(f"report {key} expected {want!r}, got {got!r}")
+        yield failure(
+            N_("report {key} expected {expected}, got {actual}"),
+            key=key, expected=repr(want), actual=repr(got),
+        )  # fmt: skip
 
 
 def _figures_equal(want: Any, got: Any) -> bool:

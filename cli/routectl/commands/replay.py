@@ -29,6 +29,8 @@ from routectl.reasons import translate_reason
 from routectl.safetext import printable
 
 T = TypeVar("T")
+_READ_BY_PEOPLE = ("table", "csv")
+"""Formats whose reasons and steps are translated (JSON keeps the engine's English)."""
 
 
 @click.command("replay")
@@ -90,7 +92,7 @@ def replay(
             steps = core.trace(config, events, buyer, source=source, on_bad=on_bad)
             rows = core.trace_rows(steps, zone)
         lang = current_lang()
-        if lang != "en":  # the engine speaks English; its reasons are translated here
+        if lang != "en" and fmt in _READ_BY_PEOPLE:  # the engine speaks English
             rows = _translated(rows, 6 if buyer is None else 2, lang)
         rows = _primed(rows)
         with open_output(output_path, bom=excel and fmt == "csv", inputs=(log, config_path)) as out:

@@ -54,6 +54,24 @@ def words(lang: str) -> dict[str, str]:
     return {key: word(key, lang) for key in TEXT}
 
 
+HEADERS = ("keys", "zh")
+"""``report --format csv --headers``: the JSON keys (default, for scripts) or Chinese."""
+CSV = "csv"
+"""The message context of CSV headings (``--headers zh``): the msgid is the key."""
+RATES = frozenset(
+    {
+        "share", "observed_share", "expected_share", "weight_share", "online_share",
+        "response_rate", "reply_rate", "conversion_rate",
+    }
+)  # fmt: skip
+"""CSV columns holding a fraction 0..1: with ``--headers zh`` written as ``70.9%``."""
+
+
+def heading(key: str, lang: str) -> str:
+    """A CSV column's heading in ``lang`` (the key itself when it has none)."""
+    return translations(lang).pgettext(CSV, key)
+
+
 def count(value: int, lang: str) -> str:
     """A count as people read it: ``12,345`` in Chinese, ``12345`` in English."""
     return f"{value:,}" if lang == "zh" else str(value)

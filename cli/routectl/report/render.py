@@ -105,8 +105,11 @@ def _imbalance_json(item: Imbalance) -> dict[str, Any]:
 # --- CSV ------------------------------------------------------------------------------
 
 
-def write_csv(report: Report, by: str, out: TextIO, *, excel: bool = False) -> int:
-    """One breakdown as CSV, columns named like the JSON keys."""
+def write_csv(
+    report: Report, by: str, out: TextIO, *, excel: bool = False, headers: str = "keys"
+) -> int:
+    """One breakdown as CSV, columns named like the JSON keys; ``headers="zh"``: Chinese
+    headings and rates as percentages (``70.9%``), for people, never for scripts."""
     rows: Sequence[Any] = {
         "agent": report.agents,
         "group": report.groups,
@@ -114,9 +117,20 @@ def write_csv(report: Report, by: str, out: TextIO, *, excel: bool = False) -> i
         "day": report.days_rows,
     }[by]
     kind = {"agent": AgentRow, "group": GroupRow, "hour": HourRow, "day": DayRow}[by]
-    columns = [field.name for field in fields(kind)]
-    values = ([_csv_value(getattr(row, name)) for name in columns] for row in rows)
-    return write_rows(columns, values, "csv", out, excel=excel)
+    keys = [field.name for field in fields(kind)]
+    values = ([_csv_value(getattr(row, name)) for name in keys] for row in rows)
+    if headers == "keys":
+        return write_rows(keys, values, "csv", out, excel=excel)
+    rates = [name in labels.RATES for name in keys]
+    cells = (
+        [_rate(v) if rate else v for v, rate in zip(row, rates, strict=True)] for row in values
+    )
+    columns = [labels.heading(name, headers) for name in keys]
+    return write_rows(columns, cells, "csv", out, excel=excel)
+
+
+def _rate(value: Any) -> Any:
+    return labels.percent(value) if isinstance(value, float) else value
 
 
 def _csv_value(value: Any) -> Any:
