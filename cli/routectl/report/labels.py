@@ -1,7 +1,7 @@
 """Words and numbers of the text report in English and Chinese (the platform's own terms).
 
 ``--lang zh|en`` picks one; without it, :func:`default_lang` reads the locale. The words
-are English in :data:`TEXT` and Chinese in the gettext catalogue ``report``
+are English in :data:`ENGLISH` and Chinese in the gettext catalogue ``report``
 (``routectl/locale/zh/LC_MESSAGES/report.po``): :func:`word` looks one up. Labels are
 plain text for a shop manager; the rule ids and config keys behind a figure are kept in
 ``RULES`` and shown only with ``--verbose`` (JSON carries them by key name).
@@ -25,6 +25,8 @@ from routectl.i18n import N_, in_lang, lang_from_environ, translations
 LANGS = ("en", "zh")
 COLUMN = "column"
 """The message context of column headings (``c_*`` keys)."""
+HTML = "html"
+"""The message context of the HTML page's own words (``h_*``, ``chart_*``, ``html_*``)."""
 
 
 def percent(fraction: float | None) -> str:
@@ -42,16 +44,26 @@ def default_lang(environ: Mapping[str, str]) -> str:
 
 
 def word(key: str, lang: str) -> str:
-    """The report word ``key`` in ``lang`` (columns in the ``column`` context)."""
-    english = TEXT[key]
-    if key.startswith("c_"):
-        return translations(lang).pgettext(COLUMN, english)
+    """The report word ``key`` in ``lang`` (columns in the ``column`` context, the HTML
+    page's words in ``html``)."""
+    english = ENGLISH[key]
+    context = _context(key)
+    if context:
+        return translations(lang).pgettext(context, english)
     return in_lang(lang, english)
 
 
 def words(lang: str) -> dict[str, str]:
     """Every report word in ``lang``, by key."""
-    return {key: word(key, lang) for key in TEXT}
+    return {key: word(key, lang) for key in ENGLISH}
+
+
+def _context(key: str) -> str:
+    if key.startswith("c_"):
+        return COLUMN
+    if key.startswith(("h_", "chart_", "html_")):
+        return HTML
+    return ""
 
 
 HEADERS = ("keys", "zh")
@@ -87,7 +99,7 @@ def and_(lang: str) -> str:
     return " / " if lang == "zh" else ", "
 
 
-TEXT: dict[str, str] = {
+ENGLISH: dict[str, str] = {
     # sections
     "summary": N_("Summary"),
     "agents": N_("Agents: the scorecard"),
@@ -228,6 +240,9 @@ TEXT: dict[str, str] = {
 """The report's words by key, in English: the msgids of the ``report`` catalogue
 (``locale/zh/LC_MESSAGES/report.po``). Column headings (``c_*``) are looked up in the
 message context ``column``, so ``day`` the heading and ``day`` the unit translate apart."""
+
+TEXT: dict[str, dict[str, str]] = {lang: words(lang) for lang in LANGS}
+"""The words by language and key, read from the catalogue once (``TEXT[lang][key]``)."""
 
 RULES: dict[str, str] = {
     "questions_counted": "R19, [reply_rate] window",
