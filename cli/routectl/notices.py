@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from routectl.i18n import N_, _, current_lang, in_lang
+from routectl.i18n import _
 from routectl.timefmt import TimeFormatter
-
-_NO_EVENTS = N_("routectl: warning: the log has no events, so the window {window} counts nothing")
-_MISSES = N_("routectl: warning: the window {window} misses the log ({span}): it counts nothing")
 
 
 def window_notice(
@@ -20,23 +17,24 @@ def window_notice(
     first_event: float | None,
     last_event: float | None,
     timezone: str,
-    lang: str | None = None,
 ) -> str | None:
     """When ``--since``/``--until`` select no part of the log, say so, with both spans."""
     if since is None and until is None:
         return None
     moment = TimeFormatter(ZoneInfo(timezone)).format
-    lang = lang or current_lang()
-    start, end = in_lang(lang, N_("start")), in_lang(lang, N_("end"))
-    window = f"{moment(since) or start} .. {moment(until) or end}"
+    window = f"{moment(since) or _('start')} .. {moment(until) or _('end')}"
     if first_event is None or last_event is None:
-        return in_lang(lang, _NO_EVENTS).format(window=window)
+        message = _(
+            "routectl: warning: the log has no events, so the window {window} counts nothing"
+        )
+        return message.format(window=window)
     before = until is not None and until <= first_event
     after = since is not None and since > last_event
     if not (before or after):
         return None
     span = f"{moment(first_event)} .. {moment(last_event)}"
-    return in_lang(lang, _MISSES).format(window=window, span=span)
+    message = _("routectl: warning: the window {window} misses the log ({span}): it counts nothing")
+    return message.format(window=window, span=span)
 
 
 def skipped_notice(skipped: int, rows: int) -> str | None:
@@ -44,6 +42,6 @@ def skipped_notice(skipped: int, rows: int) -> str | None:
     if skipped == 0 or skipped * 2 <= rows:
         return None
     return _(
-        "routectl: warning: --skip-bad skipped {skipped} of {rows} rows; the output comes "
-        "from the other {kept} only"
-    ).format(skipped=skipped, rows=rows, kept=rows - skipped)
+        "routectl: warning: --skip-bad skipped {skipped} of {rows} rows; "
+        "the output comes from the other {left} only"
+    ).format(skipped=skipped, rows=rows, left=rows - skipped)

@@ -98,11 +98,13 @@ def replay(
         with open_output(output_path, bom=excel and fmt == "csv", inputs=(log, config_path)) as out:
             count = write_rows(columns, rows, fmt, out, excel=excel)
     if buyer is not None and not count:
-        note = _(
-            "routectl: note: --explain {buyer}: no row of {source} names this buyer (names "
-            "are compared exactly, spaces around them trimmed)"
+        click.echo(
+            _(
+                "routectl: note: --explain {buyer}: no row of {log} names this "
+                "buyer (names are compared exactly, spaces around them trimmed)"
+            ).format(buyer=printable(buyer), log=source),
+            err=True,
         )
-        click.echo(note.format(buyer=printable(buyer), source=source), err=True)
 
 
 def _translated(

@@ -173,12 +173,7 @@ def report(
         result = build_report(config, pairs, window, days="day" in by or fmt == "html")
         plan = planner.document() if planner is not None else None
     notice = window_notice(
-        result.since,
-        result.until,
-        result.first_event,
-        result.last_event,
-        result.timezone,
-        style.lang,
+        result.since, result.until, result.first_event, result.last_event, result.timezone
     )
     if notice:
         click.echo(notice, err=True)
