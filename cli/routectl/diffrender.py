@@ -215,11 +215,11 @@ def _summary_rows(result: DiffResult) -> Table:
         ]
         for key in keys
     ]
-    return (_("figure"), _("base"), _("new"), _("change")), rows
+    return _columns(N_("figure"), N_("base"), N_("new"), N_("change")), rows
 
 
 def _agent_rows(agents: Sequence[AgentDelta]) -> Table:
-    columns = (_("agent"), _("inquiries"), _("share"), _("change"), _("in time"))
+    columns = _columns(N_("agent"), N_("inquiries"), N_("share"), N_("change"), N_("in time"))
     rows = []
     removed, added = _(" (removed)"), _(" (added)")
     for a in agents:
@@ -238,7 +238,7 @@ def _agent_rows(agents: Sequence[AgentDelta]) -> Table:
 
 def _move_rows(result: DiffResult) -> Table:
     rows = [[m.from_assignee, m.to_assignee, str(m.messages)] for m in result.moves]
-    return (_("from (base)"), _("to (new)"), _("messages")), rows
+    return _columns(N_("from (base)"), N_("to (new)"), N_("messages")), rows
 
 
 def _change_rows_markdown(result: DiffResult) -> Table:
@@ -257,7 +257,7 @@ def _change_rows_markdown(result: DiffResult) -> Table:
         ]
         for c in result.changes
     ]
-    return (_("line"), _("time"), _("buyer"), _("base"), _("new"), _("why")), rows
+    return _columns(N_("line"), N_("time"), N_("buyer"), N_("base"), N_("new"), N_("why")), rows
 
 
 def _change_blocks(result: DiffResult) -> str:
@@ -314,6 +314,12 @@ def _md_code(text: str) -> str:
 
 def _decision(decision: Decision) -> str:
     return f"{decision.assignee} ({decision.rule}): {translate_reason(decision.reason)}"
+
+
+def _columns(*headings: str) -> tuple[str, ...]:
+    """Column headings in the current language (message context ``column``)."""
+    catalogue = translations(current_lang())
+    return tuple(catalogue.pgettext(labels.COLUMN, heading) for heading in headings)
 
 
 FIGURE = "figure"

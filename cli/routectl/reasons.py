@@ -188,7 +188,7 @@ def _value(name: str, value: str, lang: str) -> str:
         return labels.duration_text(value, lang)
     if name in _SPECIAL:
         words = _WORDS.sub(lambda m: _word(m, lang), value)
-        return words.replace("; ", in_lang(lang, N_("; "))).replace(", ", in_lang(lang, N_(", ")))
+        return words.replace("; ", in_lang(lang, N_("; "))).replace(", ", labels.enumeration(lang))
     return value
 
 

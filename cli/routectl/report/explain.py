@@ -204,7 +204,7 @@ def _rules_detail(row: AgentRow, context: AgentContext, points: float, lang: str
         return _say(
             lang,
             N_("it got {parts}, which bypass weights"),
-            parts=_say(lang, N_(", ")).join(parts),
+            parts=labels.enumeration(lang).join(parts),
         )
     found = []
     if context.team_bypass:

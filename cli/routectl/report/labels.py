@@ -25,6 +25,8 @@ from routectl.i18n import N_, in_lang, lang_from_environ, translations
 LANGS = ("en", "zh")
 COLUMN = "column"
 """The message context of column headings (``c_*`` keys)."""
+ENUMERATION = "enumeration"
+"""The message context of the list separator ``, ``."""
 HTML = "html"
 """The message context of the HTML page's own words (``h_*``, ``chart_*``, ``html_*``)."""
 
@@ -46,11 +48,23 @@ def default_lang(environ: Mapping[str, str]) -> str:
 def word(key: str, lang: str) -> str:
     """The report word ``key`` in ``lang`` (columns in the ``column`` context, the HTML
     page's words in ``html``)."""
+    if key in ("day", "days_word"):
+        return day_word(1 if key == "day" else 2, lang)
     english = ENGLISH[key]
     context = _context(key)
     if context:
         return translations(lang).pgettext(context, english)
     return in_lang(lang, english)
+
+
+def enumeration(lang: str) -> str:
+    """What separates the items of a list: ``, `` / ``、``."""
+    return translations(lang).pgettext(ENUMERATION, ", ")
+
+
+def day_word(days: int, lang: str) -> str:
+    """``day`` / ``days`` after a number of days (``天``)."""
+    return translations(lang).ngettext(ENGLISH["day"], ENGLISH["days_word"], days)
 
 
 def words(lang: str) -> dict[str, str]:

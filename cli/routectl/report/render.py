@@ -243,7 +243,7 @@ class _View:
         return "\n".join(lines)
 
     def day_word(self, days: int) -> str:
-        return self.words["day" if days == 1 else "days_word"]
+        return labels.day_word(days, self.lang)
 
     def window_days(self) -> int:
         """Local days of the window when it is bounded on both sides (``--as-of``,
