@@ -218,6 +218,19 @@ def test_online_time_and_counts_read_one_way_per_language() -> None:
             "无特殊规则或入口分组：全部分流客服",
         ),
         ("R7: 2 routing agent(s) available", "R7：2 位分流客服可接待"),
+        (
+            "旗舰店:安娜 offline for 12h46m (past the 3m lag); re-routed; order_status rule "
+            "matches 'shipped' → group aftersale",
+            "旗舰店:安娜 已离线 12小时46分（超过 3分钟 的离线检测延迟）；重新分流；"
+            "订单状态规则匹配 'shipped' → 分组 aftersale",
+        ),
+        (
+            "旗舰店:小美 went offline 1m ago, inside the 3m detection lag; held; 旗舰店:小美 "
+            "back online 11h02m later",
+            "旗舰店:小美 1分钟前离线，仍在 3分钟 的离线检测延迟内；留给原客服；"
+            "旗舰店:小美 11小时02分后重新上线",
+        ),
+        ("R17b: transferred from bot to tiny:c", "R17b：由 机器人 转交给 tiny:c"),
         ("something new the engine says", "something new the engine says"),
     ],
 )

@@ -104,6 +104,7 @@ TEMPLATES: tuple[str, ...] = (
     N_("{agent} went offline {ago} ago, inside the {lag} detection lag; held"),
     N_("{agent} offline and offline routing is off; held as an offline message"),
     N_("{agent} back online: held row reached it"),
+    N_("{agent} back online {waited} later"),
     N_("held for {agent}, who was offline and did not come back within {days}: expired"),
     N_("held for {agent}, who was offline and did not come back by the end of the log"),
     N_("R17: held row expired after {days}"),
@@ -126,15 +127,17 @@ NESTED = frozenset({"why", "seen", "state", "empty", "gone", "busyness", "days",
 DURATIONS = frozenset({"ago", "waited", "lasted", "lag"})
 """Placeholders holding a duration (``3h05m``): written in the language's units."""
 _SPECIAL = {"candidates", "loads", "details", "kind"}
+SPANNING = frozenset({"why", "candidates"})
+"""Placeholders whose value may hold ``; `` (a reason of several parts, the candidates)."""
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    """The template as a regex: a value is never two parts (``; ``) unless it is nested."""
+    """The template as a regex: a value is never two parts (``; ``) unless it spans."""
     parts = _FIELD.split(template)
     regex = "".join(
-        (f"(?P<{part}>.+?)" if part in NESTED | _SPECIAL else f"(?P<{part}>(?:(?!; ).)+?)")
+        (f"(?P<{part}>.+?)" if part in SPANNING else f"(?P<{part}>(?:(?!; ).)+?)")
         if i % 2
         else re.escape(part)
         for i, part in enumerate(parts)
@@ -186,6 +189,8 @@ def _value(name: str, value: str, lang: str) -> str:
         return _translate(value, lang)
     if name in DURATIONS:
         return labels.duration_text(value, lang)
+    if name == "source" and value == "bot":  # the bot's id, in a sentence
+        return in_lang(lang, N_("the bot"))
     if name in _SPECIAL:
         words = _WORDS.sub(lambda m: _word(m, lang), value)
         return words.replace("; ", in_lang(lang, N_("; "))).replace(", ", labels.enumeration(lang))
