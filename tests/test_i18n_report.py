@@ -309,3 +309,20 @@ def test_under_a_chinese_locale_nothing_is_left_in_english(
         if found:
             left[" ".join(args[:2])] = found
     assert not left
+
+
+@pytest.mark.parametrize("config", ["shopconfig.example.toml", "examples/bot-shop.toml"])
+def test_every_reason_of_a_generated_day_reads_in_chinese(tmp_path: Path, config: str) -> None:
+    """A seeded day of the generator (transfers, the bot, the pool, offline agents,
+    queues, every special rule) replayed under a Chinese locale: no reason left in English."""
+    path = ROOT / config
+    log = tmp_path / "day.csv"
+    made = invoke(
+        ["generate-log", "-c", str(path), "--days", "1", "--seed", "7", "-o", str(log)], EN
+    )
+    assert made.exit_code == 0, made.output
+    result = invoke(["replay", str(log), "-c", str(path), "--format", "csv"], ZH)
+    assert result.exit_code == 0, result.output
+    reasons = [row.split(",", 6)[6] for row in result.stdout.splitlines()[1:]]
+    log_values = {"order", "refund", "refunding", "shipped", "signed", "paid", "unpaid"}
+    assert not {w for r in reasons for w in english_left(r)} - log_values
