@@ -360,7 +360,7 @@ def test_report_html_draws_the_hourly_need_against_todays_staffing(small: Path) 
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert '<figure id="chart-plan">' in result.stdout and result.stdout.count("<svg ") == 4
-    assert "排班：达到80%响应率需要客服与在线客服" in result.stdout
+    assert "排班：达到80%响应率需要的客服与在线客服" in result.stdout
     assert "需要客服" in result.stdout and "在线客服" in result.stdout
 
 

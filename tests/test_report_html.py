@@ -98,7 +98,7 @@ def test_lang_zh_gives_a_chinese_page_with_words_not_json_keys(tmp_path: Path) -
     assert '<html lang="zh-CN">' in chinese and '<html lang="en">' in english
     for heading in ("客服考核", "分流不均的原因", "概览", "分时段", "图表"):
         assert f"<h2>{heading}</h2>" in chinese
-    for figure in ("3分钟响应率", "预期占比", "在线客服", "平均响应时间"):
+    for figure in ("3分钟响应率", "预期占比", "在线客服", "平均响应时长"):
         assert figure in chinese
     headings = re.findall(r"<th(?: class=\"t\")?>([^<]*)</th>", chinese)
     assert "预期占比" in headings and "客服" in headings

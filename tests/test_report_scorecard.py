@@ -184,7 +184,7 @@ def test_chinese_table_uses_the_platforms_terms(
     config, log = files
     out = run(runner, str(log), "-c", str(config), "--lang", "zh")
     for term in (
-        "3分钟响应率", "平均响应时间", "人工平响", "回复率", "慢响应", "询单转化率",
+        "3分钟响应率", "平均响应时长", "人工平响", "回复率", "慢响应", "询单转化率",
         "销售额", "静默下单", "在线时长", "客服考核",
     ):  # fmt: skip
         assert term in out

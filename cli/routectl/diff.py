@@ -23,12 +23,13 @@ from typing import Any
 from routectl.engine import Engine
 from routectl.errors import BadLogRow
 from routectl.events import BuyerMessage, Event, Output, Routed, Rows
+from routectl.i18n import N_
 from routectl.logreader import BadRowHandler
 from routectl.model import ShopConfig
 from routectl.report import Report, ReportBuilder, Window
 from routectl.report.result import AgentRow
 
-REPLY_NOTE = (
+REPLY_NOTE = N_(
     "The new side assumes the log's reply times: a reply in the log goes to whoever holds "
     "the buyer then, on both sides. A config change also changes who would have replied "
     "and how fast, so read the new response figures as an estimate."
@@ -45,7 +46,7 @@ class Decision:
     reason: str
 
 
-NOT_ROUTED = Decision("-", "-", None, "this config cannot use this row (left out)")
+NOT_ROUTED = Decision("-", "-", None, N_("this config cannot use this row (left out)"))
 
 
 @dataclass(frozen=True, slots=True)

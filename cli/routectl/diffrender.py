@@ -9,15 +9,16 @@ the report has them), then every other figure that differs between the two sides
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from routectl.diff import REPLY_NOTE, AgentDelta, Change, DiffResult, summary_figures
-from routectl.durations import format_duration
+from routectl.diff import REPLY_NOTE, AgentDelta, Change, Decision, DiffResult, summary_figures
+from routectl.i18n import N_, _, current_lang, translations
 from routectl.output import dumps_json, render_table
+from routectl.reasons import translate_reason
+from routectl.report import labels
 from routectl.report.labels import percent as _pct
 from routectl.safetext import printable
 from routectl.timefmt import TimeFormatter
@@ -119,21 +120,25 @@ Table = tuple[Sequence[str], list[list[str]]]
 
 def to_table(result: DiffResult, sources: Sources) -> str:
     base, new, log = (printable(name) for name in (sources.base, sources.new, sources.log))
-    parts = [f"routectl diff: {base} -> {new} on {log}", _headline(result)]
+    parts = [_("routectl diff: {base} -> {new} on {log}").format(base=base, new=new, log=log)]
+    parts.append(_headline(result))
     for title, (columns, rows) in _sections(result):
         if rows:
             parts.append(f"{title}\n{render_table(columns, rows)}")
     if result.changes:
         parts.append(f"{_changes_title(result)}\n{_change_blocks(result)}")
-    parts.append(textwrap.fill(f"Note: {REPLY_NOTE}", width=88))
+    note = _("Note: {note}").format(note=_(REPLY_NOTE))
+    parts.append("\n".join(labels.wrap(note, current_lang(), 88)))
     return "\n\n".join(parts) + "\n"
 
 
 def to_markdown(result: DiffResult, sources: Sources) -> str:
     """For a pull-request comment or ``$GITHUB_STEP_SUMMARY``."""
     parts = [
-        f"### routectl diff: {_md_code(sources.base)} → {_md_code(sources.new)}",
-        f"Replayed {_md_code(sources.log)}. {_headline(result)}",
+        _("### routectl diff: {base} → {new}").format(
+            base=_md_code(sources.base), new=_md_code(sources.new)
+        ),
+        _("Replayed {log}.").format(log=_md_code(sources.log)) + _space() + _headline(result),
     ]
     for title, (columns, rows) in _sections(result):
         if rows:
@@ -142,38 +147,59 @@ def to_markdown(result: DiffResult, sources: Sources) -> str:
     if rows:
         table = _markdown_table(columns, rows, escaped=True)
         parts.append(f"#### {_changes_title(result)}\n\n{table}")
-    parts.append(f"> {REPLY_NOTE}")
+    parts.append(f"> {_(REPLY_NOTE)}")
     return "\n\n".join(parts) + "\n"
+
+
+_IGNORED_ON_BASE = N_("{count} log rows do not apply to the base config (left out there).")
+_IGNORED_ON_NEW = N_("{count} log rows do not apply to the new config (left out there).")
+
+
+def _space() -> str:
+    """What separates two sentences: a space in English, nothing in Chinese."""
+    return "" if current_lang() == "zh" else " "
 
 
 def _headline(result: DiffResult) -> str:
     if not result.changed:
-        return f"{result.messages} messages: nothing changes."
-    share = f" ({result.changed_messages / result.messages * 100:.1f}%)" if result.messages else ""
-    text = (
-        f"{result.messages} messages, {result.changed_messages} routed differently{share}: "
-        f"{result.changed_assignee} to another assignee, {result.changed_rule_only} by "
-        "another rule only."
+        return _("{messages} messages: nothing changes.").format(messages=result.messages)
+    share = ""
+    if result.messages:
+        share = _(" ({share:.1f}%)").format(share=result.changed_messages / result.messages * 100)
+    text = _(
+        "{messages} messages, {changed} routed differently{share}: {assignee} to another "
+        "assignee, {rule} by another rule only."
+    ).format(
+        messages=result.messages,
+        changed=result.changed_messages,
+        share=share,
+        assignee=result.changed_assignee,
+        rule=result.changed_rule_only,
     )
-    for count, side in ((result.ignored_on_base, "base"), (result.ignored_on_new, "new")):
+    for count, message in (
+        (result.ignored_on_base, _IGNORED_ON_BASE),
+        (result.ignored_on_new, _IGNORED_ON_NEW),
+    ):
         if count:
-            text += f" {count} log rows do not apply to the {side} config (left out there)."
+            text += _space() + _(message).format(count=count)
     return text
 
 
 def _sections(result: DiffResult) -> list[tuple[str, Table]]:
     return [
-        ("Summary", _summary_rows(result)),
-        ("Agents", _agent_rows(result.agents)),
-        ("Moves (assignee before -> after)", _move_rows(result)),
+        (_("Summary"), _summary_rows(result)),
+        (_("Agents"), _agent_rows(result.agents)),
+        (_("Moves (assignee before -> after)"), _move_rows(result)),
     ]
 
 
 def _changes_title(result: DiffResult) -> str:
     shown = len(result.changes)
     if shown < result.changed_messages:
-        return f"First {shown} of {result.changed_messages} changed messages (--limit)"
-    return "Changed messages"
+        return _("First {shown} of {changed} changed messages (--limit)").format(
+            shown=shown, changed=result.changed_messages
+        )
+    return _("Changed messages")
 
 
 def _summary_rows(result: DiffResult) -> Table:
@@ -182,21 +208,22 @@ def _summary_rows(result: DiffResult) -> Table:
     keys += [key for key in base if key not in keys and base[key] != new.get(key)]
     rows = [
         [
-            key,
+            _figure_name(key),
             _figure(key, base[key]),
             _figure(key, new.get(key)),
             _change(key, base[key], new.get(key)),
         ]
         for key in keys
     ]
-    return ("figure", "base", "new", "change"), rows
+    return _columns(N_("figure"), N_("base"), N_("new"), N_("change")), rows
 
 
 def _agent_rows(agents: Sequence[AgentDelta]) -> Table:
-    columns = ("agent", "inquiries", "share", "change", "in time")
+    columns = _columns(N_("agent"), N_("inquiries"), N_("share"), N_("change"), N_("in time"))
     rows = []
+    removed, added = _(" (removed)"), _(" (added)")
     for a in agents:
-        name = a.agent + ("" if a.in_new else " (removed)") + ("" if a.in_base else " (added)")
+        name = a.agent + ("" if a.in_new else removed) + ("" if a.in_base else added)
         rows.append(
             [
                 name,
@@ -211,7 +238,7 @@ def _agent_rows(agents: Sequence[AgentDelta]) -> Table:
 
 def _move_rows(result: DiffResult) -> Table:
     rows = [[m.from_assignee, m.to_assignee, str(m.messages)] for m in result.moves]
-    return ("from (base)", "to (new)", "messages"), rows
+    return _columns(N_("from (base)"), N_("to (new)"), N_("messages")), rows
 
 
 def _change_rows_markdown(result: DiffResult) -> Table:
@@ -224,11 +251,13 @@ def _change_rows_markdown(result: DiffResult) -> Table:
             _md(c.buyer),
             _md(f"{c.base.assignee} ({c.base.rule})"),
             _md(f"{c.new.assignee} ({c.new.rule})"),
-            f"base: {_md(c.base.reason)}<br>new: {_md(c.new.reason)}",
+            _("base: {base}<br>new: {new}").format(
+                base=_md(translate_reason(c.base.reason)), new=_md(translate_reason(c.new.reason))
+            ),
         ]
         for c in result.changes
     ]
-    return ("line", "time", "buyer", "base", "new", "why"), rows
+    return _columns(N_("line"), N_("time"), N_("buyer"), N_("base"), N_("new"), N_("why")), rows
 
 
 def _change_blocks(result: DiffResult) -> str:
@@ -237,11 +266,12 @@ def _change_blocks(result: DiffResult) -> str:
     blocks = []
     for c in result.changes:
         base, new = c.base, c.new
+        head = _("line {line}").format(line=c.line)
         blocks.append(
-            f"line {c.line}  {moment(c.time)}  {printable(c.buyer)}\n"
-            + printable(f"  base: {base.assignee} ({base.rule}): {base.reason}")
+            f"{head}  {moment(c.time)}  {printable(c.buyer)}\n"
+            + printable(_("  base: {decision}").format(decision=_decision(base)))
             + "\n"
-            + printable(f"  new:  {new.assignee} ({new.rule}): {new.reason}")
+            + printable(_("  new:  {decision}").format(decision=_decision(new)))
         )
     return "\n".join(blocks)
 
@@ -282,13 +312,31 @@ def _md_code(text: str) -> str:
 # --- cell formatting -------------------------------------------------------------------
 
 
+def _decision(decision: Decision) -> str:
+    return f"{decision.assignee} ({decision.rule}): {translate_reason(decision.reason)}"
+
+
+def _columns(*headings: str) -> tuple[str, ...]:
+    """Column headings in the current language (message context ``column``)."""
+    catalogue = translations(current_lang())
+    return tuple(catalogue.pgettext(labels.COLUMN, heading) for heading in headings)
+
+
+FIGURE = "figure"
+"""The message context of summary keys: in Chinese a figure's name, in English the key."""
+
+
+def _figure_name(key: str) -> str:
+    return translations(current_lang()).pgettext(FIGURE, key)
+
+
 def _figure(key: str, value: Any) -> str:
     if value is None:
         return "-"
     if key.endswith("_rate") and isinstance(value, int | float):
         return _pct(value)
     if key.endswith("_s") and isinstance(value, int | float):
-        return format_duration(value)
+        return labels.duration(value, current_lang())
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
@@ -297,17 +345,17 @@ def _figure(key: str, value: Any) -> str:
 def _change(key: str, base: Any, new: Any) -> str:
     numbers = (int, float)
     if base == new or not isinstance(base, numbers) or not isinstance(new, numbers):
-        return "" if base == new else "changed"
+        return "" if base == new else _("changed")
     if key.endswith("_rate"):
         return _points(base, new)
     delta = new - base
     sign = "+" if delta > 0 else "-"
     if key.endswith("_s"):
-        return sign + format_duration(abs(delta))
+        return sign + labels.duration(abs(delta), current_lang())
     return f"{sign}{abs(delta):.2f}" if isinstance(delta, float) else f"{sign}{abs(delta)}"
 
 
 def _points(base: float | None, new: float | None) -> str:
     if base is None or new is None or round((new - base) * 1000) == 0:
         return ""
-    return f"{(new - base) * 100:+.1f} pt"
+    return _("{points:+.1f} pt").format(points=(new - base) * 100)

@@ -31,6 +31,7 @@ from routectl.config.problems import KeyPath, did_you_mean, toml_repr
 from routectl.errors import BadLogRow, RoutectlError, UsageProblem
 from routectl.events import Event, Routed
 from routectl.headers import resolve_header
+from routectl.i18n import N_, _
 from routectl.logreader import read_events
 from routectl.model import ShopConfig
 from routectl.replay import replay, run
@@ -96,6 +97,15 @@ class Failure:
     """``buyer u1, message 2 (log line 4): assignee expected 'a', got 'b'``"""
     reason: str = ""
     """The replay's reason for the actual decision."""
+    template: str = ""
+    """``message`` before its values were filled in (a msgid: printed translated)."""
+    values: tuple[tuple[str, str], ...] = ()
+
+
+def failure(template: str, reason: str = "", **values: object) -> Failure:
+    """A :class:`Failure` from a message template (marked ``N_``) and its values."""
+    texts = tuple((name, str(value)) for name, value in values.items())
+    return Failure(template.format(**dict(texts)), reason, template, texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,22 +145,28 @@ class _Loader:
     def unknown_keys(self, parts: KeyPath, table: dict[str, Any], known: tuple[str, ...]) -> None:
         for key in table:
             if key not in known:
-                hint = did_you_mean(key, known) or f"; expected one of {', '.join(known)}"
-                raise self.fail((*parts, key), f"{_dotted(parts, key)}: unknown key{hint}")
+                hint = did_you_mean(key, known) or _("; expected one of {keys}").format(
+                    keys=", ".join(known)
+                )
+                raise self.fail(
+                    (*parts, key),
+                    _("{key}: unknown key{hint}").format(key=_dotted(parts, key), hint=hint),
+                )
 
     def suite(self, document: dict[str, Any]) -> Suite:
         self.unknown_keys((), document, SUITE_KEYS)
         tests = document.get("tests")
         if not isinstance(tests, list) or not tests:
-            raise self.fail(("tests",), "a suite needs [[tests]] (at least one)")
+            raise self.fail(("tests",), _("a suite needs [[tests]] (at least one)"))
         loaded, names = [], set()
         for index, test in enumerate(tests):
             if not isinstance(test, dict):
-                raise self.fail(("tests", index), "each test must be a table ([[tests]])")
+                raise self.fail(("tests", index), _("each test must be a table ([[tests]])"))
             routing_test = self.test(index, test, document)
             if routing_test.name in names:
                 raise self.fail(
-                    ("tests", index, "name"), f"duplicate test name {routing_test.name!r}"
+                    ("tests", index, "name"),
+                    _("duplicate test name {name}").format(name=repr(routing_test.name)),
                 )
             names.add(routing_test.name)
             loaded.append(routing_test)
@@ -161,7 +177,9 @@ class _Loader:
         self.unknown_keys(at, test, TEST_KEYS)
         name = test.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise self.fail((*at, "name"), f"tests[{index}].name: every test needs a name")
+            raise self.fail(
+                (*at, "name"), _("tests[{index}].name: every test needs a name").format(index=index)
+            )
         config_key = (*at, "config") if "config" in test else ("config",)
         config = self.config(test.get("config", suite.get("config")), config_key)
         date = self.date(
@@ -171,7 +189,9 @@ class _Loader:
         events = self.log(test.get("log"), (*at, "log"), config, date, zone)
         raw_expect = test.get("expect", [])
         if not isinstance(raw_expect, list) or not all(isinstance(e, dict) for e in raw_expect):
-            raise self.fail((*at, "expect"), "expect must be an array of tables: [{ buyer = ... }]")
+            raise self.fail(
+                (*at, "expect"), _("expect must be an array of tables: [{ buyer = ... }]")
+            )
         expect = tuple(
             self.expectation(item, (*at, "expect", position), date, zone)
             for position, item in enumerate(raw_expect)
@@ -179,28 +199,36 @@ class _Loader:
         report = test.get("expect_report", {})
         if not isinstance(report, dict):
             raise self.fail(
-                (*at, "expect_report"), "expect_report must be a table of summary figures"
+                (*at, "expect_report"), _("expect_report must be a table of summary figures")
             )
         figures = tuple(field.name for field in dataclasses.fields(Summary))
         for key in report:
             if key not in figures:
-                hint = (
-                    did_you_mean(key, figures)
-                    or "; see the summary of routectl report --format json"
+                hint = did_you_mean(key, figures) or _(
+                    "; see the summary of routectl report --format json"
                 )
                 raise self.fail(
                     (*at, "expect_report", key),
-                    f"expect_report.{key}: not a report summary figure{hint}",
+                    _("expect_report.{key}: not a report summary figure{hint}").format(
+                        key=key, hint=hint
+                    ),
                 )
             value = report[key]
             if isinstance(value, bool) or not isinstance(value, int | float | str | dict | list):
                 raise self.fail(
                     (*at, "expect_report", key),
-                    f"expect_report.{key}: a report figure is a number (or a table of them), "
-                    f"got {toml_repr(value)}",
+                    _(
+                        "expect_report.{key}: a report figure is a number (or a table of "
+                        "them), got {value}"
+                    ).format(key=key, value=toml_repr(value)),
                 )
         if not expect and not report:
-            raise self.fail(at, f"test {name!r} expects nothing: give expect or expect_report")
+            raise self.fail(
+                at,
+                _("test {name} expects nothing: give expect or expect_report").format(
+                    name=repr(name)
+                ),
+            )
         return RoutingTest(
             name.strip(), self.line_of(at), config, events, expect, report,
             self.line_of((*at, "expect_report")),
@@ -210,7 +238,7 @@ class _Loader:
     def config(self, value: Any, parts: KeyPath) -> ShopConfig:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(
-                parts, 'a suite needs config = "path/to/shopconfig.toml" (relative to the suite)'
+                parts, _('a suite needs config = "path/to/shopconfig.toml" (relative to the suite)')
             )
         path = (self.folder / value).resolve()
         if path not in self.configs:
@@ -236,13 +264,16 @@ class _Loader:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise self.fail(parts, f'date must be a day like "2026-11-02", got {toml_repr(value)}')
+        raise self.fail(
+            parts,
+            _('date must be a day like "2026-11-02", got {value}').format(value=toml_repr(value)),
+        )
 
     def log(
         self, value: Any, parts: KeyPath, config: ShopConfig, date: dt.date, zone: ZoneInfo
     ) -> tuple[Event, ...]:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(parts, 'every test needs a log = """ CSV with a header row """')
+            raise self.fail(parts, _('every test needs a log = """ CSV with a header row """'))
         offset = self.log_offset(parts)
         source = f"{self.path}"
         try:
@@ -274,18 +305,22 @@ class _Loader:
         self.unknown_keys(parts, item, EXPECT_KEYS)
         buyer = item.get("buyer")
         if not isinstance(buyer, str) or not buyer.strip():
-            raise self.fail(parts, 'every expect item needs the buyer it checks: buyer = "..."')
+            raise self.fail(parts, _('every expect item needs the buyer it checks: buyer = "..."'))
         nth = item.get("nth")
         if nth is not None and (not isinstance(nth, int) or isinstance(nth, bool) or nth < 1):
             raise self.fail(
-                (*parts, "nth"), f"nth must be a message number from 1, got {toml_repr(nth)}"
+                (*parts, "nth"),
+                _("nth must be a message number from 1, got {value}").format(value=toml_repr(nth)),
             )
         fields: dict[str, Any] = {}
         for key in ("assignee", "rule"):
             if key in item:
                 if not isinstance(item[key], str):
                     raise self.fail(
-                        (*parts, key), f"{key} must be a string, got {toml_repr(item[key])}"
+                        (*parts, key),
+                        _("{key} must be a string, got {value}").format(
+                            key=key, value=toml_repr(item[key])
+                        ),
                     )
                 fields[key] = item[key]
         if "assigned_at" in item:
@@ -294,7 +329,7 @@ class _Loader:
             )
         if not fields:
             raise self.fail(
-                parts, "an expect item must name what it checks: assignee, rule or assigned_at"
+                parts, _("an expect item must name what it checks: assignee, rule or assigned_at")
             )
         return Expectation(buyer, nth, fields, self.line_of(parts))
 
@@ -305,8 +340,10 @@ class _Loader:
         if seconds is None:
             raise self.fail(
                 parts,
-                'assigned_at must be "HH:MM[:SS]" on the suite date, or "" for never, '
-                f"got {toml_repr(value)}",
+                _(
+                    'assigned_at must be "HH:MM[:SS]" on the suite date, or "" for never, '
+                    "got {value}"
+                ).format(value=toml_repr(value)),
             )
         return seconds
 
@@ -415,11 +452,14 @@ def _check(
 ) -> Iterator[Failure]:
     mine = [row for row in rows if row.buyer == item.buyer]
     if not mine:
-        yield Failure(f"buyer {item.buyer!r}: no message rows in the log")
+        yield failure(N_("buyer {buyer}: no message rows in the log"), buyer=repr(item.buyer))
         return
     if item.nth is not None:
         if item.nth > len(mine):
-            yield Failure(f"buyer {item.buyer!r}: no message {item.nth} (the log has {len(mine)})")
+            yield failure(
+                N_("buyer {buyer}: no message {nth} (the log has {count})"),
+                buyer=repr(item.buyer), nth=item.nth, count=len(mine),
+            )  # fmt: skip
             return
         chosen = [(item.nth, mine[item.nth - 1])]
     else:
@@ -436,8 +476,11 @@ def _check(
                 continue
             else:
                 expected_text, actual_text = repr(expected), repr(actual)
-            where = f"buyer {item.buyer!r}, message {number} ({at(test.log_offset + row.line)})"
-            yield Failure(f"{where}: {key} expected {expected_text}, got {actual_text}", row.reason)
+            yield failure(
+                MISMATCH, row.reason, buyer=repr(item.buyer), number=number,
+                at=at(test.log_offset + row.line), key=key, expected=expected_text,
+                actual=actual_text,
+            )  # fmt: skip
 
 
 def _same_moment(expected: float | None, actual: float | None) -> bool:
@@ -446,11 +489,19 @@ def _same_moment(expected: float | None, actual: float | None) -> bool:
     return math.floor(actual) == math.floor(expected)
 
 
+MISMATCH = N_("buyer {buyer}, message {number} ({at}): {key} expected {expected}, got {actual}")
+NEVER_GOT = N_("never (no agent got it)")
+"""What an ``assigned_at`` of no agent reads as."""
+SEE_SUMMARY = N_("; see routectl report --format json, summary")
+WORDS = (NEVER_GOT, SEE_SUMMARY)
+"""Failure values that are words of ours (translated with the message)."""
+
+
 def _time_text(config: ShopConfig) -> Callable[[float | None], str]:
     formatter = TimeFormatter(ZoneInfo(config.shop.timezone)).format
 
     def show(moment: float | None) -> str:
-        return "never (no agent got it)" if moment is None else formatter(moment)
+        return NEVER_GOT if moment is None else formatter(moment)
 
     return show
 
@@ -458,13 +509,18 @@ def _time_text(config: ShopConfig) -> Callable[[float | None], str]:
 def _check_report(expected: dict[str, Any], summary: dict[str, Any]) -> Iterator[Failure]:
     for key, want in expected.items():
         if key not in summary:
-            hint = did_you_mean(key, summary) or "; see routectl report --format json, summary"
-            yield Failure(f"expect_report.{key}: not a report summary figure{hint}")
+            hint = did_you_mean(key, summary) or SEE_SUMMARY
+            yield failure(
+                N_("expect_report.{key}: not a report summary figure{hint}"), key=key, hint=hint
+            )
             continue
         got = summary[key]
         if _figures_equal(want, got):
             continue
-        yield Failure(f"report {key} expected {want!r}, got {got!r}")
+        yield failure(
+            N_("report {key} expected {expected}, got {actual}"),
+            key=key, expected=repr(want), actual=repr(got),
+        )  # fmt: skip
 
 
 def _figures_equal(want: Any, got: Any) -> bool:

@@ -6,25 +6,40 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
+from routectl.i18n import _, ngettext
+from routectl.reasons import translate_reason
 from routectl.safetext import printable
-from routectl.suite import TestResult
+from routectl.suite import WORDS, Failure, TestResult
 
 
 def result_lines(result: TestResult) -> list[str]:
-    """``PASS  FILE:LINE  name``; a failure adds expected-vs-actual and the replay reason."""
-    status = "PASS" if result.passed else "FAIL"
+    """``PASS  FILE:LINE  name``; a failure adds expected-vs-actual and the replay reason
+    (in the current language: ``通过`` / ``失败``, the reason as ``replay`` prints it)."""
+    status = _("PASS") if result.passed else _("FAIL")
     lines = [f"{status}  {printable(result.suite)}:{result.line}  {printable(result.name)}"]
     for failure in result.failures:
-        lines.append(f"      {printable(failure.message)}")
+        lines.append(f"      {printable(failure_text(failure))}")
         if failure.reason:
-            lines.append(f"        reason: {printable(failure.reason)}")
+            reason = _("reason: {reason}").format(reason=translate_reason(failure.reason))
+            lines.append(f"        {printable(reason)}")
     return lines
+
+
+def failure_text(failure: Failure) -> str:
+    """A failure's message in the current language."""
+    if not failure.template:
+        return failure.message
+    values = {name: _(text) if text in WORDS else text for name, text in failure.values}
+    return _(failure.template).format(**values)
 
 
 def totals(results: Sequence[TestResult]) -> str:
     failed = sum(1 for r in results if not r.passed)
-    tests = "test" if len(results) == 1 else "tests"
-    return f"{len(results)} {tests}: {len(results) - failed} passed, {failed} failed"
+    count = len(results)
+    tests = ngettext("{count} test", "{count} tests", count).format(count=count)
+    return _("{tests}: {passed} passed, {failed} failed").format(
+        tests=tests, passed=count - failed, failed=failed
+    )
 
 
 def to_junit(results: Iterable[TestResult]) -> str:

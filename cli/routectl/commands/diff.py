@@ -10,6 +10,7 @@ from routectl.config import load_config
 from routectl.config.loader import source_name
 from routectl.diff import compare, reading_config
 from routectl.errors import RoutectlError, UsageProblem
+from routectl.i18n import LANGS, set_lang
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -52,10 +53,15 @@ _RENDER = {
     "with 90 % intervals (docs/prediction.md).",
 )  # fmt: skip
 @simulation_options
+@click.option(
+    "--lang", type=click.Choice(LANGS),
+    help="Language of the table and Markdown (JSON never changes) [default: from the locale].",
+)  # fmt: skip
 def diff(
     base: str, new: str, log: str, output_path: str, fmt: str, limit: int,
     exit_code: bool, encoding: str | None, skip_bad: bool, column_map: dict[str, str], sort: bool,
     predict: bool, runs: int, seed: int, jobs: int | None, model_path: str | None,
+    lang: str | None,
 ) -> int:  # fmt: skip
     """Replay LOG (- or nothing: standard input) through the BASE and NEW configs.
 
@@ -74,6 +80,8 @@ def diff(
     Exit 0; 1 with --exit-code when anything changed; 2 on a usage error, an invalid
     config or a bad log row. More: docs/cli.md#diff
     """
+    if lang is not None:
+        set_lang(lang)
     if [base, new, log].count("-") > 1:
         raise UsageProblem("standard input (-) can be read once: give files for the others")
     try:

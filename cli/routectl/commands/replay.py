@@ -11,6 +11,7 @@ import click
 
 from routectl import replay as core
 from routectl.config import load_config
+from routectl.i18n import _, current_lang
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -24,9 +25,12 @@ from routectl.options import (
     sort_option,
 )
 from routectl.output import ROW_FORMATS, open_output, write_rows
+from routectl.reasons import translate_reason
 from routectl.safetext import printable
 
 T = TypeVar("T")
+_READ_BY_PEOPLE = ("table", "csv")
+"""Formats whose reasons and steps are translated (JSON keeps the engine's English)."""
 
 
 @click.command("replay")
@@ -87,15 +91,31 @@ def replay(
             columns = core.TRACE_COLUMNS
             steps = core.trace(config, events, buyer, source=source, on_bad=on_bad)
             rows = core.trace_rows(steps, zone)
+        lang = current_lang()
+        if lang != "en" and fmt in _READ_BY_PEOPLE:  # the engine speaks English
+            rows = _translated(rows, 6 if buyer is None else 2, lang)
         rows = _primed(rows)
         with open_output(output_path, bom=excel and fmt == "csv", inputs=(log, config_path)) as out:
             count = write_rows(columns, rows, fmt, out, excel=excel)
     if buyer is not None and not count:
         click.echo(
-            f"routectl: note: --explain {printable(buyer)}: no row of {source} names this "
-            "buyer (names are compared exactly, spaces around them trimmed)",
+            _(
+                "routectl: note: --explain {buyer}: no row of {log} names this "
+                "buyer (names are compared exactly, spaces around them trimmed)"
+            ).format(buyer=printable(buyer), log=source),
             err=True,
         )
+
+
+def _translated(
+    rows: Iterator[Sequence[object]], column: int, lang: str
+) -> Iterator[Sequence[object]]:
+    """Rows with the engine's English text in ``column`` translated to ``lang``."""
+    for row in rows:
+        text = row[column]
+        if isinstance(text, str):
+            row = (*row[:column], translate_reason(text, lang), *row[column + 1 :])
+        yield row
 
 
 def _primed(rows: Iterator[T]) -> Iterator[T]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ import click
 
 from routectl.config import load_config
 from routectl.headers import did_you_mean
+from routectl.i18n import current_lang
 from routectl.logsource import open_events
 from routectl.model import ShopConfig
 from routectl.notices import window_notice
@@ -99,14 +99,19 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
 @columns_option
 @sort_option
 @click.option("--lang", type=click.Choice(labels.LANGS), help=_LANG_HELP)
+@click.option(
+    "--headers", type=click.Choice(labels.HEADERS), default="keys", show_default=True,
+    help="With --format csv: keys (the JSON keys, for scripts) or zh (Chinese headings, "
+    "rates as percentages, for people).",
+)  # fmt: skip
 @click.option("--wide", is_flag=True, help="All scorecard columns (wider than 100 characters).")
 @click.option("--verbose", is_flag=True, help="Rule ids and config keys next to the figures.")
 @click.option("--plan-target", metavar="RATE", help=_PLAN_HELP)
 def report(
     log: str, config_path: str, output_path: str, fmt: str, since: str | None,
     until: str | None, as_of: str | None, by: tuple[str, ...], encoding: str | None, skip_bad: bool,
-    excel: bool | None, column_map: dict[str, str], sort: bool, lang: str | None, wide: bool,
-    verbose: bool, plan_target: str | None,
+    excel: bool | None, column_map: dict[str, str], sort: bool, lang: str | None,
+    headers: str, wide: bool, verbose: bool, plan_target: str | None,
 ) -> None:  # fmt: skip
     """Replay LOG (- or nothing: standard input) and report the platform's figures and
     the agents' scorecard.
@@ -124,6 +129,10 @@ def report(
     """
     if fmt == "csv" and len(by) > 1:
         raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
+    if headers != "keys" and fmt != "csv":
+        raise click.BadParameter(
+            "names CSV columns: use it with --format csv", param_hint="--headers"
+        )
     excel = resolve_excel(excel, fmt, output_path)
     if plan_target is not None and fmt != "html":
         raise click.BadParameter(
@@ -132,7 +141,7 @@ def report(
     config = load_config(config_path)
     now = datetime.now(ZoneInfo(config.shop.timezone))  # the only clock read of a report
     window = _window(since, until, as_of, now)
-    style = render.TableStyle(lang or labels.default_lang(os.environ), wide, verbose)
+    style = render.TableStyle(lang or current_lang(), wide, verbose)
     source = "<stdin>" if log == "-" else log
     with (
         _planning(config, plan_target) as planner,
@@ -153,7 +162,7 @@ def report(
         click.echo(notice, err=True)
     with open_output(output_path, bom=excel, inputs=(log, config_path)) as out:
         if fmt == "csv":
-            render.write_csv(result, by[0] if by else "agent", out, excel=excel)
+            render.write_csv(result, by[0] if by else "agent", out, excel=excel, headers=headers)
         elif fmt == "html":
             out.write(html_page(result, style.lang, plan))
         elif fmt == "json":

@@ -26,10 +26,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from routectl.durations import humanize_seconds
+from routectl.i18n import N_, in_lang, translations
 from routectl.model import ShopConfig
+from routectl.report import labels
+from routectl.report.labels import LANGS
 from routectl.report.labels import percent as _pct
 from routectl.report.narrate import imbalance_text
-from routectl.report.result import AgentRow, Cause, Imbalance
+from routectl.report.result import AgentRow, Cause, Imbalance, LocalDetails
 from routectl.report.tables import AgentContext
 
 ABSOLUTE_MARGIN = 0.05
@@ -67,13 +70,26 @@ def _explain(config: ShopConfig, row: AgentRow, context: AgentContext, total: in
     weight_share = row.weight_share or 0.0
     online_share = row.online_share if row.online_share is not None else weight_share
     expected = row.expected_share or 0.0
-    causes = (
-        Cause("weight", weight_share - context.equal_share, _weight_detail(config, row)),
-        Cause("online time", online_share - weight_share, _online_detail(row, context)),
-        Cause("hours of day", expected - online_share, _hours_detail(context)),
-        Cause("caps and rules", share - expected, _rules_detail(row, context, share - expected)),
+    points = (
+        weight_share - context.equal_share,
+        online_share - weight_share,
+        expected - online_share,
+        share - expected,
     )
-    main = max(causes[1:], key=lambda cause: abs(cause.points))
+
+    def details(lang: str) -> tuple[str, ...]:
+        return (
+            _weight_detail(config, row, lang),
+            _online_detail(row, context, lang),
+            _hours_detail(context, lang),
+            _rules_detail(row, context, points[3], lang),
+        )
+
+    causes = tuple(
+        Cause(name, round(value, 4), detail)
+        for name, value, detail in zip(CAUSES, points, details("en"), strict=True)
+    )
+    main = max(zip(CAUSES[1:], points[1:], strict=True), key=lambda cause: abs(cause[1]))
     item = Imbalance(
         agent=row.agent,
         inquiries=row.inquiries,
@@ -83,88 +99,151 @@ def _explain(config: ShopConfig, row: AgentRow, context: AgentContext, total: in
         weight_share=weight_share,
         online_share=online_share,
         expected_share=expected,
-        causes=tuple(Cause(c.name, round(c.points, 4), c.detail) for c in causes),
-        main_cause=main.name,
+        causes=causes,
+        main_cause=main[0],
         text="",
-        note=_busyness_note(config, row).strip(),
+        note=_busyness_note(config, row, "en"),
+        local=tuple(
+            LocalDetails(lang, details(lang), _busyness_note(config, row, lang))
+            for lang in LANGS
+            if lang != "en"
+        ),
     )
     return replace(item, text=imbalance_text(item))
 
 
-def _busyness_note(config: ShopConfig, row: AgentRow) -> str:
+CAUSES = ("weight", "online time", "hours of day", "caps and rules")
+"""The four terms, in the order they move the share (the names are JSON values)."""
+
+
+def _say(lang: str, message: str, **values: object) -> str:
+    return in_lang(lang, message).format(**values)
+
+
+def _span(seconds: float, lang: str) -> str:
+    return humanize_seconds(seconds) if lang == "en" else labels.span(seconds, lang)
+
+
+def _busyness_note(config: ShopConfig, row: AgentRow, lang: str) -> str:
     """R13b: under busyness, weights set open conversations per agent, not the split."""
     busy = [g.name for g in config.groups if g.balance == "busyness" and g.name in row.groups]
     if not busy:
         return ""
-    return (
-        f" Group(s) {', '.join(busy)} balance by busyness (R13b): each inquiry goes to the "
-        "agent with the fewest open conversations per unit of weight, so the split also "
-        "follows how long agents keep conversations open (quick closers get more)."
+    return _say(
+        lang,
+        N_(
+            "Group(s) {groups} balance by busyness (R13b): each inquiry goes to the agent "
+            "with the fewest open conversations per unit of weight, so the split also "
+            "follows how long agents keep conversations open (quick closers get more)."
+        ),
+        groups=", ".join(busy),
     )
 
 
-def _weight_detail(config: ShopConfig, row: AgentRow) -> str:
+def _weight_detail(config: ShopConfig, row: AgentRow, lang: str) -> str:
     team = [a.weight for a in config.agents if set(a.groups) & set(row.groups) and a.routing]
     if not team:
-        return f"weight {row.weight}"
-    return f"weight {row.weight} vs {sum(team) / len(team):.0f} on average in its group(s)"
-
-
-def _online_detail(row: AgentRow, context: AgentContext) -> str:
-    return (
-        f"online and not suspended {humanize_seconds(row.available_s)} vs "
-        f"{humanize_seconds(context.team_available_s)} on average in its group(s)"
+        return _say(lang, N_("weight {weight}"), weight=row.weight)
+    return _say(
+        lang,
+        N_("weight {weight} vs {average} on average in its group(s)"),
+        weight=row.weight,
+        average=f"{sum(team) / len(team):.0f}",
     )
 
 
-def _hours_detail(context: AgentContext) -> str:
+def _online_detail(row: AgentRow, context: AgentContext, lang: str) -> str:
+    return _say(
+        lang,
+        N_("online and not suspended {own} vs {average} on average in its group(s)"),
+        own=_span(row.available_s, lang),
+        average=_span(context.team_available_s, lang),
+    )
+
+
+def _hours_detail(context: AgentContext, lang: str) -> str:
     arrivals, team_arrivals = context.arrival_fraction, context.team_arrival_fraction
     if arrivals is None or team_arrivals is None:
-        return "no inquiry arrived in its group(s)"
-    text = (
-        f"available when {_pct(arrivals)} of its group(s)' inquiries arrived "
-        f"(average {_pct(team_arrivals)})"
+        return _say(lang, N_("no inquiry arrived in its group(s)"))
+    text = _say(
+        lang,
+        N_("available when {own} of its group(s)' inquiries arrived (average {average})"),
+        own=_pct(arrivals),
+        average=_pct(team_arrivals),
     )
     if context.part_when_available is not None and context.nominal_part is not None:
-        text += (
-            f", and then {_pct(context.part_when_available)} of the available weight "
-            f"vs {_pct(context.nominal_part)} with everyone in"
+        text += _say(
+            lang,
+            N_(", and then {own} of the available weight vs {nominal} with everyone in"),
+            own=_pct(context.part_when_available),
+            nominal=_pct(context.nominal_part),
         )
-    worked = f"hours worked {context.hours_worked}" if context.hours_worked else "never online"
-    busy = f", busiest hours {context.busy_hours}" if context.busy_hours else ""
-    return f"{text} ({worked}{busy})"
+    if context.hours_worked:
+        worked = _say(lang, N_("hours worked {hours}"), hours=context.hours_worked)
+    else:
+        worked = _say(lang, N_("never online"))
+    if context.busy_hours:
+        worked += _say(lang, N_(", busiest hours {hours}"), hours=context.busy_hours)
+    return _say(lang, N_("{text} ({worked})"), text=text, worked=worked)
 
 
-def _rules_detail(row: AgentRow, context: AgentContext, points: float) -> str:
+def _rules_detail(row: AgentRow, context: AgentContext, points: float, lang: str) -> str:
     if points >= 0:
         parts = [
-            f"{count} {name}"
+            _say(lang, name, count=count)
             for name, count in (
-                ("by recent contact (R9)", row.by_recent_contact),
-                ("by dedicated agent (R10)", row.by_dedicated),
-                ("addressed to it directly", row.direct),
-                ("from the offline pool (R14)", row.from_pool),
+                (N_("{count} by recent contact (R9)"), row.by_recent_contact),
+                (N_("{count} by dedicated agent (R10)"), row.by_dedicated),
+                (N_("{count} addressed to it directly"), row.direct),
+                (N_("{count} from the offline pool (R14)"), row.from_pool),
             )
             if count
         ]
         if not parts:
-            return "no inquiry by rules that bypass weights"
-        return "it got " + ", ".join(parts) + ", which bypass weights"
-    parts = []
+            return _say(lang, N_("no inquiry by rules that bypass weights"))
+        return _say(
+            lang,
+            N_("it got {parts}, which bypass weights"),
+            parts=labels.enumeration(lang).join(parts),
+        )
+    found = []
     if context.team_bypass:
-        parts.append(
-            f"its teammates got {context.team_bypass} by recent contact, dedicated, "
-            "direct or pool rules, which bypass weights"
+        found.append(
+            _say(
+                lang,
+                N_(
+                    "its teammates got {count} by recent contact, dedicated, direct or "
+                    "pool rules, which bypass weights"
+                ),
+                count=context.team_bypass,
+            )
         )
     if context.queued_in_groups:
-        parts.append(
-            f"{_inquiries(context.queued_in_groups)} of its group(s) queued with every "
-            f"candidate at max_concurrent (its own: {context.max_concurrent})"
+        found.append(
+            _say(
+                lang,
+                N_(
+                    "{inquiries} of its group(s) queued with every candidate at "
+                    "max_concurrent (its own: {cap})"
+                ),
+                inquiries=_inquiries(context.queued_in_groups, lang),
+                cap=context.max_concurrent,
+            )
         )
     elif context.max_concurrent < context.team_max_concurrent:
-        parts.append(f"max_concurrent {context.max_concurrent} is below its group(s)' average")
-    return "; ".join(parts) or "fewer than its presence predicts"
+        found.append(
+            _say(
+                lang,
+                N_("max_concurrent {cap} is below its group(s)' average"),
+                cap=context.max_concurrent,
+            )
+        )
+    return _say(lang, N_("; ")).join(found) or _say(lang, N_("fewer than its presence predicts"))
 
 
-def _inquiries(count: int) -> str:
-    return f"{count} inquiry" if count == 1 else f"{count} inquiries"
+def _inquiries(count: int, lang: str) -> str:
+    return (
+        translations(lang)
+        .ngettext("{count} inquiry", "{count} inquiries", count)
+        .format(count=count)
+    )

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from routectl.durations import format_duration
 from routectl.output import dumps_json, render_table, write_rows
 from routectl.report import labels
-from routectl.report.labels import TEXT
 from routectl.report.labels import percent as _pct
 from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Imbalance, Report
@@ -106,8 +105,11 @@ def _imbalance_json(item: Imbalance) -> dict[str, Any]:
 # --- CSV ------------------------------------------------------------------------------
 
 
-def write_csv(report: Report, by: str, out: TextIO, *, excel: bool = False) -> int:
-    """One breakdown as CSV, columns named like the JSON keys."""
+def write_csv(
+    report: Report, by: str, out: TextIO, *, excel: bool = False, headers: str = "keys"
+) -> int:
+    """One breakdown as CSV, columns named like the JSON keys; ``headers="zh"``: Chinese
+    headings and rates as percentages (``70.9%``), for people, never for scripts."""
     rows: Sequence[Any] = {
         "agent": report.agents,
         "group": report.groups,
@@ -115,9 +117,20 @@ def write_csv(report: Report, by: str, out: TextIO, *, excel: bool = False) -> i
         "day": report.days_rows,
     }[by]
     kind = {"agent": AgentRow, "group": GroupRow, "hour": HourRow, "day": DayRow}[by]
-    columns = [field.name for field in fields(kind)]
-    values = ([_csv_value(getattr(row, name)) for name in columns] for row in rows)
-    return write_rows(columns, values, "csv", out, excel=excel)
+    keys = [field.name for field in fields(kind)]
+    values = ([_csv_value(getattr(row, name)) for name in keys] for row in rows)
+    if headers == "keys":
+        return write_rows(keys, values, "csv", out, excel=excel)
+    rates = [name in labels.RATES for name in keys]
+    cells = (
+        [_rate(v) if rate else v for v, rate in zip(row, rates, strict=True)] for row in values
+    )
+    columns = [labels.heading(name, headers) for name in keys]
+    return write_rows(columns, cells, "csv", out, excel=excel)
+
+
+def _rate(value: Any) -> Any:
+    return labels.percent(value) if isinstance(value, float) else value
 
 
 def _csv_value(value: Any) -> Any:
@@ -177,7 +190,7 @@ class _View:
         self.style = style
         self.readable = readable  # durations as the HTML page writes them: 2m07s
         self.lang = style.lang
-        self.words = TEXT[style.lang]
+        self.words = labels.words(style.lang)
         self.values = {
             "hours": report.reply_hours,
             "avg_hours": report.avg_hours,
@@ -192,7 +205,7 @@ class _View:
         text = self.words[key].format(**self.values)
         rules = labels.RULES.get(key)
         if self.style.verbose and rules:
-            text += f" ({rules})"
+            text += f" ({rules})" if self.lang == "en" else f"（{rules}）"
         return text
 
     def section(self, key: str, body: str) -> str:
@@ -231,7 +244,7 @@ class _View:
         return "\n".join(lines)
 
     def day_word(self, days: int) -> str:
-        return self.words["day" if days == 1 else "days_word"]
+        return labels.day_word(days, self.lang)
 
     def window_days(self) -> int:
         """Local days of the window when it is bounded on both sides (``--as-of``,
@@ -251,55 +264,57 @@ class _View:
     def summary_rows(self) -> list[tuple[str, str]]:
         """The summary as (label, value) pairs."""
         s = self.r.summary
-        secs, pct = self.secs, _pct
+        secs, pct, n, and_ = self.secs, _pct, self.count, labels.and_(self.lang)
         rows: list[tuple[str, object]] = [
-            ("messages", s.messages),
-            ("inquiries_new", s.inquiries),
-            ("questions_counted", s.questions_counted),
-            ("answered_within", s.answered_within_threshold),
+            ("messages", n(s.messages)),
+            ("inquiries_new", n(s.inquiries)),
+            ("questions_counted", n(s.questions_counted)),
+            ("answered_within", n(s.answered_within_threshold)),
             ("response_rate", pct(s.response_rate)),
-            ("answered", s.answered),
+            ("answered", n(s.answered)),
             ("reply_rate", pct(s.reply_rate)),
             ("avg_response", self.avg(s.avg_response_s)),
-            ("slow", s.slow_questions),
+            ("slow", n(s.slow_questions)),
             (
                 "median_p90",
                 f"{secs(s.first_response_median_s)} / {secs(s.first_response_p90_s)}",
             ),
-            ("late_never", f"{s.answered_late} / {s.unanswered}"),
-            ("outside_hours", s.questions_outside_hours),
-            ("buyers_line", f"{s.buyers} / {s.paid_buyers} / {pct(s.conversion_rate)}"),
-            ("sales", _money(s.sales)),
-            ("silent", f"{s.silent_orders}, {_money(s.silent_sales)}"),
-            ("uncredited", s.uncredited_orders),
-            ("transfers", f"{s.transfers} / {s.transferred_unanswered}"),
-            ("bot_questions", s.bot_questions),
-            ("bot_inquiries", f"{s.bot_inquiries} / {s.bot_messages}"),
-            ("offline_messages", s.offline_messages),
+            ("late_never", f"{n(s.answered_late)} / {n(s.unanswered)}"),
+            ("outside_hours", n(s.questions_outside_hours)),
+            ("buyers_line", f"{n(s.buyers)} / {n(s.paid_buyers)} / {pct(s.conversion_rate)}"),
+            ("sales", self.money(s.sales)),
+            ("silent", f"{n(s.silent_orders)}{and_}{self.money(s.silent_sales)}"),
+            ("uncredited", n(s.uncredited_orders)),
+            ("transfers", f"{n(s.transfers)} / {n(s.transferred_unanswered)}"),
+            ("bot_questions", n(s.bot_questions)),
+            ("bot_inquiries", f"{n(s.bot_inquiries)} / {n(s.bot_messages)}"),
+            ("offline_messages", n(s.offline_messages)),
             (
                 "pooled",
-                f"{s.pooled_inquiries}, {secs(s.pool_wait_median_s)} / {secs(s.pool_wait_max_s)}",
+                f"{n(s.pooled_inquiries)}{and_}{secs(s.pool_wait_median_s)} / "
+                f"{secs(s.pool_wait_max_s)}",
             ),
-            ("pooled_never", s.pooled_never_assigned),
-            ("queued", f"{s.queued_inquiries}, {secs(s.queue_wait_median_s)}"),
-            ("unassigned", s.unassigned_inquiries),
-            ("expired", s.expired_pool_messages),
-            ("auto_replies", f"{s.greetings_sent} / {s.offline_auto_replies}"),
-            ("lag_held", s.lag_held_messages),
-            ("unanswered_10m", s.unanswered_after_10m),
+            ("pooled_never", n(s.pooled_never_assigned)),
+            ("queued", f"{n(s.queued_inquiries)}{and_}{secs(s.queue_wait_median_s)}"),
+            ("unassigned", n(s.unassigned_inquiries)),
+            ("expired", n(s.expired_pool_messages)),
+            ("auto_replies", f"{n(s.greetings_sent)} / {n(s.offline_auto_replies)}"),
+            ("lag_held", n(s.lag_held_messages)),
+            ("unanswered_10m", n(s.unanswered_after_10m)),
         ]
         attributed = s.attributed
         if attributed["received_by"] or attributed["replier"]:
             rows.append(
                 (
                     "attributed",
-                    f"{attributed['received_by']} / {attributed['replier']} / "
-                    f"{attributed['replayed']}",
+                    f"{n(attributed['received_by'])} / {n(attributed['replier'])} / "
+                    f"{n(attributed['replayed'])}",
                 )
             )
         if s.routing_agreement is not None:
             observed = sum(int(r["inquiries"] or 0) for r in s.agreement_by_rule.values())
-            rows.append(("agreement", f"{pct(s.routing_agreement)} of {observed}"))
+            agreement = self.words["of"].format(rate=pct(s.routing_agreement), n=n(observed))
+            rows.append(("agreement", agreement))
         return [(self.word(key), str(value)) for key, value in rows]
 
     def implied(self) -> str:
@@ -345,7 +360,7 @@ class _View:
             ("c_buyers", lambda r: r.buyers),
             *([("c_paid", lambda r: r.paid_buyers)] if wide else []),
             ("c_conversion", lambda r: _pct(r.conversion_rate)),
-            ("c_sales", lambda r: _money(r.sales)),
+            ("c_sales", lambda r: self.money(r.sales)),
             *([("c_questions", lambda r: r.questions_counted)] if wide else []),
             ("c_in_time", lambda r: _pct(r.response_rate)),
             ("c_avg", lambda r: self.avg(r.avg_response_s)),
@@ -385,7 +400,7 @@ class _View:
             ("c_share", lambda r: _pct(r.share)),
             ("c_buyers", lambda r: r.buyers),
             ("c_conversion", lambda r: _pct(r.conversion_rate)),
-            ("c_sales", lambda r: _money(r.sales)),
+            ("c_sales", lambda r: self.money(r.sales)),
             ("c_questions", lambda r: r.questions_counted),
             ("c_in_time", lambda r: _pct(r.response_rate)),
             ("c_avg", lambda r: self.avg(r.avg_response_s)),
@@ -447,8 +462,14 @@ class _View:
 
     def table(self, columns: Sequence[tuple[str, Callable[[Any], object]]], rows: Any) -> str:
         headers = [self.word(key) for key, _ in columns]
-        cells = [[str(cell(row)) for _, cell in columns] for row in rows]
+        cells = [[self.cell(cell(row)) for _, cell in columns] for row in rows]
         return _render(headers, cells)
+
+    def cell(self, value: object) -> str:
+        """Counts grouped as the language reads them (``12,345`` in Chinese)."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.count(value)
+        return str(value)
 
     def secs(self, seconds: int | None) -> str:
         if seconds is None:
@@ -461,7 +482,13 @@ class _View:
         """R23 as the platform prints it: seconds with one decimal (``28.6s`` / ``28.6秒``)."""
         if seconds is None or self.readable:
             return self.secs(None if seconds is None else round(seconds))
-        return f"{seconds:.1f}" + ("秒" if self.lang == "zh" else "s")
+        return labels.seconds_tenths(seconds, self.lang)
+
+    def count(self, value: int) -> str:
+        return labels.count(value, self.lang)
+
+    def money(self, amount: float) -> str:
+        return labels.money(amount, self.lang)
 
 
 class PageText(NamedTuple):
@@ -507,10 +534,6 @@ def _render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return render_table(headers, rows)
     finally:
         tabulate.MIN_PADDING = saved
-
-
-def _money(amount: float) -> str:
-    return f"{amount:.2f}"
 
 
 def _num(value: float | None) -> str:

@@ -158,6 +158,16 @@ class Cause:
 
 
 @dataclass(frozen=True, slots=True)
+class LocalDetails:
+    """An imbalance's cause details and note in one more language (not in JSON)."""
+
+    lang: str
+    details: tuple[str, ...]
+    """One per cause, in the order of :attr:`Imbalance.causes`."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Imbalance:
     agent: str
     inquiries: int
@@ -172,6 +182,8 @@ class Imbalance:
     text: str
     note: str = ""
     """Said after the explanation in English (R13b busyness), empty otherwise."""
+    local: tuple[LocalDetails, ...] = ()
+    """The details and note in the other languages (text reports only, not JSON)."""
 
 
 @dataclass(frozen=True, slots=True)
