@@ -11,6 +11,7 @@ from routectl.config import load_config
 from routectl.durations import parse_duration
 from routectl.errors import RoutectlError, UsageProblem
 from routectl.events import Event
+from routectl.helptext import Command
 from routectl.logsource import open_events
 from routectl.options import config_option, encoding_option, output_option
 from routectl.output import open_output, refuse_writing_onto_inputs
@@ -28,7 +29,7 @@ def _holdout(_ctx: click.Context, _param: click.Parameter, value: str) -> float:
     return seconds
 
 
-@click.command("backtest")
+@click.command("backtest", cls=Command)
 @click.argument("log")
 @config_option
 @output_option

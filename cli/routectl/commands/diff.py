@@ -10,6 +10,7 @@ from routectl.config import load_config
 from routectl.config.loader import source_name
 from routectl.diff import compare, reading_config
 from routectl.errors import RoutectlError, UsageProblem
+from routectl.helptext import Command
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -28,7 +29,7 @@ _RENDER = {
 }
 
 
-@click.command("diff")
+@click.command("diff", cls=Command)
 @click.argument("base", metavar="BASE")
 @click.argument("new", metavar="NEW")
 @click.argument("log", default="-", metavar="[LOG]")

@@ -29,6 +29,7 @@ from routectl.generate import (
 from routectl.generate_progress import CHUNK_ROWS, rows_progress
 from routectl.generate_team import MAX_AGENTS, scale_team
 from routectl.generate_times import DEFAULT_TIME_FORMAT, TIME_FORMATS
+from routectl.helptext import Command
 from routectl.model import ShopConfig
 from routectl.options import config_option, output_option
 from routectl.output import open_output, refuse_same_outputs
@@ -41,7 +42,7 @@ largest team ``--agents`` makes (10,000 agents x 1,000 rows). A day's plan is he
 memory while it is written, so an unbounded figure allocated without end."""
 
 
-@click.command("generate-log")
+@click.command("generate-log", cls=Command)
 @config_option
 @output_option
 @click.option(

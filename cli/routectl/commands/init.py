@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from routectl.config.starter import write_starter
+from routectl.helptext import Command
 from routectl.options import DEFAULT_CONFIG
 from routectl.safetext import printable
 
 
-@click.command("init")
+@click.command("init", cls=Command)
 @click.argument("path", default=DEFAULT_CONFIG, required=False)
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def init(path: str, force: bool) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -12,6 +11,8 @@ from routectl.commands.simoptions import jobs_or_default, load_model, simulation
 from routectl.config import load_config
 from routectl.durations import parse_duration
 from routectl.errors import RoutectlError, UsageProblem
+from routectl.helptext import Command
+from routectl.i18n import current_lang, set_lang
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -78,7 +79,7 @@ def _progress() -> Progress | None:
     return show
 
 
-@click.command("plan")
+@click.command("plan", cls=Command)
 @click.argument("log", default="-")
 @config_option
 @output_option
@@ -154,6 +155,8 @@ def plan_command(
       routectl plan month.csv --figure avg_response_s --target 60s --shift 8h --shift 6h
     More: docs/plan.md
     """
+    if lang:
+        set_lang(lang)
     goal = parse_goal(figure, target)
     refuse_writing_onto_inputs(output_path, (log, config_path))  # before minutes of work
     if shifts:
@@ -186,7 +189,7 @@ def plan_command(
     elif fmt == "csv":
         text = planrender.plan_csv(result)
     else:
-        words = lang or labels.default_lang(os.environ)
+        words = current_lang()
         text = planrender.plan_table(result, words, rotas, shifts, solve_s)
     if solve_s is not None and fmt != "table":
         click.echo(f"routectl: rota solved by HiGHS in {solve_s * 1000:.0f} ms", err=True)

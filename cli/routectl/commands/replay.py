@@ -11,6 +11,7 @@ import click
 
 from routectl import replay as core
 from routectl.config import load_config
+from routectl.helptext import Command
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -29,7 +30,7 @@ from routectl.safetext import printable
 T = TypeVar("T")
 
 
-@click.command("replay")
+@click.command("replay", cls=Command)
 @click.argument("log")
 @config_option
 @output_option

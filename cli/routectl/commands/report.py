@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
@@ -14,6 +13,8 @@ import click
 from routectl.config import load_config
 from routectl.errors import UsageProblem
 from routectl.headers import did_you_mean
+from routectl.helptext import Command
+from routectl.i18n import current_lang, set_lang
 from routectl.logsource import open_events
 from routectl.model import ShopConfig
 from routectl.notices import window_notice
@@ -95,7 +96,7 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
         raise click.UsageError(str(exc)) from None
 
 
-@click.command("report")
+@click.command("report", cls=Command)
 @click.argument("log", default="-")
 @config_option
 @output_option
@@ -138,6 +139,8 @@ def report(
       routectl report month.csv --as-of 2026-12-01 --by agent,group --lang zh
       routectl report week.csv --since 7d --format json -o report.json
     """
+    if lang:
+        set_lang(lang)
     if fmt == "csv" and len(by) > 1:
         raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
     excel = resolve_excel(excel, fmt, output_path)
@@ -149,7 +152,7 @@ def report(
     config = load_config(config_path)
     now = datetime.now(ZoneInfo(config.shop.timezone))  # the only clock read of a report
     window = _window(since, until, as_of, now)
-    style = render.TableStyle(lang or labels.default_lang(os.environ), wide, verbose)
+    style = render.TableStyle(current_lang(), wide, verbose)
     source = "<stdin>" if log == "-" else log
     with (
         _planning(config, plan_target) as planner,

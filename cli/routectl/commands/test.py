@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from routectl.errors import UsageProblem
+from routectl.helptext import Command
 from routectl.model import ShopConfig
 from routectl.output import open_output
 from routectl.suite import load_suite, run_test
@@ -19,7 +20,7 @@ from routectl.suitereport import result_lines, to_junit, totals
 DEFAULT_SUITES = "tests/routing/*.toml"
 
 
-@click.command("test")
+@click.command("test", cls=Command)
 @click.argument("suites", nargs=-1, metavar="[SUITE]...")
 @click.option(
     "--junit", "junit_path", type=click.Path(dir_okay=False),

@@ -8,11 +8,12 @@ from routectl.config import check_config_file
 from routectl.config.loader import source_name
 from routectl.config.render import FORMATS, Outcome, exit_code, render
 from routectl.errors import UsageProblem
+from routectl.helptext import Command
 from routectl.options import config_option
 from routectl.stdio import write_stdout
 
 
-@click.command("validate")
+@click.command("validate", cls=Command)
 @click.argument("configs", nargs=-1, metavar="[CONFIG]...")
 @config_option
 @click.option(
