@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from routectl import __version__, build
-from routectl.errors import RoutectlError, Terminated, UsageProblem
+from routectl.errors import RoutectlError, Terminated, UsageProblem, error_line
 from routectl.helptext import Group, use_catalogue_for_click
 from routectl.i18n import LANGS, N_, _, set_lang
 from routectl.safetext import printable
@@ -150,11 +150,6 @@ class RoutectlGroup(Group):
 def _print_error(message: str) -> None:
     """``message`` has its values escaped already (:meth:`RoutectlError.display`)."""
     click.echo(error_line(message), err=True)
-
-
-def error_line(message: str) -> str:
-    """``routectl: error: MESSAGE`` in the current language."""
-    return _("routectl: error: {message}").format(message=message)
 
 
 def _print_usage_error(exc: click.UsageError) -> None:

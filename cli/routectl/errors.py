@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import signal
 
+from routectl.i18n import _
 from routectl.safetext import printable
+
+
+def error_line(message: str) -> str:
+    """``routectl: error: MESSAGE`` in the current language (``message`` escaped already)."""
+    return _("routectl: error: {message}").format(message=message)
 
 
 class RoutectlError(Exception):
