@@ -17,7 +17,7 @@ import click
 
 from routectl import __version__, build
 from routectl.errors import RoutectlError, Terminated, UsageProblem, error_line
-from routectl.helptext import Group, use_catalogue_for_click
+from routectl.helptext import Group, tidy, use_catalogue_for_click
 from routectl.i18n import LANGS, N_, _, set_lang
 from routectl.safetext import printable
 
@@ -158,7 +158,7 @@ def _print_usage_error(exc: click.UsageError) -> None:
         click.echo(
             _("Try '{command} --help' for help.").format(command=exc.ctx.command_path), err=True
         )
-    _print_error(printable(exc.format_message()))
+    _print_error(printable(tidy(exc.format_message())))
 
 
 def _silence_stdout() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import importlib
 import inspect
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -35,7 +36,8 @@ _CLICK_MODULES = (
     "click.types",
     "click.utils",
 )
-_NO_LINE_START = set("，。、；：！？）》」』】,.;:!?)]%")
+_NO_LINE_START = set("，。、；：！？）》」』】］,.;:!?)]%")
+_NO_LINE_END = set("（《「『【［([")
 
 
 def _click_gettext(message: str) -> str:
@@ -59,6 +61,13 @@ def use_catalogue_for_click() -> None:
             setattr(module, "ngettext", _click_ngettext)  # noqa: B010
 
 
+def tidy(message: str) -> str:
+    """Click joins sentences with a space; in Chinese, none after full-width punctuation."""
+    if current_lang() == "en":
+        return message
+    return re.sub(r"([，。；：！？）])\s+", r"\1", message)
+
+
 def translated(text: str | None) -> str | None:
     """Click's help ``text`` (cleaned as Click cleans it) in the current language."""
     if not text:
@@ -75,8 +84,8 @@ def _is_wide(ch: str) -> bool:
 
 
 def _tokens(paragraph: str) -> Iterator[tuple[str, bool]]:
-    """Pieces a line may break between: ASCII words (with the space before them) and
-    single wide characters; ``(piece, starts_with_space)``."""
+    """Pieces a line may break between: runs of narrow characters (an English word, a
+    path, an option) and single wide characters; ``(piece, after_a_space)``."""
     word = ""
     space = False
     for ch in paragraph:
@@ -85,7 +94,7 @@ def _tokens(paragraph: str) -> Iterator[tuple[str, bool]]:
                 yield word, space
                 word = ""
             space = True
-        elif _is_wide(ch) or (ch in _NO_LINE_START and word == ""):
+        elif _is_wide(ch):
             if word:
                 yield word, space
                 word, space = "", False
@@ -119,8 +128,11 @@ def wrap_wide(paragraph: str, width: int) -> list[str]:
         if fits or not line or piece[0] in _NO_LINE_START:
             line += glue + piece
             continue
-        lines.append(line)
-        line = piece
+        carried = ""
+        while line and line[-1] in _NO_LINE_END and len(line) > 1:
+            line, carried = line[:-1], line[-1] + carried
+        lines.append(line.rstrip())
+        line = carried + piece
     if line:
         lines.append(line)
     return lines
@@ -143,7 +155,18 @@ def wrap_help(text: str, width: int, indent: str = "") -> str:
 
 
 class Formatter(click.HelpFormatter):
-    """Click's formatter; Chinese text wrapped by display width."""
+    """Click's formatter; Chinese text wrapped by display width, headings with ``：``."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None and current_lang() != "en":
+            prefix = _("Usage:")  # no space after the full-width colon
+        super().write_usage(prog, args, prefix)
+
+    def write_heading(self, heading: str) -> None:
+        if current_lang() == "en":
+            super().write_heading(heading)
+            return
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
     def write_text(self, text: str) -> None:
         if current_lang() == "en":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from routectl.i18n import _
 from routectl.timefmt import TimeFormatter
 
 
@@ -21,22 +22,26 @@ def window_notice(
     if since is None and until is None:
         return None
     moment = TimeFormatter(ZoneInfo(timezone)).format
-    window = f"{moment(since) or 'start'} .. {moment(until) or 'end'}"
+    window = f"{moment(since) or _('start')} .. {moment(until) or _('end')}"
     if first_event is None or last_event is None:
-        return f"routectl: warning: the log has no events, so the window {window} counts nothing"
+        message = _(
+            "routectl: warning: the log has no events, so the window {window} counts nothing"
+        )
+        return message.format(window=window)
     before = until is not None and until <= first_event
     after = since is not None and since > last_event
     if not (before or after):
         return None
     span = f"{moment(first_event)} .. {moment(last_event)}"
-    return f"routectl: warning: the window {window} misses the log ({span}): it counts nothing"
+    message = _("routectl: warning: the window {window} misses the log ({span}): it counts nothing")
+    return message.format(window=window, span=span)
 
 
 def skipped_notice(skipped: int, rows: int) -> str | None:
     """When ``--skip-bad`` skipped most rows, say how few the output stands on."""
     if skipped == 0 or skipped * 2 <= rows:
         return None
-    return (
-        f"routectl: warning: --skip-bad skipped {skipped} of {rows} rows; "
-        f"the output comes from the other {rows - skipped} only"
-    )
+    return _(
+        "routectl: warning: --skip-bad skipped {skipped} of {rows} rows; "
+        "the output comes from the other {left} only"
+    ).format(skipped=skipped, rows=rows, left=rows - skipped)

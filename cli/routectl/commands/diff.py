@@ -11,6 +11,7 @@ from routectl.config.loader import source_name
 from routectl.diff import compare, reading_config
 from routectl.errors import RoutectlError, UsageProblem
 from routectl.helptext import Command
+from routectl.i18n import _
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -76,7 +77,7 @@ def diff(
     config or a bad log row. More: docs/cli.md#diff
     """
     if [base, new, log].count("-") > 1:
-        raise UsageProblem("standard input (-) can be read once: give files for the others")
+        raise UsageProblem(_("standard input (-) can be read once: give files for the others"))
     try:
         base_config, new_config = load_config(base), load_config(new)
         sources = diffrender.Sources(*(source_name(path) for path in (base, new, log)))

@@ -6,6 +6,7 @@ import click
 
 from routectl.config.starter import write_starter
 from routectl.helptext import Command
+from routectl.i18n import _
 from routectl.options import DEFAULT_CONFIG
 from routectl.safetext import printable
 
@@ -22,4 +23,5 @@ def init(path: str, force: bool) -> None:
     write_starter(path, force=force)
     if path != "-":
         shown = printable(path)
-        click.echo(f"wrote {shown}; edit it, then check it with 'routectl validate {shown}'")
+        message = _("wrote {path}; edit it, then check it with 'routectl validate {path}'")
+        click.echo(message.format(path=shown))

@@ -12,6 +12,7 @@ import click
 from routectl import replay as core
 from routectl.config import load_config
 from routectl.helptext import Command
+from routectl.i18n import _
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -93,8 +94,10 @@ def replay(
             count = write_rows(columns, rows, fmt, out, excel=excel)
     if buyer is not None and not count:
         click.echo(
-            f"routectl: note: --explain {printable(buyer)}: no row of {source} names this "
-            "buyer (names are compared exactly, spaces around them trimmed)",
+            _(
+                "routectl: note: --explain {buyer}: no row of {log} names this "
+                "buyer (names are compared exactly, spaces around them trimmed)"
+            ).format(buyer=printable(buyer), log=source),
             err=True,
         )
 

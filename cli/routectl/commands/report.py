@@ -14,7 +14,7 @@ from routectl.config import load_config
 from routectl.errors import UsageProblem
 from routectl.headers import did_you_mean
 from routectl.helptext import Command
-from routectl.i18n import current_lang, set_lang
+from routectl.i18n import N_, _, current_lang, set_lang
 from routectl.logsource import open_events
 from routectl.model import ShopConfig
 from routectl.notices import window_notice
@@ -43,7 +43,10 @@ def _split_by(
     if unknown:
         choices = ", ".join(render.BREAKDOWNS)
         hint = did_you_mean(unknown[0], list(render.BREAKDOWNS), list_up_to=0)
-        raise click.BadParameter(f"{', '.join(unknown)}: choose from {choices}{hint}")
+        message = _("{names}: choose from {choices}").format(
+            names=", ".join(unknown), choices=choices
+        )
+        raise click.BadParameter(message + hint)
     return tuple(dict.fromkeys(names))
 
 
@@ -51,7 +54,7 @@ _FORMAT_HELP = (
     "table for people, json for scripts, csv: one table, html: one self-contained page "
     "with charts (needs the html extra: pip install '.[html]' in the routectl checkout)."
 )
-MISSING_EXTRA = (
+MISSING_EXTRA = N_(
     "--format html needs the charting extra; routectl is not on PyPI, so install it from "
     "the routectl checkout: pip install '.[html]' (or pip install plotly)"
 )
@@ -74,7 +77,7 @@ def _html_renderer() -> Callable[..., str]:
     except UsageProblem as exc:
         if exc.message != MISSING:
             raise
-        raise UsageProblem(MISSING_EXTRA) from None
+        raise UsageProblem(_(MISSING_EXTRA)) from None
 
 
 def _planning(config: ShopConfig, target: str | None) -> AbstractContextManager[Any]:
@@ -89,7 +92,7 @@ def _planning(config: ShopConfig, target: str | None) -> AbstractContextManager[
 
 def _window(since: str | None, until: str | None, as_of: str | None, now: datetime) -> Window:
     if as_of is not None and (since is not None or until is not None):
-        raise click.UsageError("--as-of sets the whole window; leave out --since/--until")
+        raise click.UsageError(_("--as-of sets the whole window; leave out --since/--until"))
     try:
         return as_of_window(as_of, now) if as_of else resolve_window(since, until, now)
     except ValueError as exc:
@@ -142,12 +145,12 @@ def report(
     if lang:
         set_lang(lang)
     if fmt == "csv" and len(by) > 1:
-        raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
+        raise click.BadParameter(_("csv writes one table; give one --by"), param_hint="--by")
     excel = resolve_excel(excel, fmt, output_path)
     to_html = _html_renderer() if fmt == "html" else None
     if plan_target is not None and to_html is None:
         raise click.BadParameter(
-            "draws a chart: use it with --format html", param_hint="--plan-target"
+            _("draws a chart: use it with --format html"), param_hint="--plan-target"
         )
     config = load_config(config_path)
     now = datetime.now(ZoneInfo(config.shop.timezone))  # the only clock read of a report
