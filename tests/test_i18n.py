@@ -372,3 +372,48 @@ def test_bad_log_row_in_chinese(tmp_path: Path) -> None:
 def test_english_is_the_default_and_untouched() -> None:
     assert in_lang("en", "unknown key") == "unknown key"
     assert in_lang("zh", "unknown key") != "unknown key"
+
+
+def test_usage_errors_in_chinese_keep_their_exit_code(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["validate", "--frmat", "json"], env=ZH)
+    set_lang(None)
+    assert result.exit_code == 2
+    assert "没有选项 '--frmat'。是否想输入 '--format'？" in result.output
+    assert "运行 'routectl validate --help' 查看帮助。" in result.output
+    result = runner.invoke(cli, ["valdate"], env=ZH)
+    set_lang(None)
+    assert result.exit_code == 2
+    assert "没有命令 'valdate'。是否想输入 'validate'？" in result.output
+
+
+def test_a_command_lang_option_sets_the_language(tmp_path: Path) -> None:
+    """``report --lang zh`` speaks Chinese in its errors too, whatever the locale."""
+    log = tmp_path / "day.csv"
+    log.write_text("time,event\n", encoding="utf-8")
+    args = ["report", str(log), "--lang", "zh", "--format", "csv", "--by", "agent,group"]
+    result = CliRunner().invoke(cli, args)
+    set_lang(None)
+    assert result.exit_code == 2
+    assert "csv 只能输出一张表；请只给一个 --by" in result.output
+
+
+def test_validate_json_stays_english_under_chinese(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text(BROKEN, encoding="utf-8")
+    args = ["validate", "--format", "json", str(tmp_path / "broken.toml")]
+    chinese = CliRunner().invoke(cli, args, env=ZH)
+    set_lang(None)
+    english = CliRunner().invoke(cli, args)
+    assert chinese.exit_code == english.exit_code == 1
+    assert chinese.output == english.output
+    assert "unknown key; did you mean 'weight'?" in chinese.output
+
+
+def test_github_annotations_follow_the_language(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text(BROKEN, encoding="utf-8")
+    args = ["validate", "--format", "github", str(tmp_path / "broken.toml")]
+    result = CliRunner().invoke(cli, args, env=ZH)
+    set_lang(None)
+    assert result.exit_code == 1
+    assert "::error file=" in result.output  # the workflow command itself stays
+    assert "未知的键；是否想写 'weight'？" in result.output

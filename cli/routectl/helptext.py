@@ -65,7 +65,8 @@ def tidy(message: str) -> str:
     """Click joins sentences with a space; in Chinese, none after full-width punctuation."""
     if current_lang() == "en":
         return message
-    return re.sub(r"([，。；：！？）])\s+", r"\1", message)
+    message = re.sub(r"([，。；：！？）])\s+", r"\1", message)
+    return re.sub(r"(?<=[\u4e00-\u9fff'）])\.$", "。", message)  # Click's own full stop
 
 
 def translated(text: str | None) -> str | None:
