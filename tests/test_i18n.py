@@ -417,3 +417,13 @@ def test_github_annotations_follow_the_language(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "::error file=" in result.output  # the workflow command itself stays
     assert "未知的键；是否想写 'weight'？" in result.output
+
+
+@pytest.mark.parametrize(
+    "toml",
+    ["a = 1 b", "[shop", 'a = "x', "a = [1", "a.b = 1\na.b = 2", "a = {b=1, b=2}", "= 1"],
+)
+def test_toml_syntax_errors_in_chinese(tmp_path: Path, toml: str) -> None:
+    output = _validate(tmp_path, toml + "\n", ZH)
+    assert "不是有效的 TOML：" in output
+    assert not _english_left(output, set()), output

@@ -155,14 +155,16 @@ def load_config(path: str) -> ShopConfig:
 def _syntax_problem(exc: Exception, text: str, source: str) -> Problem:
     message = str(exc)
     line = column = None
+    where = ""
     at = _AT.search(message)
+    end = _AT_END.search(message)
     if at:
         line, column = int(at.group(1)), int(at.group(2))
-        message = message[: at.start()] + _(" (column {column})").format(column=column)
-    elif _AT_END.search(message):
+        message, where = message[: at.start()], _(" (column {column})").format(column=column)
+    elif end:
         line = text.count("\n") + 1
-        message = _AT_END.sub(_(" (at the end of the file)"), message)
-    message = message[:1].lower() + message[1:]
+        message, where = message[: end.start()], _(" (at the end of the file)")
+    message = parser_words(message[:1].lower() + message[1:]) + where
     from routectl.config.imehint import ime_hint  # only on the error path
 
     hint = ime_hint(text, line)
@@ -174,6 +176,49 @@ def _syntax_problem(exc: Exception, text: str, source: str) -> Problem:
         )  # fmt: skip
     text = _("not valid TOML: {reason}").format(reason=message)
     return Problem("error", source, "", text, line=line, column=column)
+
+
+_PARSER_WORDS = (
+    N_("invalid statement"),
+    N_("invalid value"),
+    N_("expected '=' after a key in a key/value pair"),
+    N_("expected ']' at the end of a table declaration"),
+    N_("expected ']]' at the end of an array declaration"),
+    N_("expected newline or end of document after a statement"),
+    N_("invalid date or datetime"),
+    N_("invalid hex value"),
+    N_("invalid initial character for a key part"),
+    N_("unclosed array"),
+    N_("unclosed inline table"),
+    N_("unescaped '\\' in a string"),
+    N_("unterminated string"),
+    N_("cannot overwrite a value"),
+    N_("escaped character is not a Unicode scalar value"),
+)
+"""The TOML parser's own fixed explanations (tomllib, tomli), first letter lowered."""
+_PARSER_PATTERNS = (
+    (re.compile(r"cannot declare (.+) twice"), N_("cannot declare {key} twice")),
+    (
+        re.compile(r"cannot mutate immutable namespace (.+)"),
+        N_("cannot mutate immutable namespace {key}"),
+    ),
+    (re.compile(r"cannot redefine namespace (.+)"), N_("cannot redefine namespace {key}")),
+    (re.compile(r"duplicate inline table key (.+)"), N_("duplicate inline table key {key}")),
+    (re.compile(r"found invalid character (.+)"), N_("found invalid character {key}")),
+    (re.compile(r"illegal character (.+)"), N_("illegal character {key}")),
+    (re.compile(r"expected (.+)"), N_("expected {key}")),
+)
+
+
+def parser_words(message: str) -> str:
+    """The TOML parser's explanation in the current language, when it is a known one."""
+    if message in _PARSER_WORDS:
+        return _(message)
+    for pattern, words in _PARSER_PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            return _(words).format(key=match.group(1))
+    return message
 
 
 def _place(findings: list[Finding], text: str, source: str) -> list[Problem]:
