@@ -427,3 +427,12 @@ def test_toml_syntax_errors_in_chinese(tmp_path: Path, toml: str) -> None:
     output = _validate(tmp_path, toml + "\n", ZH)
     assert "不是有效的 TOML：" in output
     assert not _english_left(output, set()), output
+
+
+def test_the_systems_reasons_in_chinese(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere" / "day.csv")
+    args = ["generate-log", "-c", str(ROOT / "shopconfig.example.toml"), "--rows", "5"]
+    result = CliRunner().invoke(cli, [*args, "-o", missing], env=ZH)
+    set_lang(None)
+    assert result.exit_code == 2
+    assert "无法写入：文件或目录不存在" in result.output

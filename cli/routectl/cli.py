@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from routectl import __version__, build
-from routectl.errors import RoutectlError, Terminated, UsageProblem, error_line
+from routectl.errors import RoutectlError, Terminated, UsageProblem, error_line, os_reason
 from routectl.helptext import Group, tidy, use_catalogue_for_click
 from routectl.i18n import LANGS, N_, _, set_lang
 from routectl.safetext import printable
@@ -130,7 +130,7 @@ class RoutectlGroup(Group):
         except OSError as exc:  # the last resort: an I/O error no command turned into words
             _silence_stdout()
             where = f"{exc.filename}: " if exc.filename else ""
-            _print_error(printable(f"{where}{exc.strerror or exc}"))
+            _print_error(printable(f"{where}{os_reason(exc)}"))
             sys.exit(2)
         except Exception as exc:  # a bug: one line for the user, the traceback on request
             if os.environ.get("ROUTECTL_DEBUG"):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 
-from routectl.errors import RoutectlError
+from routectl.errors import RoutectlError, os_reason
 from routectl.i18n import _
 from routectl.safetext import printable
 
@@ -82,7 +82,7 @@ class BoundedLines:
         except OSError as exc:  # EIO from a failing disk: bad input (exit 1), one line
             raise RoutectlError(
                 _("{path}: cannot read: {reason}").format(
-                    path=printable(self.source), reason=exc.strerror or exc
+                    path=printable(self.source), reason=os_reason(exc)
                 )
             ) from None
         except UnicodeDecodeError:

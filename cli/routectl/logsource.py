@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from routectl.encodings import SNIFF_BYTES, codec_for, detect_codec
-from routectl.errors import BadLogRow, RoutectlError, UsageProblem
+from routectl.errors import BadLogRow, RoutectlError, UsageProblem, os_reason
 from routectl.events import Event
 from routectl.i18n import _, ngettext
 from routectl.logreader import UNDECODABLE_ERRORS, read_events
@@ -133,13 +133,13 @@ def open_log_text(path: str, encoding: str | None = None) -> Iterator[TextIO]:
         raise UsageProblem(_("{path}: is a folder, not a log file").format(path=path)) from None
     except OSError as exc:
         raise UsageProblem(
-            _("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror)
+            _("{path}: cannot read: {reason}").format(path=path, reason=os_reason(exc))
         ) from None
     try:
         handle = _as_text(binary, encoding)
     except OSError as exc:  # EIO while detecting: a log failing while read (exit 1)
         binary.close()
-        reason = exc.strerror or exc
+        reason = os_reason(exc)
         message = _("{path}: cannot read: {reason}").format(path=printable(path), reason=reason)
         raise RoutectlError(message) from None
     except BaseException:

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
 from routectl.i18n import _
 from routectl.safetext import printable
 from routectl.stdio import stdout_errors
@@ -177,7 +177,7 @@ def _is_special_file(target: str) -> bool:
 
 def _cannot_write(path: str, exc: OSError) -> UsageProblem:
     message = _("{path}: cannot write: {reason}")
-    return UsageProblem(message.format(path=printable(path), reason=exc.strerror or exc))
+    return UsageProblem(message.format(path=printable(path), reason=os_reason(exc)))
 
 
 @contextlib.contextmanager

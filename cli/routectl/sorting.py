@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
 from routectl.headers import resolve_header
 from routectl.i18n import _
 from routectl.timefmt import TimeParser
@@ -72,7 +72,7 @@ def sort_records(records: Iterable[Record], chunk_rows: int | None = None) -> It
             _(
                 "sorting the log by time: cannot use temporary files in {folder}: "
                 "{reason} (set TMPDIR to a folder with room for the log)"
-            ).format(folder=tempfile.gettempdir(), reason=exc.strerror or exc)
+            ).format(folder=tempfile.gettempdir(), reason=os_reason(exc))
         ) from None
 
 

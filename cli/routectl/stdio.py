@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
 from routectl.i18n import _
 
 
@@ -27,7 +27,7 @@ def stdout_errors() -> Iterator[None]:
     except OSError as exc:
         silence_stdout()
         raise UsageProblem(
-            _("standard output: cannot write: {reason}").format(reason=exc.strerror or exc)
+            _("standard output: cannot write: {reason}").format(reason=os_reason(exc))
         ) from None
 
 

@@ -16,7 +16,7 @@ import click
 
 from routectl.config import load_config
 from routectl.config.loader import source_name
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
 from routectl.generate import (
     DEFAULT_START,
     HEADER,
@@ -198,7 +198,7 @@ def _write_log(
     except OSError as exc:
         where = _("standard output") if output_path == "-" else output_path
         message = _("{path}: cannot write: {reason}")
-        raise UsageProblem(message.format(path=where, reason=exc.strerror or exc)) from None
+        raise UsageProblem(message.format(path=where, reason=os_reason(exc))) from None
 
 
 def _write_config(config: ShopConfig, path: str, source: str, inputs: tuple[str, ...]) -> None:
@@ -209,4 +209,4 @@ def _write_config(config: ShopConfig, path: str, source: str, inputs: tuple[str,
             out.write(effective_toml(config, f"{source} (as generate-log used it)"))
     except OSError as exc:
         message = _("{path}: cannot write: {reason}")
-        raise UsageProblem(message.format(path=path, reason=exc.strerror or exc)) from None
+        raise UsageProblem(message.format(path=path, reason=os_reason(exc))) from None

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from routectl.config.build import build_config
 from routectl.config.lint import WARNINGS, lint
 from routectl.config.problems import ConfigInvalid, Finding, Problem, format_path
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
 from routectl.i18n import N_, _
 from routectl.model import ShopConfig
 
@@ -91,7 +91,7 @@ def read_config_bytes(path: str) -> bytes:
         raise UsageProblem(_("{path}: is a folder, not a config file").format(path=path)) from None
     except OSError as exc:
         raise UsageProblem(
-            _("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror or exc)
+            _("{path}: cannot read: {reason}").format(path=path, reason=os_reason(exc))
         ) from None
 
 
