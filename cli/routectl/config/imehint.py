@@ -50,7 +50,8 @@ def _wording(line: str, found: list[int]) -> str:
     ascii_forms = list(dict.fromkeys(_ASCII_FOR[char] for char in chars))
     suggestions = _(" and ").join(_(_SUGGESTION.get(form, f'"{form}"')) for form in ascii_forms)
     fixed = "".join(_ASCII_FOR[char] if at in found else char for at, char in enumerate(line))
-    shown = f" ({fixed.strip()})" if len(fixed.strip()) <= _LONGEST_SHOWN else ""
+    corrected = fixed.strip()
+    shown = _(" ({line})").format(line=corrected) if len(corrected) <= _LONGEST_SHOWN else ""
     what = " ".join(_("full-width space") if char == "\u3000" else char for char in chars)
     return _(
         "{chars} at column {column} (typed with a Chinese input method): "
