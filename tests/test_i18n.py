@@ -421,7 +421,11 @@ def test_github_annotations_follow_the_language(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "toml",
-    ["a = 1 b", "[shop", 'a = "x', "a = [1", "a.b = 1\na.b = 2", "a = {b=1, b=2}", "= 1"],
+    [
+        *("a = 1 b", "[shop", 'a = "x', "a = [1", "a.b = 1\na.b = 2", "a = {b=1, b=2}", "= 1"),
+        "[shop]\nname = “我的店铺”",  # typed with a Chinese input method
+        "[shop]\nname\u3000= 1",
+    ],
 )
 def test_toml_syntax_errors_in_chinese(tmp_path: Path, toml: str) -> None:
     output = _validate(tmp_path, toml + "\n", ZH)
