@@ -120,23 +120,33 @@ def _join_lines(lines: Iterable[str]) -> str:
 
 
 def wrap_wide(paragraph: str, width: int) -> list[str]:
-    """``paragraph`` in lines of at most ``width`` columns (a word longer stays whole)."""
-    lines: list[str] = []
-    line = ""
+    """``paragraph`` in lines of at most ``width`` columns (a longer word stays whole).
+
+    Chinese line-breaking rules: no line starts with closing punctuation (the character
+    before it moves down with it) and none ends with an opening bracket."""
+    lines: list[list[tuple[str, bool]]] = []
+    line: list[tuple[str, bool]] = []
     for piece, space in _tokens(paragraph):
-        glue = " " if space and line else ""
-        fits = _width(line + glue + piece) <= width
-        if fits or not line or piece[0] in _NO_LINE_START:
-            line += glue + piece
+        if not line or _width(_text([*line, (piece, space)])) <= width:
+            line.append((piece, space))
             continue
-        carried = ""
-        while line and line[-1] in _NO_LINE_END and len(line) > 1:
-            line, carried = line[:-1], line[-1] + carried
-        lines.append(line.rstrip())
-        line = carried + piece
+        carried: list[tuple[str, bool]] = []
+        if piece[0] in _NO_LINE_START and len(line) > 1:
+            carried = [line.pop()]
+        while len(line) > 1 and line[-1][0][-1] in _NO_LINE_END:
+            carried.insert(0, line.pop())
+        lines.append(line)
+        line = [*carried, (piece, space)]
     if line:
         lines.append(line)
-    return lines
+    return [_text(tokens) for tokens in lines]
+
+
+def _text(tokens: list[tuple[str, bool]]) -> str:
+    """The pieces of one line joined (a space where the paragraph had one)."""
+    return "".join(
+        (" " if space and at else "") + piece for at, (piece, space) in enumerate(tokens)
+    )
 
 
 def wrap_help(text: str, width: int, indent: str = "") -> str:
