@@ -440,3 +440,20 @@ def test_the_systems_reasons_in_chinese(tmp_path: Path) -> None:
     set_lang(None)
     assert result.exit_code == 2
     assert "无法写入：文件或目录不存在" in result.output
+
+
+def test_chinese_wrapping_keeps_the_width_and_the_text() -> None:
+    from routectl.helptext import _width, wrap_wide
+
+    text = (
+        "按店铺、客服和分组统计 3分钟响应率、回复率、平均响应时长（R23）、慢响应（R24）、"
+        "询单转化和销售额（R25），并说明买家分配不均的原因。"
+        "见 ./shopconfig.toml 和 docs/report.md。"
+    )
+    for width in range(20, 90, 7):  # wider than the longest word
+        lines = wrap_wide(text, width)
+        assert all(_width(line) <= width for line in lines), (width, lines)
+        assert not any(line[0] in "，。、；：）" for line in lines), lines
+        assert not any(line.endswith("（") for line in lines), lines
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        assert any("./shopconfig.toml" in line for line in lines)  # a path stays whole

@@ -131,8 +131,9 @@ def wrap_wide(paragraph: str, width: int) -> list[str]:
             line.append((piece, space))
             continue
         carried: list[tuple[str, bool]] = []
-        if piece[0] in _NO_LINE_START and len(line) > 1:
-            carried = [line.pop()]
+        if piece[0] in _NO_LINE_START:  # move down a word that can start the line
+            while len(line) > 1 and (not carried or carried[0][0][0] in _NO_LINE_START):
+                carried.insert(0, line.pop())
         while len(line) > 1 and line[-1][0][-1] in _NO_LINE_END:
             carried.insert(0, line.pop())
         lines.append(line)
