@@ -457,3 +457,11 @@ def test_chinese_wrapping_keeps_the_width_and_the_text() -> None:
         assert not any(line.endswith("（") for line in lines), lines
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
         assert any("./shopconfig.toml" in line for line in lines)  # a path stays whole
+
+
+@pytest.mark.parametrize("command", ["report", "plan"])
+def test_a_command_lang_before_help_gives_chinese_help(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--lang", "zh", "--help"])
+    set_lang(None)
+    assert result.exit_code == 0
+    assert result.output.startswith("用法：routectl " + command)

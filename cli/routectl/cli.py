@@ -17,7 +17,7 @@ import click
 
 from routectl import __version__, build
 from routectl.errors import RoutectlError, Terminated, UsageProblem, error_line, os_reason
-from routectl.helptext import Group, tidy, use_catalogue_for_click
+from routectl.helptext import Group, choose_lang, tidy, use_catalogue_for_click
 from routectl.i18n import LANGS, N_, _, set_lang
 from routectl.safetext import printable
 
@@ -187,7 +187,7 @@ def _silence_stdout() -> None:
     type=click.Choice(LANGS),
     expose_value=False,
     is_eager=True,
-    callback=lambda _ctx, _param, value: set_lang(value) if value else None,
+    callback=choose_lang,
     help="Language of help and messages [default: zh when the locale (LC_ALL, "
     "LC_MESSAGES, LANG) is Chinese, else en]. CSV and JSON keys never change.",
 )

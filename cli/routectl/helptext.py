@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 
 import click
 
-from routectl.i18n import _, current_lang, ngettext
+from routectl.i18n import _, current_lang, ngettext, set_lang
 
 # Click modules that translate through a module-level ``_`` / ``ngettext``.
 _CLICK_MODULES = (
@@ -67,6 +67,13 @@ def tidy(message: str) -> str:
         return message
     message = re.sub(r"([，。；：！？）])\s+", r"\1", message)
     return re.sub(r"(?<=[\u4e00-\u9fff'）])\.$", "。", message)  # Click's own full stop
+
+
+def choose_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Callback of an eager ``--lang``: the language from now on (``--lang zh --help``)."""
+    if value:
+        set_lang(value)
+    return value
 
 
 def translated(text: str | None) -> str | None:

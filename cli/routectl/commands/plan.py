@@ -11,8 +11,8 @@ from routectl.commands.simoptions import jobs_or_default, load_model, simulation
 from routectl.config import load_config
 from routectl.durations import parse_duration
 from routectl.errors import RoutectlError, UsageProblem
-from routectl.helptext import Command
-from routectl.i18n import _, current_lang, set_lang
+from routectl.helptext import Command, choose_lang
+from routectl.i18n import _, current_lang
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -127,7 +127,11 @@ def _progress() -> Progress | None:
     help="table for people; json, csv for scripts.",
 )
 @click.option(
-    "--lang", type=click.Choice(labels.LANGS), help="Table language [default: from the locale]."
+    "--lang",
+    type=click.Choice(labels.LANGS),
+    is_eager=True,
+    callback=choose_lang,
+    help="Table language [default: from the locale].",
 )
 @click.option(
     "--by",
@@ -157,8 +161,6 @@ def plan_command(
       routectl plan month.csv --figure avg_response_s --target 60s --shift 8h --shift 6h
     More: docs/plan.md
     """
-    if lang:
-        set_lang(lang)
     goal = parse_goal(figure, target)
     refuse_writing_onto_inputs(output_path, (log, config_path))  # before minutes of work
     if shifts:

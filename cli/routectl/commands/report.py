@@ -13,8 +13,8 @@ import click
 from routectl.config import load_config
 from routectl.errors import UsageProblem
 from routectl.headers import did_you_mean
-from routectl.helptext import Command
-from routectl.i18n import N_, _, current_lang, set_lang
+from routectl.helptext import Command, choose_lang
+from routectl.i18n import N_, _, current_lang
 from routectl.logsource import open_events
 from routectl.model import ShopConfig
 from routectl.notices import window_notice
@@ -118,7 +118,9 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
 @excel_option
 @columns_option
 @sort_option
-@click.option("--lang", type=click.Choice(labels.LANGS), help=_LANG_HELP)
+@click.option(
+    "--lang", type=click.Choice(labels.LANGS), is_eager=True, callback=choose_lang, help=_LANG_HELP
+)
 @click.option("--wide", is_flag=True, help="All scorecard columns (wider than 100 characters).")
 @click.option("--verbose", is_flag=True, help="Rule ids and config keys next to the figures.")
 @click.option("--plan-target", metavar="RATE", help=_PLAN_HELP)
@@ -142,8 +144,6 @@ def report(
       routectl report month.csv --as-of 2026-12-01 --by agent,group --lang zh
       routectl report week.csv --since 7d --format json -o report.json
     """
-    if lang:
-        set_lang(lang)
     if fmt == "csv" and len(by) > 1:
         raise click.BadParameter(_("csv writes one table; give one --by"), param_hint="--by")
     excel = resolve_excel(excel, fmt, output_path)
