@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import tomli_w
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
+from routectl.i18n import set_lang
 from routectl.model import Agent, Group, Shop, ShopConfig
 
 # Every profile a plain `pytest` can pick is derandomized and keeps no example database,
@@ -41,6 +42,19 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "shopconfig.example.toml"
+
+
+@pytest.fixture(autouse=True)
+def english_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts in English whatever the developer's locale (LANG=zh_CN...):
+    the locale variables cleared, LANG=C.UTF-8 and no --lang left from another test.
+    A test that wants Chinese passes --lang zh or env={"LANG": "zh_CN.UTF-8"}."""
+    for key in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    set_lang(None)
+    yield
+    set_lang(None)
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from typing import Any
 import click
 
 from routectl import __version__, build
-from routectl.errors import RoutectlError, Terminated, UsageProblem
+from routectl.errors import RoutectlError, Terminated, UsageProblem, error_line, os_reason
+from routectl.helptext import Group, choose_lang, tidy, use_catalogue_for_click
+from routectl.i18n import LANGS, N_, _, set_lang
 from routectl.safetext import printable
 
 # name -> "module:attribute"; the order here is the order of `routectl --help`.
@@ -36,22 +38,22 @@ COMMANDS: dict[str, str] = {
 }
 
 COMMAND_SUMMARIES: dict[str, str] = {
-    "validate": "Check shop configs; exit 1 on errors (and on warnings with --strict).",
-    "replay": "Route every buyer message of a log and say who got it and why.",
-    "report": "Reply rate and an explained per-agent split, replayed from a log.",
-    "init": "Write a commented starter config.",
-    "config": "Print the effective config with every default filled in.",
-    "generate-log": "Write a realistic, seeded event log for a config.",
-    "diff": "Replay a log through two configs and show what the change would do.",
-    "test": "Run routing test suites: short logs and the assignees they must get.",
-    "schema": "Print the JSON Schema of the shop config (editors, CI).",
-    "model": "Learn how each agent answers and how buyers behave, from a log.",
-    "backtest": "Predict a log's last days from its earlier ones; compare with actual.",
-    "plan": "Agents needed each hour for a target response rate, by simulation; a rota.",
+    "validate": N_("Check shop configs; exit 1 on errors (and on warnings with --strict)."),
+    "replay": N_("Route every buyer message of a log and say who got it and why."),
+    "report": N_("Reply rate and an explained per-agent split, replayed from a log."),
+    "init": N_("Write a commented starter config."),
+    "config": N_("Print the effective config with every default filled in."),
+    "generate-log": N_("Write a realistic, seeded event log for a config."),
+    "diff": N_("Replay a log through two configs and show what the change would do."),
+    "test": N_("Run routing test suites: short logs and the assignees they must get."),
+    "schema": N_("Print the JSON Schema of the shop config (editors, CI)."),
+    "model": N_("Learn how each agent answers and how buyers behave, from a log."),
+    "backtest": N_("Predict a log's last days from its earlier ones; compare with actual."),
+    "plan": N_("Agents needed each hour for a target response rate, by simulation; a rota."),
 }
 
 
-class RoutectlGroup(click.Group):
+class RoutectlGroup(Group):
     """A group that imports sub-commands on demand and prints errors the routectl way."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -74,14 +76,17 @@ class RoutectlGroup(click.Group):
             from routectl.headers import closest
 
             close = closest(name, list(COMMANDS))
-            hint = f"Did you mean {close!r}?" if close else f"Commands: {', '.join(COMMANDS)}."
-            ctx.fail(f"No such command {name!r}. {hint}")
+            if close:
+                hint = _("Did you mean {name}?").format(name=repr(close))
+            else:
+                hint = _("Commands: {names}.").format(names=", ".join(COMMANDS))
+            ctx.fail(_("No such command {name}.").format(name=repr(name)) + " " + hint)
         return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Summaries come from a table so that `--help` need not import every command.
-        rows = [(name, COMMAND_SUMMARIES[name]) for name in COMMANDS]
-        with formatter.section("Commands"):
+        rows = [(name, _(COMMAND_SUMMARIES[name])) for name in COMMANDS]
+        with formatter.section(_("Commands")):
             formatter.write_dl(rows)
 
     def main(
@@ -96,6 +101,8 @@ class RoutectlGroup(click.Group):
             from routectl.stdio import guard_closed_streams
 
             guard_closed_streams()
+        set_lang(None)  # each run chooses again: --lang, else the locale
+        use_catalogue_for_click()
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
@@ -112,10 +119,10 @@ class RoutectlGroup(click.Group):
             _print_error(exc.display())
             sys.exit(exc.exit_code)
         except (click.Abort, KeyboardInterrupt):
-            click.echo("routectl: interrupted", err=True)
+            click.echo(_("routectl: interrupted"), err=True)
             sys.exit(130)
         except Terminated as exc:
-            click.echo(f"routectl: stopped by {exc.name}", err=True)
+            click.echo(_("routectl: stopped by {signal}").format(signal=exc.name), err=True)
             sys.exit(128 + exc.signum)
         except BrokenPipeError:
             _silence_stdout()
@@ -123,15 +130,17 @@ class RoutectlGroup(click.Group):
         except OSError as exc:  # the last resort: an I/O error no command turned into words
             _silence_stdout()
             where = f"{exc.filename}: " if exc.filename else ""
-            _print_error(printable(f"{where}{exc.strerror or exc}"))
+            _print_error(printable(f"{where}{os_reason(exc)}"))
             sys.exit(2)
         except Exception as exc:  # a bug: one line for the user, the traceback on request
             if os.environ.get("ROUTECTL_DEBUG"):
                 raise
             _print_error(
                 printable(
-                    f"internal error ({type(exc).__name__}: {exc}); please report it, "
-                    "with ROUTECTL_DEBUG=1 set for the details"
+                    _(
+                        "internal error ({error}); please report it, "
+                        "with ROUTECTL_DEBUG=1 set for the details"
+                    ).format(error=f"{type(exc).__name__}: {exc}")
                 )
             )
             sys.exit(1)
@@ -140,14 +149,16 @@ class RoutectlGroup(click.Group):
 
 def _print_error(message: str) -> None:
     """``message`` has its values escaped already (:meth:`RoutectlError.display`)."""
-    click.echo(f"routectl: error: {message}", err=True)
+    click.echo(error_line(message), err=True)
 
 
 def _print_usage_error(exc: click.UsageError) -> None:
     if exc.ctx is not None:
         click.echo(exc.ctx.get_usage(), err=True)
-        click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
-    _print_error(printable(exc.format_message()))
+        click.echo(
+            _("Try '{command} --help' for help.").format(command=exc.ctx.command_path), err=True
+        )
+    _print_error(printable(tidy(exc.format_message())))
 
 
 def _silence_stdout() -> None:
@@ -170,6 +181,15 @@ def _silence_stdout() -> None:
     is_eager=True,
     callback=lambda ctx, _param, value: _show_version(ctx, value),
     help="Show the version and whether this build is compiled or pure Python, and exit.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    expose_value=False,
+    is_eager=True,
+    callback=choose_lang,
+    help="Language of help and messages [default: zh when the locale (LC_ALL, "
+    "LC_MESSAGES, LANG) is Chinese, else en]. CSV and JSON keys never change.",
 )
 def cli() -> None:
     """Make a shop's customer-service routing explicit, testable and explainable.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from routectl.i18n import _
+
 _PART = re.compile(r"(\d+)([dhms])")
 _WHOLE = re.compile(r"^(?:\d+[dhms])+$")
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -13,7 +15,8 @@ def parse_duration(text: str) -> int:
     """Return the number of seconds in ``text``; raise ValueError with a readable reason."""
     cleaned = text.strip().lower().replace(" ", "")
     if not cleaned or not _WHOLE.match(cleaned):
-        raise ValueError(f"{text!r} is not a duration; write it like '90s', '3m' or '1h'")
+        message = _("{text} is not a duration; write it like '90s', '3m' or '1h'")
+        raise ValueError(message.format(text=repr(text)))
     return sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _PART.findall(cleaned))
 
 

@@ -4,7 +4,35 @@ from __future__ import annotations
 
 import signal
 
+from routectl.i18n import N_, _
 from routectl.safetext import printable
+
+_OS_WORDS = (
+    N_("No such file or directory"),
+    N_("Permission denied"),
+    N_("No space left on device"),
+    N_("Is a directory"),
+    N_("Not a directory"),
+    N_("Input/output error"),
+    N_("Read-only file system"),
+    N_("File name too long"),
+    N_("Too many levels of symbolic links"),
+    N_("Disk quota exceeded"),
+    N_("Bad file descriptor"),
+    N_("File exists"),
+)
+"""The operating system's words for the errors a person can meet (glibc's wording)."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Why ``exc`` happened, in the current language when the system's words are known."""
+    reason = exc.strerror or str(exc)
+    return _(reason) if reason in _OS_WORDS else reason
+
+
+def error_line(message: str) -> str:
+    """``routectl: error: MESSAGE`` in the current language (``message`` escaped already)."""
+    return _("routectl: error: {message}").format(message=message)
 
 
 class RoutectlError(Exception):

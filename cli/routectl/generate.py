@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo
 
 from routectl.events import Event, Output
 from routectl.generate_times import DEFAULT_TIME_FORMAT
+from routectl.i18n import _
 from routectl.model import ShopConfig
 from routectl.sim.core import Simulation
 from routectl.sim.synthetic import P_NEW_BUYER, Sources
@@ -143,7 +144,7 @@ class TooLarge(ValueError):
 def check_dates(start: date, days: int | None) -> None:
     """Raise PastLastDate unless ``start`` and ``days`` fit in the dates a log may have."""
     if start < FIRST_DATE:
-        raise PastLastDate(f"a log starts on {FIRST_DATE.isoformat()} or later")
+        raise PastLastDate(_("a log starts on {date} or later").format(date=FIRST_DATE.isoformat()))
     if start > LAST_DATE or (
         days is not None and LAST_DATE.toordinal() - start.toordinal() < days - 1
     ):
@@ -181,17 +182,25 @@ def make_plan(
     """Resolve the size options; raise ValueError for impossible ones (:class:`TooLarge`
     for sizes beyond the ``MAX_`` limits), before anything is allocated."""
     if rows is not None and rows < 0:
-        raise ValueError("rows must be 0 or more")
+        raise ValueError(_("rows must be 0 or more"))
     if days is not None and days < 1:
-        raise ValueError("days must be 1 or more")
+        raise ValueError(_("days must be 1 or more"))
     if rows_per_day is not None and rows_per_day < 1:
-        raise ValueError("rows per day must be 1 or more")
+        raise ValueError(_("rows per day must be 1 or more"))
     if rows is not None and rows > MAX_ROWS:
-        raise TooLarge(f"--rows {rows}: at most {MAX_ROWS:,} rows")
+        raise TooLarge(
+            _("--rows {rows}: at most {most} rows").format(rows=rows, most=f"{MAX_ROWS:,}")
+        )
     if days is not None and days > MAX_DAYS:
-        raise TooLarge(f"--days {days}: at most {MAX_DAYS:,} days")
+        raise TooLarge(
+            _("--days {days}: at most {most} days").format(days=days, most=f"{MAX_DAYS:,}")
+        )
     if rows_per_day is not None and rows_per_day > MAX_ROWS_PER_DAY:
-        raise TooLarge(f"--per-day {rows_per_day}: at most {MAX_ROWS_PER_DAY:,} rows a day")
+        raise TooLarge(
+            _("--per-day {rows}: at most {most} rows a day").format(
+                rows=rows_per_day, most=f"{MAX_ROWS_PER_DAY:,}"
+            )
+        )
     if rows is None and days is None:
         days = 1
     if rows_per_day is None:
@@ -271,7 +280,9 @@ def _rows(
 
 def _past_last() -> PastLastDate:
     return PastLastDate(
-        f"the log would run past {LAST_DATE.isoformat()}, the last date routectl reads"
+        _("the log would run past {date}, the last date routectl reads").format(
+            date=LAST_DATE.isoformat()
+        )
     )
 
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from routectl.i18n import N_
 from routectl.progress import ProgressBar, count_text, progress_enabled, shown
 
 CHUNK_ROWS = 10_000
@@ -21,7 +22,7 @@ CHUNK_ROWS = 10_000
 class RowsBar(ProgressBar):
     """``generate-log  [#####-----]  42%  420k/1.0M rows  310k rows/s  ETA 0:02``."""
 
-    unit_name = "rows"
+    unit_name = N_("rows")
 
     def done_units(self) -> int:
         return self.rows

@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from routectl.i18n import _
+
 COLUMNS = (
     "time", "event", "buyer", "agent", "device", "status",
     "entry", "item", "order_status", "intent", "text", "amount", "received_by",
@@ -115,9 +117,11 @@ def parse_column_mapping(text: str) -> dict[str, str]:
         column, equals, heading = part.partition("=")
         column = column.strip().lower()
         if not equals or not heading.strip():
-            raise ValueError(f"{part.strip()!r}: expected COLUMN=HEADING, e.g. time=发送时间")
+            message = _("{part}: expected COLUMN=HEADING, e.g. time=发送时间")
+            raise ValueError(message.format(part=repr(part.strip())))
         if column not in COLUMNS:
-            raise ValueError(f"unknown column {column!r}{did_you_mean(column, COLUMNS)}")
+            message = _("unknown column {column}").format(column=repr(column))
+            raise ValueError(message + did_you_mean(column, COLUMNS))
         mapping[column] = heading.strip()
     return mapping
 
@@ -136,7 +140,7 @@ def did_you_mean(word: str, choices: Sequence[str], list_up_to: int = 12) -> str
 
     close = close_names(word, choices)
     if close:
-        return f"; did you mean {one_of(close)}?"
+        return _("; did you mean {names}?").format(names=one_of(close))
     if len(choices) <= list_up_to:
-        return f"; expected one of: {', '.join(choices)}"
+        return _("; expected one of: {names}").format(names=", ".join(choices))
     return ""

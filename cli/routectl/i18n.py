@@ -10,6 +10,12 @@ missing from the catalogues prints in English.
 The language is ``--lang`` when a command was given one (:func:`set_lang`), else the
 locale: the first set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (POSIX order), so
 ``LANG=zh_CN.UTF-8`` gives Chinese. Machine outputs (CSV/JSON keys) never go through here.
+
+Translate where text is made for a person, never at import: help texts are translated
+when ``--help`` is printed (:mod:`routectl.helptext`, which also gives Click's own words
+our catalogue), messages when they are worded. Adding a message: mark it (``_``, ``N_``
+or ``ngettext``), add its Chinese to the ``.po``, run ``msgfmt -o cli.mo cli.po``;
+tests/test_i18n.py fails on a marked message without Chinese and on a stale ``.mo``.
 """
 
 from __future__ import annotations

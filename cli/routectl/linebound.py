@@ -19,7 +19,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 
-from routectl.errors import RoutectlError
+from routectl.errors import RoutectlError, os_reason
+from routectl.i18n import _
 from routectl.safetext import printable
 
 MAX_LINE_CHARS = 2_000_000
@@ -80,14 +81,17 @@ class BoundedLines:
             return self._next_line()
         except OSError as exc:  # EIO from a failing disk: bad input (exit 1), one line
             raise RoutectlError(
-                f"{printable(self.source)}: cannot read: {exc.strerror or exc}"
+                _("{path}: cannot read: {reason}").format(
+                    path=printable(self.source), reason=os_reason(exc)
+                )
             ) from None
         except UnicodeDecodeError:
             raise  # the reader reports it at its line
         except UnicodeError as exc:  # e.g. --encoding utf-16 on a file without a BOM
             raise RoutectlError(
-                f"{printable(self.source)}: cannot read as this encoding ({exc}); "
-                "try --encoding auto"
+                _("{path}: cannot read as this encoding ({reason}); try --encoding auto").format(
+                    path=printable(self.source), reason=exc
+                )
             ) from None
 
     def _next_line(self) -> str:
@@ -107,14 +111,19 @@ class BoundedLines:
             self.dropped += 1
             self.row_chars = 0
             self._after_cut(line)
-            raise LineTooLong(f"line longer than {self.line_limit} characters", at_line=True)
+            raise LineTooLong(
+                _("line longer than {count} characters").format(count=self.line_limit),
+                at_line=True,
+            )
         self.row_chars += size
         if self.row_chars > self.row_limit:
             self.dropped += 1
             self.row_chars = 0
             raise LineTooLong(
-                f"row longer than {self.row_limit} characters (its quoted fields run on "
-                "over many lines: a quote that is never closed?)",
+                _(
+                    "row longer than {count} characters (its quoted fields run on "
+                    "over many lines: a quote that is never closed?)"
+                ).format(count=self.row_limit),
                 at_line=False,
             )
         return line

@@ -29,6 +29,7 @@ from routectl.events import (
 )
 from routectl.headers import COLUMNS as COLUMNS  # re-exported: the log's column names
 from routectl.headers import column_named, resolve_header
+from routectl.i18n import N_, _
 from routectl.linebound import BoundedLines, LineTooLong
 from routectl.model import ENTRIES
 from routectl.similar import close_names, one_of
@@ -40,7 +41,7 @@ EVENT_ALIASES = {
     "状态": "status", "消息": "message", "回复": "reply",
     "关闭": "close", "结束": "close", "转交": "transfer", "转接": "transfer", "付款": "paid",
 }  # fmt: skip
-BACKWARDS = "time goes backwards (rows must be in time order; --sort sorts the log first)"
+BACKWARDS = N_("time goes backwards (rows must be in time order; --sort sorts the log first)")
 MAX_FIELD_BYTES = 1_000_000
 """Largest accepted CSV field, in characters; larger ones are a bad row, not a memory blow-up."""
 
@@ -56,7 +57,9 @@ ENTRY_ALIASES = {
     "联系人列表": "contact_list", "订单": "order",
 }  # fmt: skip
 
-NOT_TEXT = "not valid text in this encoding (exported from Chinese Excel? try --encoding gb18030)"
+NOT_TEXT = N_(
+    "not valid text in this encoding (exported from Chinese Excel? try --encoding gb18030)"
+)
 
 BadRowHandler = Callable[[BadLogRow], None]
 
@@ -131,7 +134,7 @@ def _in_time_order(
         time = event.time
         if pending is None:
             if time < last:
-                _bad(BadLogRow(source, event.line, BACKWARDS), on_bad)
+                _bad(BadLogRow(source, event.line, _(BACKWARDS)), on_bad)
                 continue
             pending = event
         elif suspect is None:
@@ -142,9 +145,9 @@ def _in_time_order(
             elif time >= last:
                 suspect = event
             else:
-                _bad(BadLogRow(source, event.line, BACKWARDS), on_bad)
+                _bad(BadLogRow(source, event.line, _(BACKWARDS)), on_bad)
         elif time >= pending.time:  # the suspect stepped back
-            _bad(BadLogRow(source, suspect.line, BACKWARDS), on_bad)
+            _bad(BadLogRow(source, suspect.line, _(BACKWARDS)), on_bad)
             suspect = None
             last = pending.time
             yield pending
@@ -156,18 +159,18 @@ def _in_time_order(
             yield pending
             pending = event
         else:
-            _bad(BadLogRow(source, event.line, BACKWARDS), on_bad)
+            _bad(BadLogRow(source, event.line, _(BACKWARDS)), on_bad)
     if suspect is not None:  # no row after it to tell: the later row is the bad one
-        _bad(BadLogRow(source, suspect.line, BACKWARDS), on_bad)
+        _bad(BadLogRow(source, suspect.line, _(BACKWARDS)), on_bad)
     if pending is not None:
         yield pending
 
 
 def _jumped(next_line: int) -> str:
-    return (
-        f"time jumps ahead of the rows around it (the log goes on from before it at line "
-        f"{next_line}: a wrong date?); rows must be in time order (--sort sorts the log first)"
-    )
+    return _(
+        "time jumps ahead of the rows around it (the log goes on from before it at line "
+        "{line}: a wrong date?); rows must be in time order (--sort sorts the log first)"
+    ).format(line=next_line)
 
 
 class _CsvReader(Protocol):
@@ -204,18 +207,32 @@ def _data_rows(
             continue
         except csv.Error as exc:
             line = reader.line_num + bounded.dropped
-            _bad(BadLogRow(source, start, f"unreadable CSV: {_csv_reason(exc)}"), on_bad)
+            _bad(
+                BadLogRow(
+                    source, start, _("unreadable CSV: {reason}").format(reason=_csv_reason(exc))
+                ),
+                on_bad,
+            )
             continue
         except UnicodeDecodeError:
-            raise BadLogRow(source, start, NOT_TEXT) from None
+            raise BadLogRow(source, start, _(NOT_TEXT)) from None
         line = reader.line_num + bounded.dropped
         if not row or (not row[0].strip() and not "".join(row).strip()):
             continue  # a blank line (or Excel's trailing row of commas) is not a row
         if len(row) > max_cells:
-            _bad(BadLogRow(source, start, f"row has {len(row)} cells; at most {max_cells}"), on_bad)
+            _bad(
+                BadLogRow(
+                    source,
+                    start,
+                    _("row has {count} cells; at most {most}").format(
+                        count=len(row), most=max_cells
+                    ),
+                ),
+                on_bad,
+            )
             continue
         if _undecodable.count and not _is_text(row):
-            _bad(BadLogRow(source, start, NOT_TEXT), on_bad)
+            _bad(BadLogRow(source, start, _(NOT_TEXT)), on_bad)
             continue
         yield start, row
 
@@ -249,16 +266,21 @@ def _column_index(
         raise BadLogRow(
             source,
             1,
-            f"--columns names heading(s) not in the header: {', '.join(layout.missing_mapped)}"
-            f"; found: {', '.join(header)}",
+            _("--columns names heading(s) not in the header: {names}; found: {header}").format(
+                names=", ".join(layout.missing_mapped), header=", ".join(header)
+            ),
         )
     if layout.duplicates:
-        raise BadLogRow(source, 1, f"duplicate column(s): {', '.join(layout.duplicates)}")
+        raise BadLogRow(
+            source, 1, _("duplicate column(s): {names}").format(names=", ".join(layout.duplicates))
+        )
     missing = [name for name in ("time", "event") if name not in layout.index]
     if missing:
         # A heading --columns gave to another column no longer names its own.
         taken = [
-            f"--columns {column}={heading} gives the heading {heading!r} to {column}"
+            _("--columns {column}={heading} gives the heading {quoted} to {column}").format(
+                column=column, heading=heading, quoted=repr(heading)
+            )
             for column, heading in (columns or {}).items()
             if column_named(heading) in missing and column not in missing
         ]
@@ -266,7 +288,9 @@ def _column_index(
         raise BadLogRow(
             source,
             1,
-            f"header lacks column(s) {', '.join(missing)}{why}; found: {', '.join(header)}",
+            _("header lacks column(s) {names}{why}; found: {header}").format(
+                names=", ".join(missing), why=why, header=", ".join(header)
+            ),
         )
     return layout.index
 
@@ -274,7 +298,7 @@ def _column_index(
 def _csv_reason(error: csv.Error) -> str:
     reason = str(error)
     if "unexpected end of data" in reason:
-        return (
+        return _(
             "a quote opened in this row is never closed, so every line after it was read "
             "into one field (unexpected end of data)"
         )
@@ -286,13 +310,13 @@ def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
         for header in reader:
             if header and any(cell.strip() for cell in header):
                 if _undecodable.count and not _is_text(header):
-                    raise BadLogRow(source, 1, NOT_TEXT)
+                    raise BadLogRow(source, 1, _(NOT_TEXT))
                 return header
     except csv.Error as exc:
-        raise BadLogRow(source, 1, f"unreadable CSV header: {exc}") from exc
+        raise BadLogRow(source, 1, _("unreadable CSV header: {reason}").format(reason=exc)) from exc
     except UnicodeDecodeError:
-        raise BadLogRow(source, 1, NOT_TEXT) from None
-    raise BadLogRow(source, 1, "empty log: a header row is required (at least: time,event)")
+        raise BadLogRow(source, 1, _(NOT_TEXT)) from None
+    raise BadLogRow(source, 1, _("empty log: a header row is required (at least: time,event)"))
 
 
 _UNDECODABLE = re.compile(f"[{chr(0xDC80)}-{chr(0xDCFF)}]")  # mypyc: no surrogate literals
@@ -337,7 +361,9 @@ def _agent_hint(agent: str, known: dict[str, str]) -> str:
     sub-account names after the last ``:`` are compared, not the whole ids."""
     by_name = {name.rpartition(":")[2]: name for name in known}
     close = close_names(agent.rpartition(":")[2], list(by_name))
-    return f"; did you mean {one_of([known[by_name[name]] for name in close])}?" if close else ""
+    if not close:
+        return ""
+    return _("; did you mean {names}?").format(names=one_of([known[by_name[n]] for n in close]))
 
 
 class _RowConverter:
@@ -400,7 +426,7 @@ class _RowConverter:
         if raw:
             raw = raw.strip()
         if not raw:
-            raise ValueError("missing time")
+            raise ValueError(_("missing time"))
         parser = self.parser  # TimeParser.parse's cache hit, inlined: change both together
         if (
             len(raw) == parser._length
@@ -423,7 +449,9 @@ class _RowConverter:
             if buyer:
                 buyer = buyer.strip()
             if not buyer:
-                raise ValueError("'message' row needs a value in column 'buyer'")
+                raise ValueError(
+                    _("'{event}' row needs a value in column 'buyer'").format(event="message")
+                )
             if entry is not None:
                 entry = self.entry(entry)
             item = row[self.item_at]
@@ -463,8 +491,12 @@ class _RowConverter:
         if kind == "paid" or EVENT_ALIASES.get(kind) == "paid":
             return Paid(line, time, self.buyer(row, "paid"), self.amount(row))
         if not kind:
-            raise ValueError("missing event")
-        raise ValueError(f"unknown event {kind!r}; expected one of: {', '.join(EVENTS)}")
+            raise ValueError(_("missing event"))
+        raise ValueError(
+            _("unknown event {value}; expected one of: {names}").format(
+                value=repr(kind), names=", ".join(EVENTS)
+            )
+        )
 
     def fill_from_sub_account(self, row: list[str], kind: str) -> None:
         """A chat export's 客服 cell: the receiver of a message, the agent of other rows."""
@@ -476,14 +508,18 @@ class _RowConverter:
 
     def time(self, raw: str) -> float:
         if not raw:
-            raise ValueError("missing time")
+            raise ValueError(_("missing time"))
         try:
             return self.parser.parse(raw)
         except NonexistentTime as exc:
-            raise ValueError(f"bad time {raw!r}: {exc}") from None
+            raise ValueError(
+                _("bad time {value}: {reason}").format(value=repr(raw), reason=exc)
+            ) from None
         except (ValueError, OverflowError):
             raise ValueError(
-                f"bad time {raw!r}: expected ISO 8601 like 2026-11-02T08:00:00"
+                _("bad time {value}: expected ISO 8601 like 2026-11-02T08:00:00").format(
+                    value=repr(raw)
+                )
             ) from None
 
     def amount(self, row: list[str]) -> float | None:
@@ -492,19 +528,31 @@ class _RowConverter:
             return None
         if "," in raw and not _THOUSANDS.match(raw):
             # "199,5" is a decimal comma, not 1995: refuse rather than misread it.
-            raise ValueError(f"bad amount {raw!r}: write decimals with a point, like 199.50")
+            raise ValueError(
+                _("bad amount {value}: write decimals with a point, like 199.50").format(
+                    value=repr(raw)
+                )
+            )
         plain = raw.replace(",", "")
         if not _DECIMAL.fullmatch(plain):
-            raise ValueError(f"bad amount {raw!r}: expected a decimal number like 199.00")
+            raise ValueError(
+                _("bad amount {value}: expected a decimal number like 199.00").format(
+                    value=repr(raw)
+                )
+            )
         amount = float(plain)
         if not 0 <= amount <= MAX_AMOUNT:
-            raise ValueError(f"bad amount {raw!r}: expected a number from 0 to {MAX_AMOUNT:.0f}")
+            raise ValueError(
+                _("bad amount {value}: expected a number from 0 to {most}").format(
+                    value=repr(raw), most=f"{MAX_AMOUNT:.0f}"
+                )
+            )
         return amount
 
     def buyer(self, row: list[str], event: str) -> str:
         buyer = row[self.buyer_at].strip()
         if not buyer:
-            raise ValueError(f"'{event}' row needs a value in column 'buyer'")
+            raise ValueError(_("'{event}' row needs a value in column 'buyer'").format(event=event))
         return buyer
 
     def named_agent(self, cell: str) -> str | None:
@@ -528,29 +576,44 @@ class _RowConverter:
         hint = self.agent_hints.get(normal)
         if hint is None:
             hint = self.agent_hints[normal] = _agent_hint(normal, self.normal_agents)
-        raise ValueError(f"unknown agent {agent!r} (not in the config's [[agents]]){hint}")
+        raise ValueError(
+            _("unknown agent {agent} (not in the config's [[agents]])").format(agent=repr(agent))
+            + hint
+        )
 
     def status(self, row: list[str], line: int, time: float) -> StatusChange:
         agent = row[self.agent_at].strip()
         if not agent:
-            raise ValueError("'status' row needs a value in column 'agent'")
+            raise ValueError(
+                _("'{event}' row needs a value in column 'agent'").format(event="status")
+            )
         agent = self.check_agent(agent)
         raw_status = row[self.status_at].strip()
         if not raw_status:
-            raise ValueError("'status' row needs a value in column 'status'")
+            raise ValueError(
+                _("'{event}' row needs a value in column 'status'").format(event="status")
+            )
         status = STATUS_ALIASES.get(raw_status.lower())
         if status is None:
             raise ValueError(
-                f"unknown status {raw_status!r}; expected online, suspended or offline"
+                _("unknown status {value}; expected online, suspended or offline").format(
+                    value=repr(raw_status)
+                )
             )
         raw_device = row[self.device_at].strip() or "pc"
         device = DEVICE_ALIASES.get(raw_device.lower())
         if device is None:
-            raise ValueError(f"unknown device {raw_device!r}; expected pc or mobile")
+            raise ValueError(
+                _("unknown device {value}; expected pc or mobile").format(value=repr(raw_device))
+            )
         return StatusChange(line, time, agent, status, device)  # type: ignore[arg-type]
 
     def entry(self, raw: str) -> str:
         entry = ENTRY_ALIASES.get(raw.lower())
         if entry is None:
-            raise ValueError(f"unknown entry {raw!r}; expected one of: {', '.join(ENTRIES)}")
+            raise ValueError(
+                _("unknown entry {value}; expected one of: {names}").format(
+                    value=repr(raw), names=", ".join(ENTRIES)
+                )
+            )
         return entry

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 import click
 
 from routectl.encodings import SNIFF_BYTES, codec_for, detect_codec
-from routectl.errors import BadLogRow, RoutectlError, UsageProblem
+from routectl.errors import BadLogRow, RoutectlError, UsageProblem, os_reason
 from routectl.events import Event
+from routectl.i18n import _, ngettext
 from routectl.logreader import UNDECODABLE_ERRORS, read_events
 from routectl.model import ShopConfig
 from routectl.notices import skipped_notice
@@ -41,7 +42,7 @@ class SkipCounter:
     def __call__(self, error: BadLogRow) -> None:
         self.count += 1
         clear_progress()
-        click.echo(f"routectl: skipped: {error}", err=True)
+        click.echo(_("routectl: skipped: {error}").format(error=error), err=True)
 
     def reader_skip(self, error: BadLogRow) -> None:
         self.read_errors += 1
@@ -50,8 +51,12 @@ class SkipCounter:
     def summary(self) -> str | None:
         if not self.count:
             return None
-        rows = "row" if self.count == 1 else "rows"
-        return f"routectl: skipped {self.count} bad {rows} (--skip-bad)"
+        message = ngettext(
+            "routectl: skipped {count} bad row (--skip-bad)",
+            "routectl: skipped {count} bad rows (--skip-bad)",
+            self.count,
+        )
+        return message.format(count=self.count)
 
 
 def _counted(events: Iterator[Event], counter: SkipCounter) -> Iterator[Event]:
@@ -123,16 +128,20 @@ def open_log_text(path: str, encoding: str | None = None) -> Iterator[TextIO]:
     try:
         binary = open(path, "rb", buffering=SNIFF_BYTES)  # closed by the wrapper below
     except FileNotFoundError:
-        raise UsageProblem(f"{path}: no such file") from None
+        raise UsageProblem(_("{path}: no such file").format(path=path)) from None
     except IsADirectoryError:
-        raise UsageProblem(f"{path}: is a folder, not a log file") from None
+        raise UsageProblem(_("{path}: is a folder, not a log file").format(path=path)) from None
     except OSError as exc:
-        raise UsageProblem(f"{path}: cannot read: {exc.strerror}") from None
+        raise UsageProblem(
+            _("{path}: cannot read: {reason}").format(path=path, reason=os_reason(exc))
+        ) from None
     try:
         handle = _as_text(binary, encoding)
     except OSError as exc:  # EIO while detecting: a log failing while read (exit 1)
         binary.close()
-        raise RoutectlError(f"{printable(path)}: cannot read: {exc.strerror or exc}") from None
+        reason = os_reason(exc)
+        message = _("{path}: cannot read: {reason}").format(path=printable(path), reason=reason)
+        raise RoutectlError(message) from None
     except BaseException:
         binary.close()
         raise
@@ -176,8 +185,10 @@ def _say_reading_stdin() -> None:
     """Never wait silently: a person who forgot the LOG argument is told what happens."""
     if _stdin_on_terminal():
         click.echo(
-            "routectl: reading the log from standard input (give a LOG file to read one; "
-            "end input with Ctrl-D)",
+            _(
+                "routectl: reading the log from standard input (give a LOG file to read one; "
+                "end input with Ctrl-D)"
+            ),
             err=True,
         )
 
@@ -208,9 +219,11 @@ def open_events(
             sort = back is not None
             if back is not None and not said:
                 click.echo(
-                    f"routectl: {printable(path)}: rows are not in time order (line {back} "
-                    "goes back in time); sorting them by time first (equal times keep "
-                    "file order)",
+                    _(
+                        "routectl: {path}: rows are not in time order (line {line} "
+                        "goes back in time); sorting them by time first (equal times keep "
+                        "file order)"
+                    ).format(path=printable(path), line=back),
                     err=True,
                 )
         # A log typed or pasted on the terminal shares it with stderr: no bar over it.

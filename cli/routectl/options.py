@@ -12,6 +12,7 @@ import click
 
 from routectl.encodings import ENCODINGS
 from routectl.headers import parse_column_mapping
+from routectl.i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -134,7 +135,9 @@ def resolve_excel(excel: bool | None, fmt: str, output_path: str) -> bool:
     """Whether CSV output is Excel-safe; ``--excel`` with another format is a usage error."""
     if excel and fmt != "csv":
         raise click.UsageError(
-            f"--excel applies to CSV only (this run writes {fmt}); add --format csv"
+            _("--excel applies to CSV only (this run writes {format}); add --format csv").format(
+                format=fmt
+            )
         )
     if excel is None:
         return fmt == "csv" and _is_file_target(output_path)

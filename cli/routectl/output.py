@@ -20,7 +20,8 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
+from routectl.i18n import _
 from routectl.safetext import printable
 from routectl.stdio import stdout_errors
 
@@ -44,7 +45,7 @@ def open_output(
     """
     if not path:
         raise UsageProblem(
-            "the output file name is empty: give a file name, or - for standard output"
+            _("the output file name is empty: give a file name, or - for standard output")
         )
     if path == "-":
         refuse_writing_onto_inputs(path, inputs)  # `>> log.csv` would read its own rows
@@ -109,15 +110,17 @@ def refuse_writing_onto_inputs(path: str, inputs: Sequence[str]) -> None:
         except (OSError, ValueError, AttributeError):
             continue
         if (found.st_dev, found.st_ino) == (output.st_dev, output.st_ino):
-            name = "standard input" if source == "-" else source
+            name = _("standard input") if source == "-" else source
             where, instead = (
-                ("standard output", "send the output elsewhere")
+                (_("standard output"), _("send the output elsewhere"))
                 if path == "-"
-                else (path, "choose another -o file")
+                else (path, _("choose another -o file"))
             )
             raise UsageProblem(
-                f"{printable(where)}: is the same file as the input {printable(name)}; "
-                f"writing there would destroy it: {instead}"
+                _(
+                    "{path}: is the same file as the input {input}; "
+                    "writing there would destroy it: {instead}"
+                ).format(path=printable(where), input=printable(name), instead=instead)
             )
 
 
@@ -135,8 +138,10 @@ def refuse_same_outputs(paths: Sequence[tuple[str, str]]) -> None:
         for other_option, other in seen:
             if _same_path(path, other):
                 raise UsageProblem(
-                    f"{printable(path)}: {other_option} and {option} name the same file; "
-                    "one would overwrite the other: choose two files"
+                    _(
+                        "{path}: {first} and {second} name the same file; "
+                        "one would overwrite the other: choose two files"
+                    ).format(path=printable(path), first=other_option, second=option)
                 )
         seen.append((option, path))
 
@@ -171,7 +176,8 @@ def _is_special_file(target: str) -> bool:
 
 
 def _cannot_write(path: str, exc: OSError) -> UsageProblem:
-    return UsageProblem(f"{printable(path)}: cannot write: {exc.strerror or exc}")
+    message = _("{path}: cannot write: {reason}")
+    return UsageProblem(message.format(path=printable(path), reason=os_reason(exc)))
 
 
 @contextlib.contextmanager

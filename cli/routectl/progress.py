@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
+from routectl.i18n import _
 from routectl.safetext import printable
 
 if TYPE_CHECKING:
@@ -130,10 +131,10 @@ class ProgressBar:
             done = min(units / self.total, 1.0)
             filled = int(done * BAR_WIDTH)
             parts.append(f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done * 100:3.0f}%")
-            parts.append(f"{self.amount(units)}/{self.amount(self.total)} {self.unit_name}")
+            parts.append(f"{self.amount(units)}/{self.amount(self.total)} {_(self.unit_name)}")
         else:
-            parts.append(f"{self.amount(units)} {self.unit_name}")
-        parts.append(f"{count_text(rate)} rows/s")
+            parts.append(f"{self.amount(units)} {_(self.unit_name)}")
+        parts.append(_("{count} rows/s").format(count=count_text(rate)))
         if self.total is not None and units:
             left = elapsed * (self.total - min(units, self.total)) / units
             parts.append(f"ETA {int(left) // 60}:{int(left) % 60:02d}")

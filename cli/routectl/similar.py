@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from routectl.i18n import _
+
 
 def close_names(word: str, choices: Iterable[str], most: int = 3) -> list[str]:
     """The choices most like ``word`` when close enough to be a typo (none: ``[]``).
@@ -44,7 +46,9 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
 def one_of(names: list[str]) -> str:
     """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
     quoted = [f"'{name}'" for name in names]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("{names} or {last}").format(names=_(", ").join(quoted[:-1]), last=quoted[-1])
 
 
 def near(distance: int, length: int, other_length: int) -> bool:

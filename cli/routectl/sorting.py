@@ -34,8 +34,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
 from routectl.headers import resolve_header
+from routectl.i18n import _
 from routectl.timefmt import TimeParser
 
 Record = tuple[float, int, list[str]]
@@ -68,8 +69,10 @@ def sort_records(records: Iterable[Record], chunk_rows: int | None = None) -> It
         yield from _merged(first, packed, chunk_rows)
     except OSError as exc:
         raise UsageProblem(
-            f"sorting the log by time: cannot use temporary files in {tempfile.gettempdir()}: "
-            f"{exc.strerror or exc} (set TMPDIR to a folder with room for the log)"
+            _(
+                "sorting the log by time: cannot use temporary files in {folder}: "
+                "{reason} (set TMPDIR to a folder with room for the log)"
+            ).format(folder=tempfile.gettempdir(), reason=os_reason(exc))
         ) from None
 
 

@@ -13,7 +13,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
+from routectl.i18n import _
 
 
 @contextlib.contextmanager
@@ -25,7 +26,9 @@ def stdout_errors() -> Iterator[None]:
         raise
     except OSError as exc:
         silence_stdout()
-        raise UsageProblem(f"standard output: cannot write: {exc.strerror or exc}") from None
+        raise UsageProblem(
+            _("standard output: cannot write: {reason}").format(reason=os_reason(exc))
+        ) from None
 
 
 def write_stdout(text: str) -> None:
@@ -56,9 +59,9 @@ class ClosedStream(io.TextIOBase):
     one-line UsageProblem instead of an AttributeError.
     """
 
-    def __init__(self, name: str, verb: str) -> None:
+    def __init__(self, problem: str) -> None:
         super().__init__()
-        self.problem = f"{name}: cannot {verb}: it is closed"
+        self.problem = problem
 
     @property
     def buffer(self) -> Any:
@@ -83,6 +86,6 @@ class ClosedStream(io.TextIOBase):
 def guard_closed_streams() -> None:
     """Replace a closed standard input or output by a :class:`ClosedStream`."""
     if sys.stdin is None:
-        sys.stdin = ClosedStream("standard input", "read")
+        sys.stdin = ClosedStream(_("standard input: cannot read: it is closed"))
     if sys.stdout is None:
-        sys.stdout = ClosedStream("standard output", "write")
+        sys.stdout = ClosedStream(_("standard output: cannot write: it is closed"))

@@ -24,6 +24,8 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from routectl.i18n import _
+
 _GENERAL = re.compile(
     r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}(?::?\d{2}(?::\d{2})?)?)?$"
@@ -150,8 +152,10 @@ class TimeParser:
             return _exact(int(local.timestamp()), leap, micros)
         if earlier_offset < later_offset:
             raise NonexistentTime(
-                f"{naive.replace(second=local.second)} does not exist in {self.zone.key}: "
-                "the clocks were set forward over it (daylight saving)"
+                _(
+                    "{time} does not exist in {zone}: "
+                    "the clocks were set forward over it (daylight saving)"
+                ).format(time=naive.replace(second=local.second), zone=self.zone.key)
             )
         # A repeated hour: the earlier reading unless time would go backwards.
         moment = _exact(int(local.timestamp()), leap, micros)

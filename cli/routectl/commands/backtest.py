@@ -11,6 +11,8 @@ from routectl.config import load_config
 from routectl.durations import parse_duration
 from routectl.errors import RoutectlError, UsageProblem
 from routectl.events import Event
+from routectl.helptext import Command
+from routectl.i18n import _
 from routectl.logsource import open_events
 from routectl.options import config_option, encoding_option, output_option
 from routectl.output import open_output, refuse_writing_onto_inputs
@@ -24,11 +26,11 @@ def _holdout(_ctx: click.Context, _param: click.Parameter, value: str) -> float:
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     if seconds < 86400:
-        raise click.BadParameter("the holdout is one day (1d) or more")
+        raise click.BadParameter(_("the holdout is one day (1d) or more"))
     return seconds
 
 
-@click.command("backtest")
+@click.command("backtest", cls=Command)
 @click.argument("log")
 @config_option
 @output_option
@@ -61,7 +63,7 @@ def backtest_command(
     LOG is a file (it is read twice: once to find its last day). More: docs/prediction.md
     """
     if log == "-":
-        raise UsageProblem("backtest reads LOG twice: give a file, not standard input")
+        raise UsageProblem(_("backtest reads LOG twice: give a file, not standard input"))
     inputs = (log, config_path, *([] if model_path is None else [model_path]))
     refuse_writing_onto_inputs(output_path, inputs)  # before minutes of work
     config = load_config(config_path)
@@ -69,7 +71,7 @@ def backtest_command(
     span = _span(log, config, encoding)
 
     def events() -> Iterator[Event]:
-        with open_events(log, config, encoding=encoding) as (found, _):
+        with open_events(log, config, encoding=encoding) as (found, _skipped):
             yield from found
 
     try:
@@ -84,11 +86,11 @@ def backtest_command(
 
 def _span(log: str, config: object, encoding: str | None) -> tuple[float, float]:
     first = last = None
-    with open_events(log, config, encoding=encoding) as (events, _):  # type: ignore[arg-type]
+    with open_events(log, config, encoding=encoding) as (events, _skipped):  # type: ignore[arg-type]
         for event in events:
             if first is None:
                 first = event.time
             last = event.time
     if first is None or last is None:
-        raise RoutectlError(f"{log}: the log has no events")
+        raise RoutectlError(_("{log}: the log has no events").format(log=log))
     return first, last

@@ -8,10 +8,11 @@ import click
 
 from routectl.config import load_config
 from routectl.config.loader import read_config_bytes, source_name
+from routectl.helptext import Command
 from routectl.options import config_option, output_option
 
 
-@click.command("config")
+@click.command("config", cls=Command)
 @click.argument("config_arg", required=False, metavar="[CONFIG]")
 @config_option
 @output_option

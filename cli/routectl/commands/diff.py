@@ -10,7 +10,8 @@ from routectl.config import load_config
 from routectl.config.loader import source_name
 from routectl.diff import compare, reading_config
 from routectl.errors import RoutectlError, UsageProblem
-from routectl.i18n import LANGS, set_lang
+from routectl.helptext import Command, choose_lang
+from routectl.i18n import LANGS, _
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -29,7 +30,7 @@ _RENDER = {
 }
 
 
-@click.command("diff")
+@click.command("diff", cls=Command)
 @click.argument("base", metavar="BASE")
 @click.argument("new", metavar="NEW")
 @click.argument("log", default="-", metavar="[LOG]")
@@ -54,7 +55,7 @@ _RENDER = {
 )  # fmt: skip
 @simulation_options
 @click.option(
-    "--lang", type=click.Choice(LANGS),
+    "--lang", type=click.Choice(LANGS), is_eager=True, callback=choose_lang,
     help="Language of the table and Markdown (JSON never changes) [default: from the locale].",
 )  # fmt: skip
 def diff(
@@ -80,10 +81,8 @@ def diff(
     Exit 0; 1 with --exit-code when anything changed; 2 on a usage error, an invalid
     config or a bad log row. More: docs/cli.md#diff
     """
-    if lang is not None:
-        set_lang(lang)
     if [base, new, log].count("-") > 1:
-        raise UsageProblem("standard input (-) can be read once: give files for the others")
+        raise UsageProblem(_("standard input (-) can be read once: give files for the others"))
     try:
         base_config, new_config = load_config(base), load_config(new)
         sources = diffrender.Sources(*(source_name(path) for path in (base, new, log)))

@@ -16,7 +16,7 @@ import click
 
 from routectl.config import load_config
 from routectl.config.loader import source_name
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
 from routectl.generate import (
     DEFAULT_START,
     HEADER,
@@ -29,6 +29,8 @@ from routectl.generate import (
 from routectl.generate_progress import CHUNK_ROWS, rows_progress
 from routectl.generate_team import MAX_AGENTS, scale_team
 from routectl.generate_times import DEFAULT_TIME_FORMAT, TIME_FORMATS
+from routectl.helptext import Command
+from routectl.i18n import _
 from routectl.model import ShopConfig
 from routectl.options import config_option, output_option
 from routectl.output import open_output, refuse_same_outputs
@@ -41,7 +43,7 @@ largest team ``--agents`` makes (10,000 agents x 1,000 rows). A day's plan is he
 memory while it is written, so an unbounded figure allocated without end."""
 
 
-@click.command("generate-log")
+@click.command("generate-log", cls=Command)
 @config_option
 @output_option
 @click.option(
@@ -139,16 +141,20 @@ def generate_log(
         spread = -(-rows // days)
         if spread > MAX_ROWS_PER_DAY:
             raise UsageProblem(
-                f"--rows {rows} over --days {days} is {spread} rows a day; at most "
-                f"{MAX_ROWS_PER_DAY} (give more --days)"
+                _(
+                    "--rows {rows} over --days {days} is {spread} rows a day; at most "
+                    "{most} (give more --days)"
+                ).format(rows=rows, days=days, spread=spread, most=MAX_ROWS_PER_DAY)
             )
     config = load_config(config_path)
     if agents is not None and agents != len(config.agents):
         config = scale_team(config, agents)
         if config_out is None:
             click.echo(
-                f"routectl: note: the log names {agents} agents; replay it with the config "
-                "that --write-config writes",
+                _(
+                    "routectl: note: the log names {count} agents; replay it with the config "
+                    "that --write-config writes"
+                ).format(count=agents),
                 err=True,
             )
     try:
@@ -170,7 +176,7 @@ def generate_log(
         )
         _write_log(generated, output_path, total, inputs=(config_path,))
     except PastLastDate as exc:
-        raise UsageProblem(f"--start {start.date().isoformat()}: {exc}") from None
+        raise UsageProblem(f"--start {start.date().isoformat()}: {_(str(exc))}") from None
     except TooLarge as exc:
         raise UsageProblem(str(exc)) from None
 
@@ -190,8 +196,9 @@ def _write_log(
     except BrokenPipeError:
         raise
     except OSError as exc:
-        where = "standard output" if output_path == "-" else output_path
-        raise UsageProblem(f"{where}: cannot write: {exc.strerror or exc}") from None
+        where = _("standard output") if output_path == "-" else output_path
+        message = _("{path}: cannot write: {reason}")
+        raise UsageProblem(message.format(path=where, reason=os_reason(exc))) from None
 
 
 def _write_config(config: ShopConfig, path: str, source: str, inputs: tuple[str, ...]) -> None:
@@ -201,4 +208,5 @@ def _write_config(config: ShopConfig, path: str, source: str, inputs: tuple[str,
         with open_output(path, inputs=inputs) as out:
             out.write(effective_toml(config, f"{source} (as generate-log used it)"))
     except OSError as exc:
-        raise UsageProblem(f"{path}: cannot write: {exc.strerror or exc}") from None
+        message = _("{path}: cannot write: {reason}")
+        raise UsageProblem(message.format(path=path, reason=os_reason(exc))) from None

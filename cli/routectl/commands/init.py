@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 from routectl.config.starter import write_starter
+from routectl.helptext import Command
+from routectl.i18n import _
 from routectl.options import DEFAULT_CONFIG
 from routectl.safetext import printable
 
 
-@click.command("init")
+@click.command("init", cls=Command)
 @click.argument("path", default=DEFAULT_CONFIG, required=False)
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def init(path: str, force: bool) -> None:
@@ -21,4 +23,5 @@ def init(path: str, force: bool) -> None:
     write_starter(path, force=force)
     if path != "-":
         shown = printable(path)
-        click.echo(f"wrote {shown}; edit it, then check it with 'routectl validate {shown}'")
+        message = _("wrote {path}; edit it, then check it with 'routectl validate {path}'")
+        click.echo(message.format(path=shown))

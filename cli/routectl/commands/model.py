@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from routectl.config import load_config
+from routectl.helptext import Command
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -20,7 +21,7 @@ from routectl.sim import render
 from routectl.sim.calibrate import learn_model
 
 
-@click.command("model")
+@click.command("model", cls=Command)
 @click.argument("log", default="-")
 @config_option
 @output_option

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -12,6 +11,8 @@ from routectl.commands.simoptions import jobs_or_default, load_model, simulation
 from routectl.config import load_config
 from routectl.durations import parse_duration
 from routectl.errors import RoutectlError, UsageProblem
+from routectl.helptext import Command, choose_lang
+from routectl.i18n import _, current_lang
 from routectl.logsource import open_events
 from routectl.options import (
     columns_option,
@@ -43,7 +44,9 @@ def _shift_hours(
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
         if seconds % 3600 or not 3600 <= seconds <= 24 * 3600:
-            raise click.BadParameter(f"{value}: a shift is whole hours, 1h to 24h")
+            raise click.BadParameter(
+                _("{value}: a shift is whole hours, 1h to 24h").format(value=value)
+            )
         hours.append(seconds // 3600)
     return tuple(sorted(set(hours)))
 
@@ -78,7 +81,7 @@ def _progress() -> Progress | None:
     return show
 
 
-@click.command("plan")
+@click.command("plan", cls=Command)
 @click.argument("log", default="-")
 @config_option
 @output_option
@@ -124,7 +127,11 @@ def _progress() -> Progress | None:
     help="table for people; json, csv for scripts.",
 )
 @click.option(
-    "--lang", type=click.Choice(labels.LANGS), help="Table language [default: from the locale]."
+    "--lang",
+    type=click.Choice(labels.LANGS),
+    is_eager=True,
+    callback=choose_lang,
+    help="Table language [default: from the locale].",
 )
 @click.option(
     "--by",
@@ -161,7 +168,7 @@ def plan_command(
     config = load_config(config_path)
     saved = load_model(model_path)
     if like is not None and config.agent(like) is None:
-        raise UsageProblem(f"--like {like}: no such agent in the config")
+        raise UsageProblem(_("--like {agent}: no such agent in the config").format(agent=like))
     routing = sum(1 for agent in config.agents if agent.routing)
     most = max_agents if max_agents is not None else max(20, 2 * routing)
     source = "<stdin>" if log == "-" else log
@@ -172,7 +179,9 @@ def plan_command(
             pairs = run(config, events, source=source, on_bad=skipped if skip_bad else None)
             evidence, actual = observe(config, pairs, inputs)
         if inputs.arrivals == 0:
-            raise RoutectlError(f"{source}: the log has no buyer message to plan for")
+            raise RoutectlError(
+                _("{log}: the log has no buyer message to plan for").format(log=source)
+            )
         model = saved if saved is not None else learned_model(config, evidence, inputs.events, seed)
         progress = _progress()
         result = plan(config, model, inputs, actual, goal, max_agents=most, like=like,
@@ -186,9 +195,10 @@ def plan_command(
     elif fmt == "csv":
         text = planrender.plan_csv(result)
     else:
-        words = lang or labels.default_lang(os.environ)
+        words = current_lang()
         text = planrender.plan_table(result, words, rotas, shifts, solve_s)
     if solve_s is not None and fmt != "table":
-        click.echo(f"routectl: rota solved by HiGHS in {solve_s * 1000:.0f} ms", err=True)
+        message = _("routectl: rota solved by HiGHS in {ms} ms")
+        click.echo(message.format(ms=f"{solve_s * 1000:.0f}"), err=True)
     with open_output(output_path, inputs=(log, config_path)) as out:
         out.write(text)

@@ -11,6 +11,7 @@ import click
 
 from routectl import replay as core
 from routectl.config import load_config
+from routectl.helptext import Command
 from routectl.i18n import _, current_lang
 from routectl.logsource import open_events
 from routectl.options import (
@@ -33,7 +34,7 @@ _READ_BY_PEOPLE = ("table", "csv")
 """Formats whose reasons and steps are translated (JSON keeps the engine's English)."""
 
 
-@click.command("replay")
+@click.command("replay", cls=Command)
 @click.argument("log")
 @config_option
 @output_option

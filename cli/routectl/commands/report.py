@@ -11,7 +11,8 @@ import click
 
 from routectl.config import load_config
 from routectl.headers import did_you_mean
-from routectl.i18n import current_lang
+from routectl.helptext import Command, choose_lang
+from routectl.i18n import _, current_lang
 from routectl.logsource import open_events
 from routectl.model import ShopConfig
 from routectl.notices import window_notice
@@ -40,7 +41,10 @@ def _split_by(
     if unknown:
         choices = ", ".join(render.BREAKDOWNS)
         hint = did_you_mean(unknown[0], list(render.BREAKDOWNS), list_up_to=0)
-        raise click.BadParameter(f"{', '.join(unknown)}: choose from {choices}{hint}")
+        message = _("{names}: choose from {choices}").format(
+            names=", ".join(unknown), choices=choices
+        )
+        raise click.BadParameter(message + hint)
     return tuple(dict.fromkeys(names))
 
 
@@ -72,14 +76,14 @@ def _planning(config: ShopConfig, target: str | None) -> AbstractContextManager[
 
 def _window(since: str | None, until: str | None, as_of: str | None, now: datetime) -> Window:
     if as_of is not None and (since is not None or until is not None):
-        raise click.UsageError("--as-of sets the whole window; leave out --since/--until")
+        raise click.UsageError(_("--as-of sets the whole window; leave out --since/--until"))
     try:
         return as_of_window(as_of, now) if as_of else resolve_window(since, until, now)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 
 
-@click.command("report")
+@click.command("report", cls=Command)
 @click.argument("log", default="-")
 @config_option
 @output_option
@@ -98,7 +102,9 @@ def _window(since: str | None, until: str | None, as_of: str | None, now: dateti
 @excel_option
 @columns_option
 @sort_option
-@click.option("--lang", type=click.Choice(labels.LANGS), help=_LANG_HELP)
+@click.option(
+    "--lang", type=click.Choice(labels.LANGS), is_eager=True, callback=choose_lang, help=_LANG_HELP
+)
 @click.option(
     "--headers", type=click.Choice(labels.HEADERS), default="keys", show_default=True,
     help="With --format csv: keys (the JSON keys, for scripts) or zh (Chinese headings, "
@@ -128,20 +134,20 @@ def report(
       routectl report week.csv --since 7d --format json -o report.json
     """
     if fmt == "csv" and len(by) > 1:
-        raise click.BadParameter("csv writes one table; give one --by", param_hint="--by")
+        raise click.BadParameter(_("csv writes one table; give one --by"), param_hint="--by")
     if headers != "keys" and fmt != "csv":
         raise click.BadParameter(
-            "names CSV columns: use it with --format csv", param_hint="--headers"
+            _("names CSV columns: use it with --format csv"), param_hint="--headers"
         )
     excel = resolve_excel(excel, fmt, output_path)
     if plan_target is not None and fmt != "html":
         raise click.BadParameter(
-            "draws a chart: use it with --format html", param_hint="--plan-target"
+            _("draws a chart: use it with --format html"), param_hint="--plan-target"
         )
     config = load_config(config_path)
     now = datetime.now(ZoneInfo(config.shop.timezone))  # the only clock read of a report
     window = _window(since, until, as_of, now)
-    style = render.TableStyle(lang or current_lang(), wide, verbose)
+    style = render.TableStyle(current_lang(), wide, verbose)
     source = "<stdin>" if log == "-" else log
     with (
         _planning(config, plan_target) as planner,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from routectl.config.jsonschema import config_schema
+from routectl.helptext import Command
 from routectl.options import output_option
 from routectl.output import dumps_json, open_output
 
 
-@click.command("schema")
+@click.command("schema", cls=Command)
 @output_option
 def schema(output_path: str) -> None:
     """Print the JSON Schema (draft 2020-12) of the shop config.

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, os_reason
 from routectl.sim.model import BadModel, ReplyModel, from_json
 from routectl.sim.predict import DEFAULT_RUNS, default_jobs
 
@@ -47,6 +47,6 @@ def load_model(path: str | None) -> ReplyModel | None:
             data = json.load(source)
         return from_json(data)
     except OSError as exc:
-        raise UsageProblem(f"--model {path}: {exc.strerror or exc}") from None
+        raise UsageProblem(f"--model {path}: {os_reason(exc)}") from None
     except (ValueError, BadModel) as exc:
         raise UsageProblem(f"--model {path}: {exc}") from None

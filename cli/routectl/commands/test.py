@@ -11,6 +11,8 @@ from typing import Any
 import click
 
 from routectl.errors import UsageProblem
+from routectl.helptext import Command
+from routectl.i18n import _
 from routectl.model import ShopConfig
 from routectl.output import open_output
 from routectl.suite import load_suite, run_test
@@ -19,7 +21,7 @@ from routectl.suitereport import result_lines, to_junit, totals
 DEFAULT_SUITES = "tests/routing/*.toml"
 
 
-@click.command("test")
+@click.command("test", cls=Command)
 @click.argument("suites", nargs=-1, metavar="[SUITE]...")
 @click.option(
     "--junit", "junit_path", type=click.Path(dir_okay=False),
@@ -36,16 +38,18 @@ def test(suites: tuple[str, ...], junit_path: str | None, pattern: str | None) -
     How to write one: docs/testing.md
     """
     if junit_path == "-":
-        raise UsageProblem("--junit needs a file: the test results go to standard output")
+        raise UsageProblem(_("--junit needs a file: the test results go to standard output"))
     selector = _selector(pattern or "")
     paths = suites or tuple(sorted(str(p) for p in Path().glob(DEFAULT_SUITES)))
     if not paths:
-        raise UsageProblem(f"no suites given, and {DEFAULT_SUITES} matches nothing here")
+        raise UsageProblem(
+            _("no suites given, and {pattern} matches nothing here").format(pattern=DEFAULT_SUITES)
+        )
     configs: dict[Path, ShopConfig] = {}
     loaded = [load_suite(path, configs) for path in paths]
     chosen = [(s.path, t) for s in loaded for t in s.tests if selector.search(t.name)]
     if not chosen:
-        raise UsageProblem(f"no test name matches --run {pattern!r}")
+        raise UsageProblem(_("no test name matches --run {pattern}").format(pattern=repr(pattern)))
     # The JUnit file is opened before any test runs, so a path that cannot be written
     # fails at once; it is put in place only when the run completes.
     # Every file the run reads is an input: the suites and the configs they name.
@@ -77,21 +81,29 @@ def _selector(pattern: str) -> re.Pattern[str]:
     """
     if len(pattern) > MAX_PATTERN:
         raise click.BadParameter(
-            f"the pattern is {len(pattern)} characters long; at most {MAX_PATTERN}",
+            _("the pattern is {length} characters long; at most {most}").format(
+                length=len(pattern), most=MAX_PATTERN
+            ),
             param_hint="--run",
         )
     try:
         compiled = re.compile(pattern)
         nested = _nested_repeat(_parse(pattern), inside=False)
     except re.error as exc:
-        raise click.BadParameter(f"not a regular expression: {exc}", param_hint="--run") from None
+        raise click.BadParameter(
+            _("not a regular expression: {reason}").format(reason=exc), param_hint="--run"
+        ) from None
     except (RecursionError, OverflowError, MemoryError):
-        raise click.BadParameter("the pattern is nested too deeply", param_hint="--run") from None
+        raise click.BadParameter(
+            _("the pattern is nested too deeply"), param_hint="--run"
+        ) from None
     if nested:
         raise click.BadParameter(
-            "a repetition of a group that itself repeats or has alternatives (like (a+)+ "
-            "or (a|ab)*) can take exponential time to match; write it without the outer "
-            "repetition (a+, (a|ab))",
+            _(
+                "a repetition of a group that itself repeats or has alternatives (like (a+)+ "
+                "or (a|ab)*) can take exponential time to match; write it without the outer "
+                "repetition (a+, (a|ab))"
+            ),
             param_hint="--run",
         )
     return compiled

@@ -7,12 +7,14 @@ import click
 from routectl.config import check_config_file
 from routectl.config.loader import source_name
 from routectl.config.render import FORMATS, Outcome, exit_code, render
-from routectl.errors import UsageProblem
+from routectl.errors import UsageProblem, error_line
+from routectl.helptext import Command
+from routectl.i18n import set_lang
 from routectl.options import config_option
 from routectl.stdio import write_stdout
 
 
-@click.command("validate")
+@click.command("validate", cls=Command)
 @click.argument("configs", nargs=-1, metavar="[CONFIG]...")
 @config_option
 @click.option(
@@ -31,12 +33,14 @@ def validate(configs: tuple[str, ...], config_path: str, fmt: str, strict: bool)
     Exit 0 valid, 1 invalid (or warnings with --strict), 2 a file cannot be read;
     every file is checked and the worst status wins.
     """
+    if fmt == "json":  # for scripts: messages in English whatever the language
+        set_lang("en")
     outcomes = []
     for path in configs or (config_path,):
         try:
             outcomes.append(Outcome(source_name(path), check_config_file(path)))
         except UsageProblem as exc:
-            click.echo(f"routectl: error: {exc.display()}", err=True)
+            click.echo(error_line(exc.display()), err=True)
             outcomes.append(Outcome(source_name(path), error=exc.message))
     write_stdout(render(outcomes, fmt, strict))
     return exit_code(outcomes, strict)

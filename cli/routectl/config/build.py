@@ -16,7 +16,9 @@ from typing import Any
 from routectl.config import schema
 from routectl.config.problems import Finding, KeyPath, did_you_mean, quoted_list, toml_repr
 from routectl.config.schema import INVALID, Field
+from routectl.i18n import N_, _
 from routectl.model import (
+    RULE_KINDS,
     Agent,
     AutoReply,
     Bot,
@@ -56,8 +58,10 @@ class Builder:
     def unknown_keys(self, parts: KeyPath, keys: Iterable[str], known: tuple[str, ...]) -> None:
         for key in keys:
             if key not in known:
-                hint = did_you_mean(key, known) or f"; expected one of {', '.join(known)}"
-                self.error((*parts, key), f"unknown key{hint}")
+                hint = did_you_mean(key, known) or _("; expected one of {keys}").format(
+                    keys=", ".join(known)
+                )
+                self.error((*parts, key), _("unknown key") + hint)
 
     def fields(
         self, parts: KeyPath, raw: dict[str, Any], fields: tuple[Field, ...]
@@ -69,7 +73,8 @@ class Builder:
             path = (*parts, field.name)
             if field.name not in raw:
                 if field.required:
-                    self.error(path, f"missing; {field.required}")
+                    required = _(field.required).format(kinds=" | ".join(RULE_KINDS))
+                    self.error(path, _("missing; {hint}").format(hint=required))
                 continue
             value = field.check(raw[field.name], self.reporter(path))
             if value is INVALID:
@@ -83,19 +88,22 @@ class Builder:
     def table(self, name: str) -> dict[str, Any]:
         raw = self.document.get(name, {})
         if not isinstance(raw, dict):
-            self.error((name,), f"must be a table ([{name}]), got {toml_repr(raw)}")
+            message = _("must be a table ([{name}]), got {value}")
+            self.error((name,), message.format(name=name, value=toml_repr(raw)))
             return {}
         return self.fields((name,), raw, schema.TABLES[name])
 
     def array(self, name: str) -> list[Item]:
         raw = self.document.get(name, [])
         if not isinstance(raw, list):
-            self.error((name,), f"must be an array of tables ([[{name}]]), got {toml_repr(raw)}")
+            message = _("must be an array of tables ([[{name}]]), got {value}")
+            self.error((name,), message.format(name=name, value=toml_repr(raw)))
             return []
         items = []
         for index, item in enumerate(raw):
             if not isinstance(item, dict):
-                self.error((name, index), f"must be a table ([[{name}]]), got {toml_repr(item)}")
+                message = _("must be a table ([[{name}]]), got {value}")
+                self.error((name, index), message.format(name=name, value=toml_repr(item)))
                 continue
             items.append((index, self.fields((name, index), item, schema.ARRAYS[name])))
         return items
@@ -103,7 +111,8 @@ class Builder:
     def crowds(self) -> dict[str, frozenset[str]]:
         raw = self.document.get("crowds", {})
         if not isinstance(raw, dict):
-            self.error(("crowds",), f"must be a table ([crowds]), got {toml_repr(raw)}")
+            message = _("must be a table ([{name}]), got {value}")
+            self.error(("crowds",), message.format(name="crowds", value=toml_repr(raw)))
             return {}
         crowds = {}
         for name, members in raw.items():
@@ -129,8 +138,9 @@ class Builder:
                 continue
             if value in seen:
                 first = f"{array}[{seen[value]}]"
+                message = _("duplicate {what} '{value}'; {first} has it already")
                 self.error(
-                    (array, index, key), f"duplicate {what} '{value}'; {first} has it already"
+                    (array, index, key), message.format(what=_(what), value=value, first=first)
                 )
                 continue
             if folded and isinstance(value, str):
@@ -140,9 +150,11 @@ class Builder:
                     first = f"{array}[{seen[other]}]"
                     self.error(
                         (array, index, key),
-                        f"{what} '{value}' is {first}'s '{other}' written with full-width or "
-                        "compatibility characters (the same after NFKC): the log could not "
-                        "tell them apart",
+                        _(
+                            "{what} '{value}' is {first}'s '{other}' written with full-width "
+                            "or compatibility characters (the same after NFKC): the log could "
+                            "not tell them apart"
+                        ).format(what=_(what), value=value, first=first, other=other),
                     )
                 else:
                     normal[form] = value
@@ -154,8 +166,12 @@ class Builder:
             return
         hint = did_you_mean(name, known)
         if not hint:
-            hint = f"; {what}s are {quoted_list(known)}" if known else f"; no {what}s are defined"
-        self.error(parts, f"unknown {what} '{name}'{hint}")
+            hint = (
+                _("; {what}s are {names}").format(what=_(what), names=quoted_list(known))
+                if known
+                else _("; no {what}s are defined").format(what=_(what))
+            )
+        self.error(parts, _("unknown {what} '{name}'").format(what=_(what), name=name) + hint)
 
     def references(
         self,
@@ -169,15 +185,15 @@ class Builder:
     ) -> None:
         for index, values in agent_items:
             for position, group in enumerate(values.get("groups", ())):
-                self.reference(("agents", index, "groups", position), "group", group, groups)
+                self.reference(("agents", index, "groups", position), N_("group"), group, groups)
         for index, values in rule_items:
             if "group" in values:
-                self.reference(("rules", index, "group"), "group", values["group"], groups)
+                self.reference(("rules", index, "group"), N_("group"), values["group"], groups)
             if values.get("kind") == "crowd":
                 for position, crowd in enumerate(values.get("match", ())):
-                    self.reference(("rules", index, "match", position), "crowd", crowd, crowds)
+                    self.reference(("rules", index, "match", position), N_("crowd"), crowd, crowds)
         for buyer, agent in dedicated.get("buyers", {}).items():
-            self.reference(("dedicated", "buyers", buyer), "agent", agent, agents)
+            self.reference(("dedicated", "buyers", buyer), N_("agent"), agent, agents)
         policy = offline.get("policy")
         if policy is not None and policy.target is not None:
             known = groups if policy.kind == "group" else agents
@@ -190,8 +206,8 @@ class Builder:
         tables = {name: self.table(name) for name in schema.TABLES}
         groups, agents, rules = (self.array(name) for name in ("groups", "agents", "rules"))
         crowds = self.crowds()
-        group_names = self.unique("groups", "name", groups, "group name")
-        agent_ids = self.unique("agents", "id", agents, "agent id", folded=True)
+        group_names = self.unique("groups", "name", groups, N_("group name"))
+        agent_ids = self.unique("agents", "id", agents, N_("agent id"), folded=True)
         self.references(
             group_names, agent_ids, agents, rules, crowds, tables["offline"], tables["dedicated"]
         )
@@ -217,9 +233,9 @@ def _assemble(
         bot=Bot(**tables["bot"]),
         reply_rate=ReplyRate(**tables["reply_rate"]),
         sales=Sales(**tables["sales"]),
-        groups=tuple(Group(**values) for _, values in groups),
-        agents=tuple(Agent(**values) for _, values in agents),
-        rules=tuple(Rule(**values) for _, values in rules),
+        groups=tuple(Group(**values) for _index, values in groups),
+        agents=tuple(Agent(**values) for _index, values in agents),
+        rules=tuple(Rule(**values) for _index, values in rules),
         crowds=MappingProxyType(crowds),
         dedicated=Dedicated(**dedicated),
     )

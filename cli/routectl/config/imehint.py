@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from routectl.i18n import N_, _
+
 _DOUBLE = "“”„‟＂"
 _SINGLE = "‘’‚‛＇"
 _ASCII_FOR = {
@@ -18,7 +20,7 @@ _ASCII_FOR = {
     "，": ",", "、": ",", "＝": "=", "［": "[", "］": "]", "｛": "{", "｝": "}",
     "＃": "#", "．": ".", "\u3000": " ",
 }  # fmt: skip
-_SUGGESTION = {'"': '"…"', "'": "'…'", " ": "a space"}
+_SUGGESTION = {'"': '"…"', "'": "'…'", " ": N_("a space")}
 _LONGEST_SHOWN = 100
 """Longest corrected line quoted in the hint."""
 
@@ -46,14 +48,15 @@ def ime_hint(text: str, error_line: int | None) -> ImeHint | None:
 def _wording(line: str, found: list[int]) -> str:
     chars = list(dict.fromkeys(line[at] for at in found))
     ascii_forms = list(dict.fromkeys(_ASCII_FOR[char] for char in chars))
-    suggestions = " and ".join(_SUGGESTION.get(form, f'"{form}"') for form in ascii_forms)
+    suggestions = _(" and ").join(_(_SUGGESTION.get(form, f'"{form}"')) for form in ascii_forms)
     fixed = "".join(_ASCII_FOR[char] if at in found else char for at, char in enumerate(line))
-    shown = f" ({fixed.strip()})" if len(fixed.strip()) <= _LONGEST_SHOWN else ""
-    what = " ".join("full-width space" if char == "\u3000" else char for char in chars)
-    return (
-        f"{what} at column {found[0] + 1} (typed with a Chinese input method): "
-        f"did you mean {suggestions}?{shown}"
-    )
+    corrected = fixed.strip()
+    shown = _(" ({line})").format(line=corrected) if len(corrected) <= _LONGEST_SHOWN else ""
+    what = " ".join(_("full-width space") if char == "\u3000" else char for char in chars)
+    return _(
+        "{chars} at column {column} (typed with a Chinese input method): "
+        "did you mean {suggestions}?{fixed}"
+    ).format(chars=what, column=found[0] + 1, suggestions=suggestions, fixed=shown)
 
 
 def _misplaced(line: str) -> list[int]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 from routectl.config.problems import Finding, KeyPath
 from routectl.durations import format_duration
+from routectl.i18n import _, ngettext
 from routectl.model import ENTRIES, Agent, ShopConfig
 
 WARNINGS: dict[str, str] = {
@@ -60,15 +61,21 @@ def mobile_not_allowed(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W001",
                 ("agents", index, "mobile"),
-                f"'{agent.id}' has mobile = true but routing.mobile_reception is false, "
-                "so its mobile presence never counts for routing (R2)",
+                _(
+                    "'{agent}' has mobile = true but routing.mobile_reception is false, "
+                    "so its mobile presence never counts for routing (R2)"
+                ).format(agent=agent.id),
             )
 
 
 def empty_group(config: ShopConfig) -> Iterator[Finding]:
     for index, group in enumerate(config.groups):
         if not config.agents_in(group.name):
-            yield _warn("W002", ("groups", index), f"group '{group.name}' has no agents")
+            yield _warn(
+                "W002",
+                ("groups", index),
+                _("group '{group}' has no agents").format(group=group.name),
+            )
 
 
 def not_routing(config: ShopConfig) -> Iterator[Finding]:
@@ -77,8 +84,10 @@ def not_routing(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W003",
                 ("agents", index, "routing"),
-                f"'{agent.id}' has routing = false: it never receives routed buyers, "
-                "only messages written to it directly (R3)",
+                _(
+                    "'{agent}' has routing = false: it never receives routed buyers, "
+                    "only messages written to it directly (R3)"
+                ).format(agent=agent.id),
             )
 
 
@@ -91,8 +100,10 @@ def unserved_entry(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W004",
                 ("groups",),
-                f"no group serves entry '{entry}': its inquiries go to all routing agents "
-                "unless a rule matches (R12)",
+                _(
+                    "no group serves entry '{entry}': its inquiries go to all routing agents "
+                    "unless a rule matches (R12)"
+                ).format(entry=entry),
             )
 
 
@@ -101,7 +112,7 @@ def bot_priority_without_bot(config: ShopConfig) -> Iterator[Finding]:
         yield _warn(
             "W005",
             ("bot", "priority_reception"),
-            "is true but bot.enabled is false, so the bot never takes a buyer (R11)",
+            _("is true but bot.enabled is false, so the bot never takes a buyer (R11)"),
         )
 
 
@@ -110,8 +121,10 @@ def no_offline_auto_reply(config: ShopConfig) -> Iterator[Finding]:
         yield _warn(
             "W006",
             ("auto_reply", "offline"),
-            "not set: buyers whose inquiry waits in the offline pool or stays with an "
-            "offline agent get no reply at all (R14, R15)",
+            _(
+                "not set: buyers whose inquiry waits in the offline pool or stays with an "
+                "offline agent get no reply at all (R14, R15)"
+            ),
         )
 
 
@@ -127,9 +140,17 @@ def weight_spread(config: ShopConfig) -> Iterator[Finding]:
                 yield _warn(
                     "W007",
                     ("agents", index[agent.id], "weight"),
-                    f"{agent.weight} is more than {WEIGHT_SPREAD}x the smallest weight in "
-                    f"group '{group.name}' ({smallest.weight}, '{smallest.id}'): "
-                    f"'{smallest.id}' gets almost no buyers (R13)",
+                    _(
+                        "{weight} is more than {spread}x the smallest weight in "
+                        "group '{group}' ({smallest}, '{agent}'): "
+                        "'{agent}' gets almost no buyers (R13)"
+                    ).format(
+                        weight=agent.weight,
+                        spread=WEIGHT_SPREAD,
+                        group=group.name,
+                        smallest=smallest.weight,
+                        agent=smallest.id,
+                    ),
                 )
 
 
@@ -145,8 +166,10 @@ def shadowed_rule(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W008",
                 ("rules", index),
-                f"never matches: every value of match is taken by an earlier "
-                f"'{rule.kind}' rule ({where}) (R12)",
+                _(
+                    "never matches: every value of match is taken by an earlier "
+                    "'{kind}' rule ({rules}) (R12)"
+                ).format(kind=rule.kind, rules=where),
             )
         else:
             for pos, value in taken:
@@ -155,7 +178,9 @@ def shadowed_rule(config: ShopConfig) -> Iterator[Finding]:
                     yield _warn(
                         "W008",
                         ("rules", index, "match", pos),
-                        f"'{value}' never matches here: rules[{earlier_rule}] takes it first (R12)",
+                        _(
+                            "'{value}' never matches here: rules[{rule}] takes it first (R12)"
+                        ).format(value=value, rule=earlier_rule),
                     )
         for value in rule.match:
             first.setdefault((rule.kind, value), index)
@@ -175,9 +200,11 @@ def dedicated_agent_no_group(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W009",
                 ("dedicated", "buyers", buyer),
-                f"dedicated agent '{agent.id}' is in no group: apart from its dedicated "
-                "buyers it gets buyers only when routing falls back to the whole shop "
-                "(R10, R13)",
+                _(
+                    "dedicated agent '{agent}' is in no group: apart from its dedicated "
+                    "buyers it gets buyers only when routing falls back to the whole shop "
+                    "(R10, R13)"
+                ).format(agent=agent.id),
             )
 
 
@@ -191,8 +218,10 @@ def unused_group(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W010",
                 ("groups", index),
-                f"group '{group.name}' serves no entry and no rule or offline policy "
-                "sends buyers to it (R12)",
+                _(
+                    "group '{group}' serves no entry and no rule or offline policy "
+                    "sends buyers to it (R12)"
+                ).format(group=group.name),
             )
 
 
@@ -203,20 +232,26 @@ def offline_delay_unusual(config: ShopConfig) -> Iterator[Finding]:
         yield _warn(
             "W011",
             ("routing", "offline_delay"),
-            f"{format_duration(delay)} is outside the platform's 2-5 min detection lag, "
-            "so replays will not match what Qianniu does (R15)",
+            _(
+                "{delay} is outside the platform's 2-5 min detection lag, "
+                "so replays will not match what Qianniu does (R15)"
+            ).format(delay=format_duration(delay)),
         )
 
 
 def dedicated_without_priority(config: ShopConfig) -> Iterator[Finding]:
     count = len(config.dedicated.buyers)
     if count and not config.dedicated.priority_reception:
-        buyers = "buyer is" if count == 1 else "buyers are"
         yield _warn(
             "W012",
             ("dedicated", "priority_reception"),
-            f"is false, so the {count} dedicated {buyers} never routed to their "
-            "dedicated agent (R10)",
+            ngettext(
+                "is false, so the {count} dedicated buyer is never routed to their "
+                "dedicated agent (R10)",
+                "is false, so the {count} dedicated buyers are never routed to their "
+                "dedicated agent (R10)",
+                count,
+            ).format(count=count),
         )
 
 
@@ -226,7 +261,9 @@ def dedicated_agent_not_routing(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W013",
                 ("dedicated", "buyers", buyer),
-                f"dedicated agent '{agent.id}' has routing = false, so R10 never picks it",
+                _("dedicated agent '{agent}' has routing = false, so R10 never picks it").format(
+                    agent=agent.id
+                ),
             )
 
 
@@ -239,8 +276,10 @@ def offline_target_not_routing(config: ShopConfig) -> Iterator[Finding]:
         yield _warn(
             "W014",
             ("offline", "policy"),
-            f"group '{policy.target}' has no agent with routing = true, so pooled "
-            "inquiries are never assigned (R14)",
+            _(
+                "group '{group}' has no agent with routing = true, so pooled "
+                "inquiries are never assigned (R14)"
+            ).format(group=policy.target),
         )
 
 
@@ -251,8 +290,10 @@ def agent_no_group(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W015",
                 ("agents", index, "groups"),
-                f"'{agent.id}' is in no group: it gets buyers only when no group "
-                "applies or a group falls back to the whole shop (R12, R13)",
+                _(
+                    "'{agent}' is in no group: it gets buyers only when no group "
+                    "applies or a group falls back to the whole shop (R12, R13)"
+                ).format(agent=agent.id),
             )
 
 
@@ -262,8 +303,10 @@ def low_max_concurrent(config: ShopConfig) -> Iterator[Finding]:
             yield _warn(
                 "W016",
                 ("agents", index, "max_concurrent"),
-                f"{agent.max_concurrent} open conversations at most: '{agent.id}' will "
-                "queue most buyers at busy times (R13)",
+                _(
+                    "{count} open conversations at most: '{agent}' will "
+                    "queue most buyers at busy times (R13)"
+                ).format(count=agent.max_concurrent, agent=agent.id),
             )
 
 
@@ -271,16 +314,27 @@ def unused_crowd(config: ShopConfig) -> Iterator[Finding]:
     used = {value for rule in config.rules if rule.kind == "crowd" for value in rule.match}
     for name in config.crowds:
         if name not in used:
-            yield _warn("W017", ("crowds", name), f"crowd '{name}' is used by no crowd rule")
+            yield _warn(
+                "W017",
+                ("crowds", name),
+                _("crowd '{crowd}' is used by no crowd rule").format(crowd=name),
+            )
 
 
 def no_routing_agents(config: ShopConfig) -> Iterator[Finding]:
     if not any(agent.routing for agent in config.agents):
-        what = "no agents" if not config.agents else "no agent with routing = true"
+        message = (
+            _("the shop has no agents: every new inquiry goes to the offline pool (R7, R14)")
+            if not config.agents
+            else _(
+                "the shop has no agent with routing = true: every new inquiry goes to the "
+                "offline pool (R7, R14)"
+            )
+        )
         yield _warn(
             "W018",
             ("agents",),
-            f"the shop has {what}: every new inquiry goes to the offline pool (R7, R14)",
+            message,
         )
 
 
@@ -290,9 +344,11 @@ def offline_delay_unused(config: ShopConfig) -> Iterator[Finding]:
         yield _warn(
             "W019",
             ("routing", "offline_delay"),
-            f"{format_duration(routing.offline_delay_s)} has no effect: offline_routing is "
-            "false (the default), so messages to an offline agent always stay with it; "
-            "set offline_routing = true if the shop ticked 离线分流 (R15)",
+            _(
+                "{delay} has no effect: offline_routing is "
+                "false (the default), so messages to an offline agent always stay with it; "
+                "set offline_routing = true if the shop ticked 离线分流 (R15)"
+            ).format(delay=format_duration(routing.offline_delay_s)),
         )
 
 

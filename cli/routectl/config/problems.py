@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from routectl.errors import RoutectlError
+from routectl.i18n import N_, _, ngettext
 from routectl.safetext import printable
 
 Part = str | int
 KeyPath = tuple[Part, ...]
 Severity = Literal["error", "warning"]
+SEVERITY_WORDS: dict[str, str] = {"error": N_("error"), "warning": N_("warning")}
+"""How each severity reads in ``FILE:LINE: error: ...`` (JSON keeps the key itself)."""
 
 _BARE_KEY = re.compile(r"[^\s.\[\]\"'=#]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -63,7 +66,7 @@ class Problem:
         return printable(f"{key}{self.message}{tag}")
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.severity}: {self.text}"
+        return f"{self.where}: {_(SEVERITY_WORDS[self.severity])}: {self.text}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -82,8 +85,10 @@ class ConfigInvalid(RoutectlError):
 
     def __init__(self, problems: list[Problem], source: str = "config") -> None:
         errors = [p for p in problems if p.severity == "error"]
-        count = f"{len(errors)} error" + ("" if len(errors) == 1 else "s")
-        lines = [f"invalid config {printable(source)} ({count}):"]
+        count = ngettext("{count} error", "{count} errors", len(errors)).format(count=len(errors))
+        lines = [
+            _("invalid config {source} ({count}):").format(source=printable(source), count=count)
+        ]
         lines += [f"  {p.where}: {p.text}" for p in errors]
         super().__init__("\n".join(lines))
         self.problems = problems
@@ -120,14 +125,14 @@ def toml_repr(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
         if not value:
             return "[]"
         if len(value) <= 4 and not any(isinstance(v, dict | list) for v in value):
             return "[" + ", ".join(toml_repr(v) for v in value) + "]"
-        return "an array"
-    return f"a date/time ({value})"
+        return _("an array")
+    return _("a date/time ({value})").format(value=value)
 
 
 def quoted_list(names: Iterable[str]) -> str:
@@ -140,4 +145,4 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     from routectl.similar import close_names, one_of  # only on the error path
 
     close = close_names(word, [c for c in choices if c != word])
-    return f"; did you mean {one_of(close)}?" if close else ""
+    return _("; did you mean {names}?").format(names=one_of(close)) if close else ""

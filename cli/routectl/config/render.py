@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from routectl.config.loader import STDIN_NAME, CheckedFile
 from routectl.config.problems import Problem
+from routectl.i18n import N_, _, ngettext
 from routectl.model import ShopConfig
 from routectl.safetext import printable
 
@@ -44,12 +45,25 @@ def exit_code(outcomes: Sequence[Outcome], strict: bool) -> int:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``1 error``, ``2 errors`` in the current language (the nouns below)."""
+    singular, many = _NOUNS[noun]
+    return ngettext(singular, many, count).format(count=count)
+
+
+_NOUNS = {
+    "group": (N_("{count} group"), N_("{count} groups")),
+    "agent": (N_("{count} agent"), N_("{count} agents")),
+    "rule": (N_("{count} rule"), N_("{count} rules")),
+    "dedicated buyer": (N_("{count} dedicated buyer"), N_("{count} dedicated buyers")),
+    "error": (N_("{count} error"), N_("{count} errors")),
+    "warning": (N_("{count} warning"), N_("{count} warnings")),
+    "file": (N_("{count} file"), N_("{count} files")),
+}
 
 
 def inventory(config: ShopConfig) -> str:
     """``3 groups, 8 agents, 4 rules, 2 dedicated buyers``."""
-    return ", ".join(
+    return _(", ").join(
         [
             plural(len(config.groups), "group"),
             plural(len(config.agents), "agent"),
@@ -65,11 +79,13 @@ def status_line(outcome: Outcome, strict: bool) -> str | None:
         return None
     source = printable(outcome.source)
     if checked.config is None:
-        return f"{source}: invalid: {plural(outcome.number_of('error'), 'error')}"
+        errors = plural(outcome.number_of("error"), "error")
+        return _("{source}: invalid: {errors}").format(source=source, errors=errors)
     warnings = outcome.number_of("warning")
     if strict and warnings:
-        return f"{source}: invalid with --strict: {plural(warnings, 'warning')}"
-    return f"{source}: ok: {inventory(checked.config)}"
+        message = _("{source}: invalid with --strict: {warnings}")
+        return message.format(source=source, warnings=plural(warnings, "warning"))
+    return _("{source}: ok: {inventory}").format(source=source, inventory=inventory(checked.config))
 
 
 def summary(outcomes: Sequence[Outcome], strict: bool) -> dict[str, int]:
@@ -86,11 +102,14 @@ def summary(outcomes: Sequence[Outcome], strict: bool) -> dict[str, int]:
 def summary_line(outcomes: Sequence[Outcome], strict: bool) -> str:
     """``2 files, 1 invalid, 3 errors, 1 warning`` (unreadable files only when any)."""
     counts = summary(outcomes, strict)
-    parts = [plural(counts["files"], "file"), f"{counts['invalid']} invalid"]
+    parts = [
+        plural(counts["files"], "file"),
+        _("{count} invalid").format(count=counts["invalid"]),
+    ]
     if counts["unreadable"]:
-        parts.append(f"{counts['unreadable']} unreadable")
+        parts.append(_("{count} unreadable").format(count=counts["unreadable"]))
     parts += [plural(counts["errors"], "error"), plural(counts["warnings"], "warning")]
-    return ", ".join(parts)
+    return _(", ").join(parts)
 
 
 def render_text(outcomes: Sequence[Outcome], strict: bool) -> str:
@@ -118,7 +137,7 @@ def annotation(problem: Problem) -> str:
         props.append(f"line={problem.line}")
     if problem.column:
         props.append(f"col={problem.column}")
-    title = f"{problem.code} {problem.name}" if problem.code else "invalid shop config"
+    title = f"{problem.code} {problem.name}" if problem.code else _("invalid shop config")
     props.append(f"title={_escape(title, prop=True)}")
     return f"::{problem.severity} {','.join(props)}::{_escape(problem.text)}"
 
@@ -128,7 +147,8 @@ def render_github(outcomes: Sequence[Outcome], strict: bool) -> str:
     for outcome in outcomes:
         lines += [annotation(p) for p in outcome.problems]
         if outcome.error:
-            lines.append(f"::error title=unreadable config::{_escape(printable(outcome.error))}")
+            title = _escape(_("unreadable config"), prop=True)
+            lines.append(f"::error title={title}::{_escape(printable(outcome.error))}")
         status = status_line(outcome, strict)
         if status:
             lines.append(status)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from routectl.config.problems import KeyPath, did_you_mean, quoted_list, toml_repr
 from routectl.durations import format_duration, parse_duration
+from routectl.i18n import N_, _
 from routectl.model import ENTRIES, RULE_KINDS, OfflinePolicy
 
 Report = Callable[[KeyPath, str], None]
@@ -54,7 +55,7 @@ ENTRY_ALIASES = {
 """The log accepts Chinese entry names; the config does not, but points to them."""
 
 _WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
-_DURATION_HINT = 'like "90s", "3m" or "1h"'
+_DURATION_HINT = N_('like "90s", "3m" or "1h"')
 
 
 class Field(NamedTuple):
@@ -81,14 +82,14 @@ class Field(NamedTuple):
 def boolean(value: Any, report: Report) -> Any:
     if isinstance(value, bool):
         return value
-    report((), f"must be true or false, got {toml_repr(value)}")
+    report((), _("must be true or false, got {value}").format(value=toml_repr(value)))
     return INVALID
 
 
 def name(value: Any, report: Report) -> Any:
     if isinstance(value, str) and value.strip():
         return value
-    report((), f"must be a non-empty string, got {toml_repr(value)}")
+    report((), _("must be a non-empty string, got {value}").format(value=toml_repr(value)))
     return INVALID
 
 
@@ -96,7 +97,7 @@ def optional_text(value: Any, report: Report) -> Any:
     """A message text; an empty string means none."""
     if isinstance(value, str):
         return value if value.strip() else None
-    report((), f"must be a string, got {toml_repr(value)}")
+    report((), _("must be a string, got {value}").format(value=toml_repr(value)))
     return INVALID
 
 
@@ -104,7 +105,8 @@ def integer(low: int, high: int) -> Check:
     def check(value: Any, report: Report) -> Any:
         if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
             return value
-        report((), f"must be an integer from {low} to {high}, got {toml_repr(value)}")
+        message = _("must be an integer from {low} to {high}, got {value}")
+        report((), message.format(low=low, high=high, value=toml_repr(value)))
         return INVALID
 
     return _shaped(check, {"type": "integer", "minimum": low, "maximum": high})
@@ -120,8 +122,16 @@ def duration(low: int, high: int) -> Check:
                 seconds = None
         if seconds is not None and low <= seconds <= high:
             return seconds
-        span = f"from {format_duration(low)} to {format_duration(high)}"
-        report((), f"must be a duration {span} ({_DURATION_HINT}), got {toml_repr(value)}")
+        message = _("must be a duration from {low} to {high} ({hint}), got {value}")
+        report(
+            (),
+            message.format(
+                low=format_duration(low),
+                high=format_duration(high),
+                hint=_(_DURATION_HINT),
+                value=toml_repr(value),
+            ),
+        )
         return INVALID
 
     return _shaped(check, {"type": "string", "pattern": DURATION_PATTERN})
@@ -132,7 +142,8 @@ def choice(*options: str) -> Check:
         if isinstance(value, str) and value in options:
             return value
         hint = did_you_mean(value, options) if isinstance(value, str) else ""
-        report((), f"must be one of {quoted_list(options)}, got {toml_repr(value)}{hint}")
+        message = _("must be one of {choices}, got {value}")
+        report((), message.format(choices=quoted_list(options), value=toml_repr(value)) + hint)
         return INVALID
 
     return _shaped(check, {"type": "string", "enum": list(options)})
@@ -141,26 +152,30 @@ def choice(*options: str) -> Check:
 def window(value: Any, report: Report) -> Any:
     match = _WINDOW.match(value) if isinstance(value, str) else None
     if match is None:
-        report((), f'must look like "08:00-24:00" (HH:MM-HH:MM), got {toml_repr(value)}')
+        message = _('must look like "08:00-24:00" (HH:MM-HH:MM), got {value}')
+        report((), message.format(value=toml_repr(value)))
         return INVALID
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2 != 0):
         report(
             (),
-            "not a time of day: hours 00-23, minutes 00-59, end may be 24:00, "
-            f"got {toml_repr(value)}",
+            _(
+                "not a time of day: hours 00-23, minutes 00-59, end may be 24:00, got {value}"
+            ).format(value=toml_repr(value)),
         )
         return INVALID
     start, end = h1 * 3600 + m1 * 60, h2 * 3600 + m2 * 60
     if start >= end:
-        report((), f"the start must be before the end (end may be 24:00), got {toml_repr(value)}")
+        message = _("the start must be before the end (end may be 24:00), got {value}")
+        report((), message.format(value=toml_repr(value)))
         return INVALID
     return (start, end)
 
 
 def timezone(value: Any, report: Report) -> Any:
     if not isinstance(value, str):
-        report((), f'must be an IANA time zone name like "Asia/Shanghai", got {toml_repr(value)}')
+        message = _('must be an IANA time zone name like "Asia/Shanghai", got {value}')
+        report((), message.format(value=toml_repr(value)))
         return INVALID
     import zoneinfo
 
@@ -168,7 +183,7 @@ def timezone(value: Any, report: Report) -> Any:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         hint = did_you_mean(value, zoneinfo.available_timezones())
-        report((), f"unknown time zone {toml_repr(value)}{hint}")
+        report((), _("unknown time zone {value}").format(value=toml_repr(value)) + hint)
         return INVALID
     return value
 
@@ -186,25 +201,37 @@ def policy(value: Any, report: Report) -> Any:
     )
     report(
         (),
-        'must be "first_available", "recent_contact", "group:<name>" or "agent:<id>", '
-        f"got {toml_repr(value)}{hint}",
+        _(
+            'must be "first_available", "recent_contact", "group:<name>" or "agent:<id>", '
+            "got {value}"
+        ).format(value=toml_repr(value))
+        + hint,
     )
     return INVALID
 
 
-def names(*, non_empty: bool = False, what: str = "strings") -> Check:
+def names(*, non_empty: bool = False, what: str = N_("strings")) -> Check:
     """An array of non-empty strings (``what`` words the message)."""
 
     def check(value: Any, report: Report) -> Any:
         if not isinstance(value, list) or (non_empty and not value):
-            size = "a non-empty array" if non_empty else "an array"
-            report((), f"must be {size} of {what}, got {toml_repr(value)}")
+            message = (
+                _("must be a non-empty array of {what}, got {value}")
+                if non_empty
+                else _("must be an array of {what}, got {value}")
+            )
+            report((), message.format(what=_(what), value=toml_repr(value)))
             return INVALID
         ok = True
         for index, item in enumerate(value):
             if not (isinstance(item, str) and item.strip()):
-                hint = f' (quote it: "{item}")' if isinstance(item, int | float) else ""
-                report((index,), f"must be a non-empty string, got {toml_repr(item)}{hint}")
+                hint = (
+                    _(' (quote it: "{item}")').format(item=item)
+                    if isinstance(item, int | float)
+                    else ""
+                )
+                message = _("must be a non-empty string, got {value}")
+                report((index,), message.format(value=toml_repr(item)) + hint)
                 ok = False
         return tuple(value) if ok else INVALID
 
@@ -215,17 +242,21 @@ def names(*, non_empty: bool = False, what: str = "strings") -> Check:
 
 
 def entries(value: Any, report: Report) -> Any:
-    checked = names(what="entry names")(value, report)
+    checked = names(what=N_("entry names"))(value, report)
     if checked is INVALID:
         return INVALID
     ok = True
     for index, entry in enumerate(checked):
         if entry not in ENTRIES:
             alias = ENTRY_ALIASES.get(entry)
-            hint = f"; did you mean '{alias}'?" if alias else did_you_mean(entry, ENTRIES)
+            hint = (
+                _("; did you mean {names}?").format(names=f"'{alias}'")
+                if alias
+                else did_you_mean(entry, ENTRIES)
+            )
             if not hint:
-                hint = f"; entries are {quoted_list(ENTRIES)}"
-            report((index,), f"unknown entry '{entry}'{hint}")
+                hint = _("; entries are {names}").format(names=quoted_list(ENTRIES))
+            report((index,), _("unknown entry '{entry}'").format(entry=entry) + hint)
             ok = False
     return checked if ok else INVALID
 
@@ -233,18 +264,20 @@ def entries(value: Any, report: Report) -> Any:
 def buyer_map(value: Any, report: Report) -> Any:
     """``{ buyer = "agent id" }``; the agents are checked once all are known."""
     if not isinstance(value, dict):
-        report((), f'must be a table of buyer = "agent id", got {toml_repr(value)}')
+        message = _('must be a table of buyer = "agent id", got {value}')
+        report((), message.format(value=toml_repr(value)))
         return INVALID
     ok = True
     for buyer, agent in value.items():
         if not (isinstance(agent, str) and agent.strip()):
-            report((buyer,), f"must be an agent id (a non-empty string), got {toml_repr(agent)}")
+            message = _("must be an agent id (a non-empty string), got {value}")
+            report((buyer,), message.format(value=toml_repr(agent)))
             ok = False
     return dict(value) if ok else INVALID
 
 
 def crowd(value: Any, report: Report) -> Any:
-    checked = names(what="buyer names")(value, report)
+    checked = names(what=N_("buyer names"))(value, report)
     return INVALID if checked is INVALID else frozenset(checked)
 
 
@@ -273,7 +306,7 @@ SHOP = (
     Field(
         "name",
         name,
-        required='every config needs a shop name: name = "..." under [shop]',
+        required=N_('every config needs a shop name: name = "..." under [shop]'),
         description="The shop's name, shown in reports. Required.",
     ),
     Field(
@@ -397,7 +430,7 @@ GROUP = (
     Field(
         "name",
         name,
-        required='every group needs a name: name = "presale"',
+        required=N_('every group needs a name: name = "presale"'),
         description="The group's name, unique; agents and rules refer to it. Required.",
     ),
     Field(
@@ -417,12 +450,12 @@ AGENT = (
     Field(
         "id",
         name,
-        required='every agent needs an id: id = "shop:alice"',
+        required=N_('every agent needs an id: id = "shop:alice"'),
         description='The sub-account, unique, as in the log ("shop:alice"). Required.',
     ),
     Field(
         "groups",
-        names(what="group names"),
+        names(what=N_("group names")),
         description="Groups this agent serves; each must be a [[groups]] name.",
     ),
     Field(
@@ -450,21 +483,21 @@ RULE = (
     Field(
         "kind",
         choice(*RULE_KINDS),
-        required=f"every rule needs a kind: {' | '.join(RULE_KINDS)}",
+        required=N_("every rule needs a kind: {kinds}"),
         description="R12: what the rule matches: crowd > intent > item > order_status "
         "(that rank, whatever the order of the rules). Required.",
     ),
     Field(
         "match",
-        names(non_empty=True, what="values to match"),
-        required='every rule needs the values it matches: match = ["..."]',
+        names(non_empty=True, what=N_("values to match")),
+        required=N_('every rule needs the values it matches: match = ["..."]'),
         description="Values that match: crowd names, intents, item ids or order "
         "statuses. Required, at least one.",
     ),
     Field(
         "group",
         name,
-        required="every rule needs the group it sends buyers to",
+        required=N_("every rule needs the group it sends buyers to"),
         description="The [[groups]] name matching buyers go to. Required.",
     ),
 )

@@ -6,6 +6,7 @@ import os
 from importlib import resources
 
 from routectl.errors import RoutectlError, UsageProblem
+from routectl.i18n import _
 
 
 def starter_text() -> str:
@@ -27,11 +28,16 @@ def write_starter(path: str, *, force: bool) -> None:
         write_stdout(text)
         return
     if os.path.isdir(path):
-        raise UsageProblem(f"{path}: is a folder; give a file name such as {path}/shopconfig.toml")
+        message = _("{path}: is a folder; give a file name such as {path}/shopconfig.toml")
+        raise UsageProblem(message.format(path=path))
     if os.path.lexists(path) and not force:
-        raise RoutectlError(f"{path} already exists; use --force to overwrite it")
+        raise RoutectlError(_EXISTS().format(path=path))
     try:
         with open_output(path, exclusive=not force) as out:
             out.write(text)
     except FileExistsError:
-        raise RoutectlError(f"{path} already exists; use --force to overwrite it") from None
+        raise RoutectlError(_EXISTS().format(path=path)) from None
+
+
+def _EXISTS() -> str:
+    return _("{path} already exists; use --force to overwrite it")
