@@ -180,7 +180,7 @@ ALLOWED = {
     "example", "day", "week", "month", "last", "big", "team40", "model", "rota", "hour",
     "weekday", "agent", "group", "rule", "avg_response_s", "avg", "response", "rate", "not",
     "zh", "en", "Python", "Schema", "VIP", "UTC", "CPU", "RANGE", "LINE", "install",
-    "today", "yesterday", "paid", "PyPI", "plotly", "Ctrl", "observed", "agrees",
+    "today", "yesterday", "paid", "PyPI", "plotly", "Ctrl", "observed", "agrees", "Markdown",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
