@@ -264,7 +264,7 @@ def test_rota_without_scipy_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "scipy.optimize", None)
     result = CliRunner().invoke(cli, plan_args(small, "--shift", "8h"))
     assert result.exit_code == 2
-    assert "pip install 'routectl[plan]'" in result.output
+    assert "pip install '.[plan]'" in result.output
 
 
 def curve_evaluator(curves: dict[int, list[float | None]]) -> tuple[list[tuple[int, ...]], object]:

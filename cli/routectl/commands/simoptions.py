@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from routectl.errors import UsageProblem, os_reason
+from routectl.i18n import _
 from routectl.sim.model import BadModel, ReplyModel, from_json
 from routectl.sim.predict import DEFAULT_RUNS, default_jobs
 
@@ -47,6 +48,8 @@ def load_model(path: str | None) -> ReplyModel | None:
             data = json.load(source)
         return from_json(data)
     except OSError as exc:
-        raise UsageProblem(f"--model {path}: {os_reason(exc)}") from None
+        raise UsageProblem(
+            _("--model {path}: {reason}").format(path=path, reason=os_reason(exc))
+        ) from None
     except (ValueError, BadModel) as exc:
-        raise UsageProblem(f"--model {path}: {exc}") from None
+        raise UsageProblem(_("--model {path}: {reason}").format(path=path, reason=exc)) from None

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from routectl.events import Event
+from routectl.i18n import _
 from routectl.model import ShopConfig
 from routectl.replay import run
 from routectl.report import Report, ReportBuilder, Window
@@ -54,8 +55,10 @@ def holdout_window(first: float, last: float, holdout_s: float, zone: ZoneInfo) 
     since = local_time(end_day - timedelta(days=days), 0, zone)
     if since <= first:
         raise TooShort(
-            "the log has no whole day before the holdout to learn from: "
-            "give a shorter --holdout or a longer log"
+            _(
+                "the log has no whole day before the holdout to learn from: "
+                "give a shorter --holdout or a longer log"
+            )
         )
     return Window(since, local_time(end_day, 0, zone))
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from routectl.i18n import N_
+from routectl.i18n import N_, _
 from routectl.model import ShopConfig
 from routectl.sim.hist import POINTS, QuantileTable, mix, quantiles, shifted, survival
 from routectl.sim.learn import (
@@ -243,7 +243,7 @@ class _Fit:
         self.hour_n = [sum(n[h * LEVELS + b] for b in range(LEVELS)) for h in range(24)]
         beta = [0.0] * LEVELS
         gamma = [0.0] * 24
-        for _ in range(4):
+        for _round in range(4):
             for b in range(LEVELS):
                 if self.level_n[b]:
                     beta[b] = (
@@ -604,7 +604,9 @@ def _agent_from(data: Mapping[str, Any]) -> AgentModel:
 def _points(values: Sequence[Any]) -> list[float]:
     points = [float(v) for v in values]
     if len(points) != POINTS or any(not math.isfinite(p) or p < 0 for p in points):
-        raise BadModel(f"a quantile table has {POINTS} finite delays of 0 or more")
+        raise BadModel(
+            _("a quantile table has {points} finite delays of 0 or more").format(points=POINTS)
+        )
     return points
 
 
@@ -612,10 +614,10 @@ def from_json(data: Any) -> ReplyModel:
     """A model saved by :func:`to_json`; raises BadModel with what is wrong."""
     try:
         if data.get("schema_version") != SCHEMA_VERSION:
-            raise BadModel(f"schema_version is not {SCHEMA_VERSION}")
+            raise BadModel(_("schema_version is not {version}").format(version=SCHEMA_VERSION))
         agents = {a["agent"]: _agent_from(a) for a in data["agents"]}
         if any(len(a.hour_factor) != 24 for a in agents.values()):
-            raise BadModel("hour_factor has 24 values")
+            raise BadModel(_("hour_factor has 24 values"))
         b, c = data["buyers"], data["conversion"]
         levels = c["by_first_response"]
         return ReplyModel(
@@ -654,4 +656,8 @@ def from_json(data: Any) -> ReplyModel:
     except BadModel:
         raise
     except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
-        raise BadModel(f"not a routectl reply model ({type(exc).__name__}: {exc})") from None
+        raise BadModel(
+            _("not a routectl reply model ({kind}: {reason})").format(
+                kind=type(exc).__name__, reason=exc
+            )
+        ) from None

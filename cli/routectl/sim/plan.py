@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from routectl.durations import parse_duration
 from routectl.errors import UsageProblem
+from routectl.i18n import _
 from routectl.model import ShopConfig
 from routectl.report import Report, Window, build_report
 from routectl.sim.core import Simulation
@@ -81,14 +82,20 @@ def parse_goal(figure: str, target: str) -> Goal:
         try:
             value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
-            raise UsageProblem(f"--target {target}: write the rate like 85%") from None
+            raise UsageProblem(
+                _("--target {target}: write the rate like 85%").format(target=target)
+            ) from None
         if not 0.0 < value <= 1.0:
-            raise UsageProblem(f"--target {target}: a rate between 0% and 100%")
+            raise UsageProblem(
+                _("--target {target}: a rate between 0% and 100%").format(target=target)
+            )
         return Goal(figure, value)
     try:
         return Goal(figure, float(parse_duration(text)))
     except ValueError as exc:
-        raise UsageProblem(f"--target {target}: {exc}") from None
+        raise UsageProblem(
+            _("--target {target}: {reason}").format(target=target, reason=exc)
+        ) from None
 
 
 # --- runs ------------------------------------------------------------------------------
@@ -315,7 +322,7 @@ def plan(
     weekday is planned apart, on that weekday's buyers only. ``progress`` hears the
     simulations done so far after every round."""
     if inputs.first is None or inputs.last is None:
-        raise ValueError("the log has no buyer to plan for")
+        raise ValueError(_("the log has no buyer to plan for"))
     team = make_team(config, model, max_agents, like)
     zone = ZoneInfo(config.shop.timezone)
     starts = hour_starts(inputs.first, inputs.last, zone)

@@ -1,7 +1,7 @@
 """A rota: the fewest shifts, by start hour, whose agents cover every hour's need.
 
 An integer program, solved by HiGHS through scipy's ``milp`` (the optional extra
-``routectl[plan]``): one integer variable per (start hour, shift length), the number of
+``.[plan]`` from the checkout): one integer variable per (start hour, shift length), the number of
 agents starting such a shift; minimise their sum subject to, for every hour, the shifts
 covering it >= the hour's need. The day is a cycle: a shift starting at 20:00 for 8 h
 covers 20:00-04:00, as it does every day of a repeating rota. Equal-sized solutions are
@@ -13,8 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-SOLVER_MISSING = (
-    "--shift needs the solver extra: pip install 'routectl[plan]' (or pip install scipy)"
+from routectl.i18n import N_, _
+
+SOLVER_MISSING = N_(
+    "--shift needs the solver extra; routectl is not on PyPI, so install it from the "
+    "routectl checkout: pip install '.[plan]' (or pip install scipy)"
 )
 
 
@@ -54,7 +57,7 @@ def load_solver() -> None:
     try:
         import scipy.optimize  # noqa: F401
     except ImportError:
-        raise NoSolver(SOLVER_MISSING) from None
+        raise NoSolver(_(SOLVER_MISSING)) from None
 
 
 def solve(need: Sequence[int], lengths: Sequence[int]) -> Rota:
@@ -63,7 +66,7 @@ def solve(need: Sequence[int], lengths: Sequence[int]) -> Rota:
         import numpy as np
         from scipy.optimize import Bounds, LinearConstraint, milp
     except ImportError:
-        raise NoSolver(SOLVER_MISSING) from None
+        raise NoSolver(_(SOLVER_MISSING)) from None
     period = len(need)
     kinds = [(start, hours) for start in range(period) for hours in sorted(set(lengths))]
     if not any(need):
@@ -78,7 +81,7 @@ def solve(need: Sequence[int], lengths: Sequence[int]) -> Rota:
         bounds=Bounds(0, np.inf),
     )
     if result.x is None:
-        raise RuntimeError(f"the solver found no rota ({result.message})")
+        raise RuntimeError(_("the solver found no rota ({reason})").format(reason=result.message))
     shifts = tuple(
         Shift(start, hours, round(value))
         for (start, hours), value in zip(kinds, result.x)

@@ -21,6 +21,7 @@ from statistics import median_low
 from zoneinfo import ZoneInfo
 
 from routectl.events import StatusChange
+from routectl.i18n import _
 from routectl.model import Agent, ShopConfig
 from routectl.report.clock import LocalClock
 from routectl.sim.inputs import Record
@@ -68,7 +69,7 @@ def _template(config: ShopConfig, routing: Sequence[Agent], like: str | None) ->
     if like is not None:
         found = config.agent(like)
         if found is None:
-            raise ValueError(f"--like {like}: no such agent in the config")
+            raise ValueError(_("--like {agent}: no such agent in the config").format(agent=like))
         return found
     weights = [agent.weight for agent in routing] or [100]
     caps = [agent.max_concurrent for agent in routing] or [20]
