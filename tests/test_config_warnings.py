@@ -253,7 +253,11 @@ def test_warnings_only_once_the_config_has_no_errors(
     assert ": warning: " not in result.stdout
 
 
-@pytest.mark.parametrize("path", ["shopconfig.example.toml", "cli/routectl/templates/starter.toml"])
+@pytest.mark.parametrize(
+    "path",
+    ["shopconfig.example.toml", "cli/routectl/templates/starter.toml",
+     "cli/routectl/templates/starter.zh.toml"],
+)  # fmt: skip
 def test_shipped_configs_have_no_warnings(runner: CliRunner, path: str) -> None:
     result = runner.invoke(cli, ["validate", "--strict", str(ROOT / path)])
     assert result.exit_code == 0, result.output

@@ -79,3 +79,17 @@ def test_init_bad_targets(
     result = runner.invoke(cli, ["init", target])
     assert result.exit_code == code
     assert result.stderr == stderr
+
+
+def test_init_in_chinese_writes_the_same_config_with_chinese_comments(
+    runner: CliRunner, in_tmp: Path
+) -> None:
+    import tomllib
+
+    result = runner.invoke(cli, ["--lang", "zh", "init", "-"])
+    assert result.exit_code == 0, result.output
+    assert "# 分组（客服分组）" in result.output and "客服分流" in result.output
+    assert tomllib.loads(result.output) == tomllib.loads(starter_text("en"))
+    (in_tmp / "shopconfig.toml").write_text(result.output, encoding="utf-8")
+    checked = runner.invoke(cli, ["validate", "shopconfig.toml", "--strict"])
+    assert checked.exit_code == 0, checked.output

@@ -1,4 +1,5 @@
-"""The starter config that ``routectl init`` writes (package data templates/starter.toml)."""
+"""The starter config that ``routectl init`` writes (package data templates/starter.toml,
+or starter.zh.toml, the same config with Chinese comments, in Chinese)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import os
 from importlib import resources
 
 from routectl.errors import RoutectlError, UsageProblem
-from routectl.i18n import _
+from routectl.i18n import _, current_lang
 
 
-def starter_text() -> str:
-    return (resources.files("routectl") / "templates" / "starter.toml").read_text("utf-8")
+def starter_text(lang: str | None = None) -> str:
+    """The starter in ``lang`` (default: the current language)."""
+    name = "starter.zh.toml" if (lang or current_lang()) == "zh" else "starter.toml"
+    return (resources.files("routectl") / "templates" / name).read_text("utf-8")
 
 
 def write_starter(path: str, *, force: bool) -> None:
