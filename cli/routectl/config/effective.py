@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from routectl.durations import parse_duration, shortest_duration
+from routectl.i18n import _
 from routectl.model import ShopConfig
 
 _DURATIONS = (
@@ -107,8 +108,14 @@ def effective_toml(
     import tomli_w
 
     source = " ".join(source.splitlines())
-    header = (
-        f"# Effective config of {source}: every default filled in (routectl config).\n"
-        "# Keys are explained in docs/config.md.\n\n"
+    header = "".join(
+        f"# {line}\n"
+        for line in _(
+            "Effective config of {source}: every default filled in (routectl config).\n"
+            "Keys are explained in docs/config.md."
+        )
+        .format(source=source)
+        .splitlines()
     )
+    header += "\n"
     return header + tomli_w.dumps(effective_document(config, written))
