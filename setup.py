@@ -20,7 +20,7 @@ from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
 COMPILED_MODULES = [
-    "timefmt.py", "logreader.py", "replay.py", "output.py",
+    "logio/timefmt.py", "logio/reader.py", "replay.py", "output.py",
     # the simulation's hot path (issue 19): the core, the learner, delay tables
     "sim/core.py", "sim/learn.py", "sim/hist.py",
 ]  # fmt: skip

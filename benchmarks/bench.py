@@ -64,7 +64,7 @@ LOG_READER = """
 import sys
 from zoneinfo import ZoneInfo
 from routectl.config import load_config
-from routectl.logreader import read_events
+from routectl.logio.reader import read_events
 config = load_config(sys.argv[2])
 n = 0
 with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:

@@ -24,14 +24,14 @@ import worlds
 from truth import record, world, write_world
 
 from routectl.config import load_config
-from routectl.generate import HEADER, generate_rows
-from routectl.generate_team import scale_team
-from routectl.logsource import open_events
+from routectl.logio.source import open_events
 from routectl.model import ShopConfig
 from routectl.replay import run
 from routectl.report import build_report
 from routectl.sim.backtest import backtest
 from routectl.sim.calibrate import learned_model
+from routectl.sim.generate import HEADER, generate_rows
+from routectl.sim.generate_team import scale_team
 from routectl.sim.inputs import Inputs
 from routectl.sim.predict import figures_of
 from routectl.sim.prepare import Preparation

@@ -19,13 +19,13 @@ from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
 from routectl.events import Event
+from routectl.logio.writer import HEADER, log_rows
 from routectl.model import ShopConfig
 from routectl.replay import run
 from routectl.sim.core import Simulation, uniform
 from routectl.sim.hist import POINTS, QuantileTable
 from routectl.sim.inputs import Inputs, Recorder
 from routectl.sim.model import NO_TRANSFERS, BuyerModel, ConversionModel, TransferModel
-from routectl.sim.write import HEADER, log_rows
 
 _NORMAL = NormalDist()
 

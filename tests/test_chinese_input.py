@@ -15,7 +15,7 @@ from conftest import ROOT
 from routectl.cli import cli
 from routectl.config.imehint import ime_hint
 from routectl.errors import BadLogRow
-from routectl.logreader import read_events
+from routectl.logio.reader import read_events
 from routectl.similar import close_names, closest, edit_distance
 
 EXAMPLE = ROOT / "shopconfig.example.toml"

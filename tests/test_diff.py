@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLE_CONFIG, ROOT, make_config, minimal_document
 from routectl.cli import cli
-from routectl.diff import compare
+from routectl.diff.core import compare
 from routectl.events import BuyerMessage, StatusChange
 from routectl.model import Agent
 

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE_CONFIG
 from routectl.config import load_config
-from routectl.diff import compare
-from routectl.generate import HEADER, generate_rows
-from routectl.logreader import read_events
+from routectl.diff.core import compare
+from routectl.logio.reader import read_events
 from routectl.model import ShopConfig
 from routectl.replay import replay
+from routectl.sim.generate import HEADER, generate_rows
 
 CONFIG = load_config(str(EXAMPLE_CONFIG))
 

@@ -396,7 +396,7 @@ def test_rows_settled_together_give_the_same_replay_report_and_diff(
     here): replay, report and diff are the same as with one Routed per row."""
     from unittest import mock
 
-    from routectl.diff import compare
+    from routectl.diff.core import compare
     from routectl.engine import rows as rowstore
     from routectl.replay import run
     from routectl.report import build_report

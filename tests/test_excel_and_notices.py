@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from routectl import logsource
 from routectl.cli import cli
+from routectl.logio import source as logsource
 from routectl.notices import skipped_notice, window_notice
 
 TINY = ROOT / "examples" / "tiny-shop.toml"

@@ -29,8 +29,8 @@ from routectl.config.loader import (
     check_config_text,
     decode_config,
 )
-from routectl.generate import generate_rows
-from routectl.logreader import COLUMNS
+from routectl.logio.reader import COLUMNS
+from routectl.sim.generate import generate_rows
 
 # Keys the schema knows, so that random documents reach past "unknown key" often.
 KEYS = (

@@ -20,7 +20,7 @@ from conftest import ROOT
 from routectl.cli import cli
 from routectl.errors import BadLogRow
 from routectl.events import BuyerMessage, Event
-from routectl.logreader import COLUMNS, EVENTS, MAX_FIELD_BYTES, read_events
+from routectl.logio.reader import COLUMNS, EVENTS, MAX_FIELD_BYTES, read_events
 
 ZONE = ZoneInfo("Asia/Shanghai")
 HEADER = ",".join(COLUMNS)

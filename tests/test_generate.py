@@ -1,4 +1,4 @@
-"""`routectl generate-log` and its pure core `routectl.generate` (issue 5)."""
+"""`routectl generate-log` and its pure core `routectl.sim.generate` (issue 5)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from routectl.config import load_config
 from routectl.engine import Engine
 from routectl.errors import BadLogRow
 from routectl.events import Routed, StatusChange, Transfer, Transferred
-from routectl.generate import (
+from routectl.logio.reader import read_events
+from routectl.model import Agent, Bot, Dedicated, Group, Routing, Rule, Shop, ShopConfig
+from routectl.sim.generate import (
     HEADER,
     MAX_BUYERS,
     MAX_NEW_BUYERS,
@@ -34,8 +36,6 @@ from routectl.generate import (
     generate_rows,
     make_plan,
 )
-from routectl.logreader import read_events
-from routectl.model import Agent, Bot, Dedicated, Group, Routing, Rule, Shop, ShopConfig
 
 EXAMPLE = load_config(str(EXAMPLE_CONFIG))
 

@@ -28,11 +28,11 @@ from routectl.events import (
     Routed,
     Transfer,
 )
-from routectl.generate import HEADER, generate_rows
-from routectl.generate_progress import rows_progress
-from routectl.generate_team import scale_team
-from routectl.logreader import COLUMNS
+from routectl.logio.reader import COLUMNS
 from routectl.model import Bot, ShopConfig
+from routectl.sim.generate import HEADER, generate_rows
+from routectl.sim.generate_progress import rows_progress
+from routectl.sim.generate_team import scale_team
 from test_generate import as_csv, follow, parse
 
 EXAMPLE = load_config(str(EXAMPLE_CONFIG))

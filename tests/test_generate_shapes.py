@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from conftest import EXAMPLE_CONFIG, make_config
 from routectl.cli import cli
 from routectl.config import load_config
-from routectl.generate import generate_rows
-from routectl.generate_team import scale_team
-from routectl.generate_times import TIME_FORMATS, TimeWriter
+from routectl.logio.timefmt import TimeParser
 from routectl.model import Agent, Dedicated, Group, Offline, OfflinePolicy, Shop, ShopConfig
-from routectl.timefmt import TimeParser
+from routectl.sim.generate import generate_rows
+from routectl.sim.generate_team import scale_team
+from routectl.sim.generate_times import TIME_FORMATS, TimeWriter
 
 EXAMPLE = load_config(str(EXAMPLE_CONFIG))
 

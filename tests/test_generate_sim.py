@@ -18,13 +18,13 @@ from conftest import EXAMPLE_CONFIG, make_config
 from routectl.cli import cli
 from routectl.config import load_config
 from routectl.events import BuyerMessage, Paid, StatusChange, Transfer
-from routectl.generate import generate_rows
+from routectl.logio.timefmt import TimeParser
 from routectl.model import Bot, Shop
+from routectl.sim.generate import generate_rows
 from routectl.sim.model import AgentModel, BuyerModel, ConversionModel, ReplyModel
 from routectl.sim.synthetic import Sources
 from routectl.sim.synthetic_model import FAST_SHARE, SLOW_SHARE, hand_made_model
 from routectl.sim.synthetic_time import LocalDays, Stamps
-from routectl.timefmt import TimeParser
 from test_generate import as_csv, follow, parse
 
 EXAMPLE = load_config(str(EXAMPLE_CONFIG))

@@ -1,4 +1,4 @@
-"""Invariants over realistic generated logs (routectl.generate, a few seeds, small sizes).
+"""Invariants over realistic generated logs (routectl.sim.generate, a few seeds, small sizes).
 
 What is checked, and why it is provable (docs/robustness.md, "Invariants"):
 
@@ -36,8 +36,7 @@ from routectl.cli import cli
 from routectl.config import load_config
 from routectl.engine import Engine
 from routectl.events import BuyerMessage, Close, Event, Routed, StatusChange, Transfer
-from routectl.generate import HEADER, generate_rows
-from routectl.logreader import read_events
+from routectl.logio.reader import read_events
 from routectl.model import (
     Agent,
     Bot,
@@ -50,6 +49,7 @@ from routectl.model import (
     ShopConfig,
 )
 from routectl.replay import replay, to_rows
+from routectl.sim.generate import HEADER, generate_rows
 
 TINY = ROOT / "examples" / "tiny-shop.toml"
 SEEDS = (1, 2, 3)

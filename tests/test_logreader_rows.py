@@ -9,7 +9,7 @@ import pytest
 
 from routectl.errors import BadLogRow
 from routectl.events import BuyerMessage, Close, Event, HumanReply, StatusChange, Transfer
-from routectl.logreader import read_events
+from routectl.logio.reader import read_events
 
 ZONE = ZoneInfo("Asia/Shanghai")
 T8 = 1_793_577_600.0  # 2026-11-02T08:00:00+08:00

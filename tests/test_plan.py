@@ -24,11 +24,11 @@ from click.testing import CliRunner
 
 from routectl.cli import cli
 from routectl.events import BuyerMessage, StatusChange
+from routectl.logio.writer import HEADER, log_rows
 from routectl.model import Agent, Group, Shop, ShopConfig
 from routectl.sim.core import Simulation
 from routectl.sim.hist import POINTS, QuantileTable
 from routectl.sim.model import TYPICAL, AgentModel, BuyerModel, ConversionModel, ReplyModel
-from routectl.sim.write import HEADER, log_rows
 
 ZONE = "Asia/Shanghai"
 DAY0 = 1793548800.0  # 2026-11-02 00:00 Asia/Shanghai
@@ -328,7 +328,7 @@ def test_weekday_hour_plans_each_weekday_on_its_own_buyers(worlds: Path) -> None
 def test_weekday_presence_adds_up_to_the_reports(tmp_path: Path) -> None:
     """Cut at every midnight, the log's presence is the report's, hour by hour."""
     from routectl.config import load_config
-    from routectl.logsource import open_events
+    from routectl.logio.source import open_events
     from routectl.replay import run
     from routectl.sim.inputs import Inputs
     from routectl.sim.planlog import observe, observed_by_weekday

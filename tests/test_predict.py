@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLE_CONFIG, ROOT
 from routectl.cli import cli
 from routectl.config import load_config
-from routectl.logsource import open_events
+from routectl.logio.source import open_events
 from routectl.replay import run
 from routectl.report import Window, build_report
 from routectl.sim.calibrate import learned_model

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from routectl import progress
-from routectl.logreader import read_events
+from routectl.logio.reader import read_events
 from routectl.progress import ProgressBar, clear_progress, progress_enabled, track_progress
 
 HEADER = "time,event,buyer,agent,device,status,entry,item,order_status,intent,text\n"

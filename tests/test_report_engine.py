@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, make_config
 from routectl.config import load_config
 from routectl.events import BuyerMessage, Event, HumanReply, StatusChange, Transfer
-from routectl.logsource import open_events
+from routectl.logio.source import open_events
 from routectl.model import Bot, ShopConfig
 from routectl.replay import run
 from routectl.report import build_report

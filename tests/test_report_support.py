@@ -15,10 +15,10 @@ from routectl.events import (
     Transfer,
     Transferred,
 )
+from routectl.logio.timefmt import TimeParser
 from routectl.model import ShopConfig
 from routectl.report import ReportBuilder, Window
 from routectl.report.result import Report
-from routectl.timefmt import TimeParser
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _parse = TimeParser(SHANGHAI).parse

@@ -171,7 +171,7 @@ LOG_CASES = [
         args=("--skip-bad",),
     ),
     # Hostile values (issue 14): control and bidi characters are escaped in messages; the
-    # CSV output keeps values exact. Too many cells: a bad row (routectl/linebound.py).
+    # CSV output keeps values exact. Too many cells: a bad row (routectl/logio/linebound.py).
     LogCase(
         "escape-in-header.csv",
         1,

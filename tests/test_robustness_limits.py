@@ -1,4 +1,4 @@
-"""Bounded reading (routectl/linebound.py): no line, row or cell count can fill the memory.
+"""Bounded reading (routectl/logio/linebound.py): no line, row or cell count can fill the memory.
 
 The limits are module constants; the tests shrink them (monkeypatch) instead of writing
 huge files. One test runs the real command on ``/dev/zero`` in a process with a small
@@ -20,11 +20,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routectl import linebound
 from routectl.cli import cli
 from routectl.errors import BadLogRow
 from routectl.events import BuyerMessage, Event
-from routectl.logreader import read_events
+from routectl.logio import linebound
+from routectl.logio.reader import read_events
 
 SHOP = Path(__file__).resolve().parent / "corpus" / "shop.toml"
 _SCRIPT = Path(sys.executable).with_name("routectl")

@@ -20,8 +20,8 @@ from click.testing import CliRunner, Result
 
 from conftest import ROOT
 from routectl.cli import cli
-from routectl.generate import HEADER, generate_rows
 from routectl.output import neutralise_formula, write_rows
+from routectl.sim.generate import HEADER, generate_rows
 
 TINY = ROOT / "examples" / "tiny-shop.toml"
 _SCRIPT = Path(sys.executable).with_name("routectl")

@@ -180,7 +180,7 @@ def test_diff_markdown_is_inert(tmp_path: Path) -> None:
 
 
 def test_markdown_cells_escape_backslashes_pipes_and_html() -> None:
-    from routectl.diffrender import _md, _md_code
+    from routectl.diff.render import _md, _md_code
 
     assert _md("a\\|b") == "a\\\\\\|b"  # the backslash escaped too: the pipe stays escaped
     assert _md("<b>`x`</b>\r") == "&lt;b>\\`x\\`&lt;/b>\\\\r"
@@ -399,7 +399,7 @@ def _suite_of(tmp_path: Path, tests: int) -> Path:
 
 
 def test_suite_loading_is_linear_in_its_tests(tmp_path: Path) -> None:
-    from routectl.suite import load_suite
+    from routectl.suite.core import load_suite
 
     def seconds(tests: int) -> float:
         path = str(_suite_of(tmp_path, tests))
@@ -598,7 +598,7 @@ def test_replay_report_and_diff_memory_stay_flat(shape: str) -> None:
     queued at a cap of 2, or every row behind one stuck pooled inquiry) used to cost a
     Routed per message at once: before, 10 MB (replay), 5-8 MB (report) and 10-17 MB
     (diff) here, 600+ MB at 3M rows; now under 1 MB but for replay's bounded buffer."""
-    from routectl.diff import compare
+    from routectl.diff.core import compare
     from routectl.replay import replay, run
     from routectl.report import build_report
 
@@ -623,7 +623,7 @@ def test_sort_chunks_are_bounded_in_bytes_and_merged_few_files_at_a_time(
 ) -> None:
     import random
 
-    from routectl import sorting
+    from routectl.logio import sorting
 
     opened: list[int] = []
     real = sorting._opened
@@ -654,7 +654,7 @@ def test_sort_chunks_are_bounded_in_bytes_and_merged_few_files_at_a_time(
 def test_sort_of_long_rows_keeps_memory_to_a_chunk(tmp_path: Path) -> None:
     import tracemalloc
 
-    from routectl import sorting
+    from routectl.logio import sorting
 
     rows = 3000
     text = "y" * 20_000  # 60 MB of rows; chunks of 16 MiB

@@ -15,14 +15,14 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from routectl import sorting
 from routectl.cli import cli
-from routectl.encodings import codec_for, detect_codec
 from routectl.errors import BadLogRow
 from routectl.events import BuyerMessage, Close, Event, HumanReply, Paid, StatusChange, Transfer
-from routectl.headers import HEADING_ALIASES, resolve_header
-from routectl.logreader import read_events
-from routectl.sorting import sort_records
+from routectl.logio import sorting
+from routectl.logio.encodings import codec_for, detect_codec
+from routectl.logio.headers import HEADING_ALIASES, resolve_header
+from routectl.logio.reader import read_events
+from routectl.logio.sorting import sort_records
 
 ZONE = ZoneInfo("Asia/Shanghai")
 EXAMPLE_CONFIG = ROOT / "shopconfig.example.toml"
@@ -478,7 +478,7 @@ def test_a_log_read_twice_in_one_run_is_looked_at_and_announced_once(
     import click
 
     from routectl.config import load_config
-    from routectl.logsource import open_events
+    from routectl.logio.source import open_events
 
     log = tmp_path / "log.csv"
     log.write_text(UNSORTED, encoding="utf-8")

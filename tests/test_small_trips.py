@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from routectl import logsource
 from routectl.cli import cli
 from routectl.config import load_config
 from routectl.durations import shortest_duration
+from routectl.logio import source as logsource
 from routectl.report.window import parse_bound
 
 EXAMPLE = ROOT / "shopconfig.example.toml"

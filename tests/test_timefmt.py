@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routectl import build
-from routectl.timefmt import NonexistentTime, TimeFormatter, TimeParser
+from routectl.logio.timefmt import NonexistentTime, TimeFormatter, TimeParser
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EIGHT_AM = datetime(2026, 11, 2, 8, 0, tzinfo=SHANGHAI).timestamp()
@@ -151,7 +151,7 @@ def test_repeated_hour_keeps_the_earlier_reading_while_time_goes_forward() -> No
 
 
 def test_repeated_hour_log_reads_without_bad_rows() -> None:
-    from routectl.logreader import read_events
+    from routectl.logio.reader import read_events
 
     rows = ["time,event,buyer", "2026-11-01 01:50:00,message,b1", "2026-11-01 01:05:00,message,b1"]
     events = list(read_events(rows, "log.csv", NEW_YORK))
@@ -167,7 +167,7 @@ def test_skipped_hour_time_does_not_exist() -> None:
 
 def test_skipped_hour_time_is_a_bad_row_with_the_reason() -> None:
     from routectl.errors import BadLogRow
-    from routectl.logreader import read_events
+    from routectl.logio.reader import read_events
 
     rows = ["time,event,buyer", "2026-03-08 02:30:00,message,b1"]
     with pytest.raises(BadLogRow, match=r"log.csv:2: bad time .*does not exist"):
@@ -238,7 +238,7 @@ def test_second_61_is_not_a_time() -> None:
 def test_log_reader_reads_a_minute_of_any_offset_from_the_cache(
     tail: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from routectl import logreader
+    from routectl.logio import reader as logreader
 
     calls: list[str] = []
     parse = TimeParser.parse

@@ -8,6 +8,6 @@ def build() -> str:
 
     Imports the time module only when asked (``routectl --version``), not at start-up.
     """
-    from routectl import timefmt
+    from routectl.logio import timefmt
 
     return "pure Python" if timefmt.__file__.endswith(".py") else "compiled with mypyc"

@@ -73,7 +73,7 @@ class RoutectlGroup(Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            from routectl.headers import closest
+            from routectl.logio.headers import closest
 
             close = closest(name, list(COMMANDS))
             if close:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from routectl.i18n import _
-from routectl.timefmt import TimeFormatter
+from routectl.logio.timefmt import TimeFormatter
 
 
 def window_notice(

@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 import click
 
-from routectl.encodings import ENCODINGS
-from routectl.headers import parse_column_mapping
 from routectl.i18n import _
+from routectl.logio.encodings import ENCODINGS
+from routectl.logio.headers import parse_column_mapping
 
 F = TypeVar("F", bound=Callable[..., Any])
 

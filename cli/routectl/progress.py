@@ -12,7 +12,7 @@ Nothing is shown when standard error is not a terminal or ``CI`` is set
 (:func:`progress_enabled`); the stream is then returned untouched, so a disabled bar
 costs nothing.
 
-Wiring (``routectl.logsource.open_events``; the only change needed there)::
+Wiring (``routectl.logio.source.open_events``; the only change needed there)::
 
     from routectl.progress import track_progress
 

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 from routectl.engine import Engine
 from routectl.errors import BadLogRow
 from routectl.events import BuyerMessage, Event, Output, Routed, Rows, TraceStep
-from routectl.logreader import BadRowHandler
+from routectl.logio.reader import BadRowHandler
+from routectl.logio.timefmt import TimeFormatter
 from routectl.model import ShopConfig
-from routectl.timefmt import TimeFormatter
 
 COLUMNS = (
     "line", "time", "buyer", "assignee", "rule", "assigned_at", "reason", "observed", "agrees",

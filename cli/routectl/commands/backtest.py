@@ -13,7 +13,7 @@ from routectl.errors import RoutectlError, UsageProblem
 from routectl.events import Event
 from routectl.helptext import Command
 from routectl.i18n import _
-from routectl.logsource import open_events
+from routectl.logio.source import open_events
 from routectl.options import config_option, encoding_option, output_option
 from routectl.output import open_output, refuse_writing_onto_inputs
 from routectl.sim import render

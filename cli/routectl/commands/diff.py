@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
-from routectl import diffrender
 from routectl.commands.simoptions import jobs_or_default, load_model, simulation_options
 from routectl.config import load_config
 from routectl.config.loader import source_name
-from routectl.diff import compare, reading_config
+from routectl.diff import render as diffrender
+from routectl.diff.core import compare, reading_config
 from routectl.errors import RoutectlError, UsageProblem
 from routectl.helptext import Command, choose_lang
 from routectl.i18n import LANGS, _
-from routectl.logsource import open_events
+from routectl.logio.source import open_events
 from routectl.options import (
     columns_option,
     encoding_option,

@@ -1,6 +1,6 @@
 """``routectl generate-log``: write a realistic, seeded event log for a config.
 
-A thin shell over :func:`routectl.generate.generate_rows`: options in, CSV out through
+A thin shell over :func:`routectl.sim.generate.generate_rows`: options in, CSV out through
 :func:`routectl.output.open_output` (atomic for ``-o FILE``). Rows are written as they
 are generated, so memory stays flat whatever ``--rows`` or ``--days`` is.
 """
@@ -17,7 +17,12 @@ import click
 from routectl.config import load_config
 from routectl.config.loader import source_name
 from routectl.errors import UsageProblem, os_reason
-from routectl.generate import (
+from routectl.helptext import Command
+from routectl.i18n import _
+from routectl.model import ShopConfig
+from routectl.options import config_option, output_option
+from routectl.output import open_output, refuse_same_outputs
+from routectl.sim.generate import (
     DEFAULT_START,
     HEADER,
     PastLastDate,
@@ -26,14 +31,9 @@ from routectl.generate import (
     generate_rows,
     make_plan,
 )
-from routectl.generate_progress import CHUNK_ROWS, rows_progress
-from routectl.generate_team import MAX_AGENTS, scale_team
-from routectl.generate_times import DEFAULT_TIME_FORMAT, TIME_FORMATS
-from routectl.helptext import Command
-from routectl.i18n import _
-from routectl.model import ShopConfig
-from routectl.options import config_option, output_option
-from routectl.output import open_output, refuse_same_outputs
+from routectl.sim.generate_progress import CHUNK_ROWS, rows_progress
+from routectl.sim.generate_team import MAX_AGENTS, scale_team
+from routectl.sim.generate_times import DEFAULT_TIME_FORMAT, TIME_FORMATS
 
 MAX_ROWS = 10**12
 """Most ``--rows``: a log of some 50 TB; beyond it a number is a typo, not a plan."""

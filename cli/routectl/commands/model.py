@@ -6,7 +6,7 @@ import click
 
 from routectl.config import load_config
 from routectl.helptext import Command
-from routectl.logsource import open_events
+from routectl.logio.source import open_events
 from routectl.options import (
     columns_option,
     config_option,

@@ -13,7 +13,7 @@ from routectl.durations import parse_duration
 from routectl.errors import RoutectlError, UsageProblem
 from routectl.helptext import Command, choose_lang
 from routectl.i18n import _, current_lang
-from routectl.logsource import open_events
+from routectl.logio.source import open_events
 from routectl.options import (
     columns_option,
     config_option,

@@ -13,7 +13,7 @@ from routectl import replay as core
 from routectl.config import load_config
 from routectl.helptext import Command
 from routectl.i18n import _, current_lang
-from routectl.logsource import open_events
+from routectl.logio.source import open_events
 from routectl.options import (
     columns_option,
     config_option,

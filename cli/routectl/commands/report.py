@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import click
 
 from routectl.config import load_config
-from routectl.headers import did_you_mean
 from routectl.helptext import Command, choose_lang
 from routectl.i18n import _, current_lang
-from routectl.logsource import open_events
+from routectl.logio.headers import did_you_mean
+from routectl.logio.source import open_events
 from routectl.model import ShopConfig
 from routectl.notices import window_notice
 from routectl.options import (

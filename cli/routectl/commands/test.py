@@ -15,8 +15,8 @@ from routectl.helptext import Command
 from routectl.i18n import _
 from routectl.model import ShopConfig
 from routectl.output import open_output
-from routectl.suite import load_suite, run_test
-from routectl.suitereport import result_lines, to_junit, totals
+from routectl.suite.core import load_suite, run_test
+from routectl.suite.report import result_lines, to_junit, totals
 
 DEFAULT_SUITES = "tests/routing/*.toml"
 

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, TextIO
 from zoneinfo import ZoneInfo
 
 from routectl.durations import format_duration
+from routectl.logio.timefmt import TimeFormatter
 from routectl.output import dumps_json, render_table, write_rows
 from routectl.report import labels
 from routectl.report.labels import percent as _pct
@@ -23,7 +24,6 @@ from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Imbalance, Report
 from routectl.report.weights import ImpliedWeight
 from routectl.safetext import printable
-from routectl.timefmt import TimeFormatter
 
 SCHEMA_VERSION = 1
 """Of the report JSON; bumped when a key changes meaning or goes away (new keys do not)."""

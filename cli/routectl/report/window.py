@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from routectl.durations import parse_duration
-from routectl.timefmt import TimeParser
+from routectl.logio.timefmt import TimeParser
 
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _RELATIVE = re.compile(r"^(?:\d+[dhms])+$")

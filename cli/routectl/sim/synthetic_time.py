@@ -3,7 +3,7 @@
 A synthetic source (:mod:`.synthetic`) thinks in local wall-clock seconds of a day; the
 simulation core runs on POSIX instants; the log is written as local text. Every
 conversion is the one the log reader makes when it reads the text back
-(:class:`routectl.timefmt.TimeParser`), so the engine that routed the rows while they
+(:class:`routectl.logio.timefmt.TimeParser`), so the engine that routed the rows while they
 were generated and ``routectl replay`` see the same instants:
 
 - :meth:`LocalDays.posix`: the instant of a local time. A local time that does not
@@ -23,8 +23,8 @@ import math
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from routectl.generate_times import TimeWriter
-from routectl.timefmt import NonexistentTime, TimeParser
+from routectl.logio.timefmt import NonexistentTime, TimeParser
+from routectl.sim.generate_times import TimeWriter
 
 DAY = 86_400
 

@@ -1,4 +1,4 @@
-"""A :class:`~routectl.diff.DiffResult` as a text table, JSON, or GitHub-flavoured Markdown.
+"""A :class:`~routectl.diff.core.DiffResult` as a text table, JSON, or GitHub-flavoured Markdown.
 
 JSON carries fractions 0..1, whole seconds and ``null`` (as ``report --format json``);
 the table and Markdown show percentages, readable durations and signed changes. Summary
@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from routectl.diff import REPLY_NOTE, AgentDelta, Change, Decision, DiffResult, summary_figures
+from routectl.diff.core import REPLY_NOTE, AgentDelta, Change, Decision, DiffResult, summary_figures
 from routectl.i18n import N_, _, current_lang, translations
+from routectl.logio.timefmt import TimeFormatter
 from routectl.output import dumps_json, render_table
 from routectl.reasons import translate_reason
 from routectl.report import labels
 from routectl.report.labels import percent as _pct
 from routectl.safetext import printable
-from routectl.timefmt import TimeFormatter
 
 FORMATS = ("table", "json", "markdown")
 

@@ -35,9 +35,9 @@ from typing import BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
 from routectl.errors import UsageProblem, os_reason
-from routectl.headers import resolve_header
 from routectl.i18n import _
-from routectl.timefmt import TimeParser
+from routectl.logio.headers import resolve_header
+from routectl.logio.timefmt import TimeParser
 
 Record = tuple[float, int, list[str]]
 _Packed = tuple[float, int, bytes]
@@ -173,7 +173,7 @@ _LONGEST_FIELD = 1_000_000  # as logreader.MAX_FIELD_BYTES, which sets the same 
 
 class _BlockLines:
     """The lines of a text stream, read a block at a time and split in C (the order check
-    does not need :class:`~routectl.linebound.BoundedLines`' exact per-line bookkeeping,
+    does not need :class:`~routectl.logio.linebound.BoundedLines`' exact per-line bookkeeping,
     only bounded memory). ``dropped`` counts the over-long lines passed over."""
 
     def __init__(self, text: TextIO) -> None:

@@ -23,7 +23,7 @@ P8) fed with synthetic sources and a hand-made reply model instead of a log's:
   engine gave the buyer to; a buyer pooled at night is answered once its agent logs
   in; a buyer the bot holds gets a human only after a hand-over; a transfer is written
   only when the engine accepts it, so the log never has a bad row.
-- :func:`routectl.sim.write.log_rows` writes the events as rows (a message's
+- :func:`routectl.logio.writer.log_rows` writes the events as rows (a message's
   ``received_by`` is the agent the engine gave it at once); this module adds the texts.
 
 Memory is bounded by the buyer population and the conversations open at one moment,
@@ -46,16 +46,16 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from routectl.events import Event, Output
-from routectl.generate_times import DEFAULT_TIME_FORMAT
 from routectl.i18n import _
+from routectl.logio.timefmt import FIRST_YEAR, LAST_YEAR
+from routectl.logio.writer import HEADER as SIM_HEADER
+from routectl.logio.writer import log_rows
 from routectl.model import ShopConfig
 from routectl.sim.core import Simulation
+from routectl.sim.generate_times import DEFAULT_TIME_FORMAT
 from routectl.sim.synthetic import P_NEW_BUYER, Sources
 from routectl.sim.synthetic_model import Handovers, hand_made_model
 from routectl.sim.synthetic_time import LocalDays, Stamps
-from routectl.sim.write import HEADER as SIM_HEADER
-from routectl.sim.write import log_rows
-from routectl.timefmt import FIRST_YEAR, LAST_YEAR
 
 HEADER: tuple[str, ...] = SIM_HEADER
 """The header row of a generated log (contract column order, ``received_by`` last)."""
@@ -125,7 +125,7 @@ REPLY_TEXTS = (
 
 FIRST_DATE = date(FIRST_YEAR, 1, 1)
 LAST_DATE = date(LAST_YEAR, 12, 31)
-"""The days a log may cover: the years the log reader accepts (``routectl.timefmt``)."""
+"""The days a log may cover: the years the log reader accepts (``routectl.logio.timefmt``)."""
 
 
 class PastLastDate(ValueError):
@@ -235,7 +235,7 @@ def generate_rows(
     """Yield the data rows of a believable log for ``config``, in time order.
 
     Deterministic in all its arguments. Times are local to the shop's zone, written as
-    ``time_format`` says (:data:`routectl.generate_times.TIME_FORMATS`; by default
+    ``time_format`` says (:data:`routectl.sim.generate_times.TIME_FORMATS`; by default
     without an offset, ``2026-11-02T08:00:05``). See the module docstring for what is
     simulated.
     """

@@ -24,7 +24,7 @@ from routectl.engine import Engine
 from routectl.errors import BadLogRow
 from routectl.events import BuyerMessage, Event, Output, Routed, Rows
 from routectl.i18n import N_
-from routectl.logreader import BadRowHandler
+from routectl.logio.reader import BadRowHandler
 from routectl.model import ShopConfig
 from routectl.report import Report, ReportBuilder, Window
 from routectl.report.result import AgentRow

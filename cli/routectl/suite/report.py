@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from routectl.i18n import _, ngettext
 from routectl.reasons import translate_reason
 from routectl.safetext import printable
-from routectl.suite import WORDS, Failure, TestResult
+from routectl.suite.core import WORDS, Failure, TestResult
 
 
 def result_lines(result: TestResult) -> list[str]:

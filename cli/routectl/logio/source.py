@@ -17,16 +17,16 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from routectl.encodings import SNIFF_BYTES, codec_for, detect_codec
 from routectl.errors import BadLogRow, RoutectlError, UsageProblem, os_reason
 from routectl.events import Event
 from routectl.i18n import _, ngettext
-from routectl.logreader import UNDECODABLE_ERRORS, read_events
+from routectl.logio.encodings import SNIFF_BYTES, codec_for, detect_codec
+from routectl.logio.reader import UNDECODABLE_ERRORS, read_events
+from routectl.logio.sorting import first_row_back
 from routectl.model import ShopConfig
 from routectl.notices import skipped_notice
 from routectl.progress import clear_progress, track_progress
 from routectl.safetext import printable
-from routectl.sorting import first_row_back
 
 
 @dataclass
@@ -89,7 +89,7 @@ def _as_text(stream: BinaryIO, encoding: str | None) -> io.TextIOWrapper:
 
 def _codec(stream: BinaryIO, encoding: str | None) -> str:
     """``encoding`` as named; unnamed (or ``auto``), detected from a regular file's bytes
-    (:func:`~routectl.encodings.detect_codec`), or sniffed from a stream's first bytes;
+    (:func:`~routectl.logio.encodings.detect_codec`), or sniffed from a stream's first bytes;
     standard input unnamed is UTF-8 (the contract: it is not detected)."""
     if encoding is None and stream is _stdin_buffer():
         encoding = "utf-8"
@@ -114,7 +114,7 @@ def open_log_text(path: str, encoding: str | None = None) -> Iterator[TextIO]:
     """Open a log (``-`` = stdin) as text with universal newlines left to the csv module.
 
     The codec comes from ``encoding`` (None: detected on a file, UTF-8 on standard
-    input) and the log's bytes (:mod:`routectl.encodings`).
+    input) and the log's bytes (:mod:`routectl.logio.encodings`).
     """
     if path == "-":
         _say_reading_stdin()
@@ -161,7 +161,7 @@ def _out_of_order(
     key = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, text.encoding)
     context = click.get_current_context(silent=True)
     seen: dict[object, int | None] = (
-        {} if context is None else context.meta.setdefault("routectl.logsource.order", {})
+        {} if context is None else context.meta.setdefault("routectl.logio.source.order", {})
     )
     if key in seen:
         return seen[key], True

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from routectl.timefmt import TimeParser
+from routectl.logio.timefmt import TimeParser
 
 TIME_FORMATS: dict[str, str] = {
     "naive": "2026-10-01T08:00:00 (shop local time, no offset)",

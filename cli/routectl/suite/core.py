@@ -30,14 +30,14 @@ from routectl.config.locate import find_line, key_lines
 from routectl.config.problems import KeyPath, did_you_mean, toml_repr
 from routectl.errors import BadLogRow, RoutectlError, UsageProblem
 from routectl.events import Event, Routed
-from routectl.headers import resolve_header
 from routectl.i18n import N_, _
-from routectl.logreader import read_events
+from routectl.logio.headers import resolve_header
+from routectl.logio.reader import read_events
+from routectl.logio.timefmt import TimeFormatter
 from routectl.model import ShopConfig
 from routectl.replay import replay, run
 from routectl.report import build_report
 from routectl.report.result import Summary
-from routectl.timefmt import TimeFormatter
 
 if sys.version_info >= (3, 11):
     import tomllib

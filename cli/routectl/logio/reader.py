@@ -16,7 +16,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from routectl import linebound
 from routectl.errors import BadLogRow
 from routectl.events import (
     BuyerMessage,
@@ -27,14 +26,15 @@ from routectl.events import (
     StatusChange,
     Transfer,
 )
-from routectl.headers import COLUMNS as COLUMNS  # re-exported: the log's column names
-from routectl.headers import column_named, resolve_header
 from routectl.i18n import N_, _
-from routectl.linebound import BoundedLines, LineTooLong
+from routectl.logio import linebound
+from routectl.logio.headers import COLUMNS as COLUMNS  # re-exported: the log's column names
+from routectl.logio.headers import column_named, resolve_header
+from routectl.logio.linebound import BoundedLines, LineTooLong
+from routectl.logio.sorting import Record, sort_records
+from routectl.logio.timefmt import NonexistentTime, TimeParser
 from routectl.model import ENTRIES
 from routectl.similar import close_names, one_of
-from routectl.sorting import Record, sort_records
-from routectl.timefmt import NonexistentTime, TimeParser
 
 EVENTS = ("status", "message", "reply", "close", "transfer", "paid")
 EVENT_ALIASES = {
@@ -87,7 +87,7 @@ def read_events(
     makes a row naming any other agent a bad row (names are compared after NFKC). With
     ``on_bad`` a bad row is reported to it and skipped; without, it is raised.
     ``columns`` maps a column to the heading that holds it (``--columns``). ``sort``
-    orders the rows by time first (:mod:`routectl.sorting`; equal times keep file order).
+    orders the rows by time first (:mod:`routectl.logio.sorting`; equal times keep file order).
     """
     csv.field_size_limit(MAX_FIELD_BYTES)
     # strict: a quote opened and never closed is an error at its line, not a silent

@@ -1,0 +1,1 @@
+"""``routectl test``: routing test suites (core) and their results (report)."""
