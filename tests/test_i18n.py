@@ -80,7 +80,7 @@ def help_messages() -> dict[str, str]:
 
 
 def catalogues() -> list[Path]:
-    return sorted((LOCALE_DIR / "zh" / "LC_MESSAGES").glob("*.po"))
+    return sorted((Path(LOCALE_DIR) / "zh" / "LC_MESSAGES").glob("*.po"))
 
 
 def translated_ids() -> set[str]:

@@ -14,11 +14,9 @@ columns) and may break between any two Chinese characters, as Click's wrapping c
 
 from __future__ import annotations
 
-import copy
 import importlib
 import inspect
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 
 import click
@@ -84,11 +82,15 @@ def translated(text: str | None) -> str | None:
 
 
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
+    from unicodedata import east_asian_width
+
+    return east_asian_width(ch) in "WF"
 
 
 def _tokens(paragraph: str) -> Iterator[tuple[str, bool]]:
@@ -262,6 +264,8 @@ def _with_translated_help(param: click.Parameter) -> click.Parameter:
     help_text = getattr(param, "help", None)
     if current_lang() == "en" or not isinstance(help_text, str) or not help_text:
         return param
+    import copy
+
     clone = copy.copy(param)
     clone.help = _(help_text)
     return clone

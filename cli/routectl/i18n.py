@@ -20,15 +20,18 @@ tests/test_i18n.py fails on a marked message without Chinese and on a stale ``.m
 
 from __future__ import annotations
 
-import gettext
 import os
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext
 
 LANGS = ("en", "zh")
 DOMAINS = ("cli", "report", "sim")
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
+"""(``os.path``, not ``pathlib``: this module loads with every command, and start-up counts.)"""
 
 _chosen: list[str] = []  # the language set by --lang, if any (last one wins)
 
@@ -57,12 +60,14 @@ def current_lang() -> str:
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """Every domain's catalogue for ``lang`` chained into one (English: none)."""
+    import gettext
+
     chain = gettext.NullTranslations()
     if lang == "en":
         return chain
     for domain in reversed(DOMAINS):
         catalogue = gettext.translation(
-            domain, localedir=str(LOCALE_DIR), languages=[lang], fallback=True
+            domain, localedir=LOCALE_DIR, languages=[lang], fallback=True
         )
         catalogue.add_fallback(chain)
         chain = catalogue
@@ -71,17 +76,21 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     """``message`` in the current language."""
-    return translations(current_lang()).gettext(message)
+    lang = current_lang()
+    return message if lang == "en" else translations(lang).gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count``, in the current language."""
-    return translations(current_lang()).ngettext(singular, plural, count)
+    lang = current_lang()
+    if lang == "en":
+        return singular if count == 1 else plural
+    return translations(lang).ngettext(singular, plural, count)
 
 
 def in_lang(lang: str, message: str) -> str:
     """``message`` in ``lang`` regardless of the current language (tables built per lang)."""
-    return translations(lang).gettext(message)
+    return message if lang == "en" else translations(lang).gettext(message)
 
 
 def N_(message: str) -> str:

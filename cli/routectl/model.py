@@ -3,8 +3,6 @@
 Built by :mod:`routectl.config` from TOML; read by the engine and the reports.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -25,14 +23,18 @@ def _empty_mapping() -> Mapping[str, str]:
     return MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Shop:
+    """The shop: its name and time zone."""
+
     name: str
     timezone: str = "Asia/Shanghai"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Routing:
+    """Routing switches (R2, R6, R13, R15)."""
+
     mobile_reception: bool = False
     offline_routing: bool = False
     offline_delay_s: int = 180
@@ -40,7 +42,7 @@ class Routing:
     fallback: FallbackMode = "shop"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class OfflinePolicy:
     """Who gets a pooled inquiry (R14). ``target`` names the group or agent, if any."""
 
@@ -52,25 +54,31 @@ class OfflinePolicy:
         return f"{self.kind}:{self.target}" if self.target else self.kind
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Offline:
+    """Offline handling (R14, R17)."""
+
     policy: OfflinePolicy = field(default_factory=OfflinePolicy)
     pool_retention_days: int = 30
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class AutoReply:
+    """Automatic replies: greeting and offline message."""
+
     greeting: str | None = None
     offline: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Bot:
+    """The bot (店小蜜, R11)."""
+
     enabled: bool = False
     priority_reception: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class ReplyRate:
     """R19: questions whose first message falls in [window_start_s, window_end_s) count.
 
@@ -104,23 +112,27 @@ def _window_text(start_s: int, end_s: int) -> str:
     return f"{hhmm(start_s)}-{hhmm(end_s)}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Sales:
     """R25: a payment within ``conversion_window_s`` after an inquiry converts it."""
 
     conversion_window_s: int = 24 * 3600
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Group:
+    """A routing group (客服分组, R12, R13)."""
+
     name: str
     entries: tuple[str, ...] = ()
     balance: BalanceMode = "weight"
     """R13b: "weight" (exact proportional split) or "busyness" (fewest open per weight)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Agent:
+    """A sub-account (子账号) and how it receives buyers (R2, R3, R13)."""
+
     id: str
     groups: tuple[str, ...] = ()
     weight: int = 100
@@ -129,21 +141,27 @@ class Agent:
     max_concurrent: int = 20
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Rule:
+    """A special routing rule (R12)."""
+
     kind: str
     match: tuple[str, ...]
     group: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Dedicated:
+    """Dedicated agents (专属客服, R10)."""
+
     priority_reception: bool = False
     buyers: Mapping[str, str] = field(default_factory=_empty_mapping)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class ShopConfig:
+    """A whole shop config, every default filled in."""
+
     shop: Shop
     routing: Routing = field(default_factory=Routing)
     offline: Offline = field(default_factory=Offline)
@@ -157,11 +175,11 @@ class ShopConfig:
     crowds: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     dedicated: Dedicated = field(default_factory=Dedicated)
 
-    _index: _Index | None = field(default=None, init=False, repr=False, compare=False)
+    _index: "_Index | None" = field(default=None, init=False, repr=False, compare=False)
     """Lookups by id and name, built once on first use (so every command is linear in
     the config's size, not quadratic: 2,000 agents in one group took minutes)."""
 
-    def _lookup(self) -> _Index:
+    def _lookup(self) -> "_Index":
         index = self._index
         if index is None:
             index = _Index.build(self.agents, self.groups)
@@ -180,14 +198,16 @@ class ShopConfig:
         return self._lookup().members.get(group_name, ())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class _Index:
+    """Lookups by agent id and group name."""
+
     agents: Mapping[str, Agent]
     groups: Mapping[str, Group]
     members: Mapping[str, tuple[Agent, ...]]
 
     @classmethod
-    def build(cls, agents: tuple[Agent, ...], groups: tuple[Group, ...]) -> _Index:
+    def build(cls, agents: tuple[Agent, ...], groups: tuple[Group, ...]) -> "_Index":
         by_id: dict[str, Agent] = {}
         members: dict[str, list[Agent]] = {}
         for agent in agents:

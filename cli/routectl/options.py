@@ -12,7 +12,6 @@ import click
 
 from routectl.i18n import _
 from routectl.logio.encodings import ENCODINGS
-from routectl.logio.headers import parse_column_mapping
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +82,10 @@ def encoding_option(function: F) -> F:
 def _column_mapping(
     _ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]
 ) -> dict[str, str]:
+    if not value:
+        return {}
+    from routectl.logio.headers import parse_column_mapping  # only when --column is given
+
     mapping: dict[str, str] = {}
     for item in value:
         try:
