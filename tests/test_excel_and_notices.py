@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from conftest import ROOT
 from routectl.cli import cli
 from routectl.logio import source as logsource
-from routectl.notices import skipped_notice, window_notice
+from routectl.logio.source import skipped_notice
+from routectl.notices import window_notice
 
 TINY = ROOT / "examples" / "tiny-shop.toml"
 TINY_LOG = ROOT / "examples" / "tiny-day.csv"

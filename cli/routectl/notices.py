@@ -35,13 +35,3 @@ def window_notice(
     span = f"{moment(first_event)} .. {moment(last_event)}"
     message = _("routectl: warning: the window {window} misses the log ({span}): it counts nothing")
     return message.format(window=window, span=span)
-
-
-def skipped_notice(skipped: int, rows: int) -> str | None:
-    """When ``--skip-bad`` skipped most rows, say how few the output stands on."""
-    if skipped == 0 or skipped * 2 <= rows:
-        return None
-    return _(
-        "routectl: warning: --skip-bad skipped {skipped} of {rows} rows; "
-        "the output comes from the other {left} only"
-    ).format(skipped=skipped, rows=rows, left=rows - skipped)

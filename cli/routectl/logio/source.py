@@ -24,7 +24,6 @@ from routectl.logio.encodings import SNIFF_BYTES, codec_for, detect_codec
 from routectl.logio.reader import UNDECODABLE_ERRORS, read_events
 from routectl.logio.sorting import first_row_back
 from routectl.model import ShopConfig
-from routectl.notices import skipped_notice
 from routectl.progress import clear_progress, track_progress
 from routectl.safetext import printable
 
@@ -242,3 +241,13 @@ def open_events(
     for line in (counter.summary(), skipped_notice(counter.count, counter.rows)):
         if line:
             click.echo(line, err=True)
+
+
+def skipped_notice(skipped: int, rows: int) -> str | None:
+    """When ``--skip-bad`` skipped most rows, say how few the output stands on."""
+    if skipped == 0 or skipped * 2 <= rows:
+        return None
+    return _(
+        "routectl: warning: --skip-bad skipped {skipped} of {rows} rows; "
+        "the output comes from the other {left} only"
+    ).format(skipped=skipped, rows=rows, left=rows - skipped)
