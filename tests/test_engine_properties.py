@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE_CONFIG, ROOT
+from presence_model import Presence
 from routectl.engine import Engine
 from routectl.events import (
     BuyerMessage,
@@ -143,33 +144,11 @@ def test_exactly_one_row_per_message_row_in_log_order(
     assert sorted(o.line for o in routed if isinstance(o, Routed)) == [r.line for r in rows]
 
 
-class _States:
-    """The test's own view of each agent's effective state (R1, R2)."""
-
-    def __init__(self, config: ShopConfig) -> None:
-        self.counts_mobile = {
-            a.id: config.routing.mobile_reception and a.mobile for a in config.agents
-        }
-        self.devices: dict[tuple[str, str], str] = {}
-
-    def update(self, event: StatusChange) -> None:
-        self.devices[(event.agent, event.device)] = event.status
-
-    def state(self, agent: str) -> str:
-        states = [self.devices.get((agent, "pc"), "offline")]
-        if self.counts_mobile[agent]:
-            states.append(self.devices.get((agent, "mobile"), "offline"))
-        for name in ("online", "suspended"):
-            if name in states:
-                return name
-        return "offline"
-
-
 @given(configs(), logs())
 def test_suspended_or_offline_agents_get_new_inquiries_only_by_R9_or_R15(
     config: ShopConfig, events: list[Event]
 ) -> None:
-    states = _States(config)
+    states = Presence(config)
     engine = Engine(config)
     for event in events:
         before = {agent: states.state(agent) for agent in AGENT_IDS}
@@ -270,7 +249,7 @@ def test_a_refused_row_leaves_no_trace(config: ShopConfig, events: list[Event]) 
 
 def _returns(config: ShopConfig, events: list[Event]) -> dict[str, list[tuple[int, float]]]:
     """(line, time) of every moment each agent became online (R1, R2)."""
-    states = _States(config)
+    states = Presence(config)
     returns: dict[str, list[tuple[int, float]]] = {agent: [] for agent in AGENT_IDS}
     for event in events:
         if isinstance(event, StatusChange):

@@ -32,6 +32,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLE_CONFIG, ROOT
+from presence_model import Presence
 from routectl.cli import cli
 from routectl.config import load_config
 from routectl.engine import Engine
@@ -320,25 +321,6 @@ def test_group_routing_never_exceeds_max_concurrent(config_name: str, seed: int)
             picks += 1
             assert engine.load(agent) - exempt[agent] - bonus <= caps[agent], (event, agent)
     assert picks > 20
-
-
-class Presence:
-    """Each agent's effective state (R1, R2), rebuilt from status rows alone."""
-
-    def __init__(self, config: ShopConfig) -> None:
-        self.counts_mobile = {
-            a.id: config.routing.mobile_reception and a.mobile for a in config.agents
-        }
-        self.devices: dict[tuple[str, str], str] = {}
-
-    def update(self, event: StatusChange) -> None:
-        self.devices[(event.agent, event.device)] = event.status
-
-    def state(self, agent: str) -> str:
-        states = {self.devices.get((agent, "pc"), "offline")}
-        if self.counts_mobile[agent]:
-            states.add(self.devices.get((agent, "mobile"), "offline"))
-        return next((s for s in ("online", "suspended") if s in states), "offline")
 
 
 @pytest.mark.parametrize(("config_name", "seed"), CASES)

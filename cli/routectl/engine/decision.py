@@ -1,15 +1,25 @@
 """R7 and R8: who a new inquiry goes to (R9 > R10 > R11 > R12 > R13, R13b).
 
 A decision only chooses; :mod:`.conversations` applies it. Nothing here changes state
-except the R13 stride passes of the group that picks.
+except the R13 stride passes of the group that picks (the groups own them).
 """
 
 from __future__ import annotations
 
+from typing import final
+
 from routectl.durations import humanize_seconds
-from routectl.engine.base import DAY, EngineBase
-from routectl.engine.state import OFFLINE, ONLINE, STATE_NAMES, AgentState, BuyerState, StrideGroup
-from routectl.engine.tables import Target
+from routectl.engine.outbox import Outbox
+from routectl.engine.state import (
+    DAY,
+    OFFLINE,
+    ONLINE,
+    STATE_NAMES,
+    AgentState,
+    BuyerState,
+    StrideGroup,
+)
+from routectl.engine.tables import Shop, Target
 from routectl.events import (
     RULE_BOT,
     RULE_DEDICATED,
@@ -20,6 +30,7 @@ from routectl.events import (
     BuyerMessage,
     Event,
 )
+from routectl.model import ShopConfig
 
 # What a routing decision resolves to.
 ASSIGN = 0
@@ -31,10 +42,41 @@ Decision = tuple[int, AgentState | None, StrideGroup | None, str, str]
 """(kind, agent, target group, rule, reason)."""
 
 
-class Decider(EngineBase):
-    """The routing decision for a new inquiry, a transfer or a re-route."""
+@final
+class Decider:
+    """The routing decision for a new inquiry, a transfer or a re-route (R7-R13b)."""
 
-    def _decide(
+    __slots__ = (
+        "_agents",
+        "_all",
+        "_bot_first",
+        "_crowd_targets",
+        "_dedicated",
+        "_entry_targets",
+        "_fallback_offline",
+        "_outbox",
+        "_policy_text",
+        "_rule_targets",
+    )
+
+    def __init__(self, config: ShopConfig, shop: Shop, outbox: Outbox) -> None:
+        self._outbox = outbox
+        self._agents = shop.agents
+        self._all = shop.all
+        self._entry_targets = shop.entry_targets
+        self._rule_targets = shop.rule_targets
+        self._crowd_targets = shop.crowd_targets
+        self._dedicated = shop.dedicated
+        self._policy_text = shop.policy.text
+        self._bot_first = config.bot.enabled and config.bot.priority_reception
+        self._fallback_offline = config.routing.fallback == "offline"
+
+    @property
+    def fallback_offline(self) -> bool:
+        """R13 fallback: ``offline`` pools a group's inquiry (else: the whole shop)."""
+        return self._fallback_offline
+
+    def decide(
         self,
         message: BuyerMessage,
         at: Event,
@@ -49,10 +91,10 @@ class Decider(EngineBase):
         if self._all.available == 0:
             why = "no routing agent online and not suspended (R7); pooled"
             if trace:
-                self._note(at, f"R7: {why} by policy {self._policy.text}")
+                self._outbox.note(at, f"R7: {why} by policy {self._policy_text}")
             return POOL, None, None, RULE_OFFLINE, why
         if trace:
-            self._note(at, f"R7: {self._all.available} routing agent(s) available")
+            self._outbox.note(at, f"R7: {self._all.available} routing agent(s) available")
         found = self._recent_contact(buyer, at.time, exclude, divert, trace, at)
         if found is not None:
             return found
@@ -61,14 +103,14 @@ class Decider(EngineBase):
             return found
         if self._bot_first and not human_only:
             if trace:
-                self._note(at, "R11: bot priority reception is on → bot")
+                self._outbox.note(at, "R11: bot priority reception is on → bot")
             return BOT, None, None, RULE_BOT, "bot priority reception"
         if trace:
             reason = "not for a transfer or an R15 re-route" if human_only else "off"
-            self._note(at, f"R11: bot priority reception: {reason}")
+            self._outbox.note(at, f"R11: bot priority reception: {reason}")
         group, rule, why = self._target(message, buyer)
         if trace:
-            self._note(at, f"R12: {why}")
+            self._outbox.note(at, f"R12: {why}")
         return self._group_route(group, rule, why, trace, at)
 
     def _recent_contact(
@@ -89,7 +131,7 @@ class Decider(EngineBase):
         agent = buyer.recent
         if agent is None:
             if trace:
-                self._note(at, "R9: no recent contact")
+                self._outbox.note(at, "R9: no recent contact")
             return None
         ago = now - buyer.recent_close
         seen = ""
@@ -104,7 +146,7 @@ class Decider(EngineBase):
             else:
                 why = f"{divert} diverts to agents online and not suspended only"
             if trace:
-                self._note(at, f"R9: {seen}: {why} → next rule")
+                self._outbox.note(at, f"R9: {seen}: {why} → next rule")
             return None
         if ago < DAY and agent.state != OFFLINE:
             tail = "suspended but within 24h" if agent.state != ONLINE else "online"
@@ -113,10 +155,10 @@ class Decider(EngineBase):
             why = f"recent contact {humanize_seconds(ago)} ago (24-72h); {agent.id} online"
         else:
             if trace:
-                self._note(at, f"R9: {seen} → next rule")
+                self._outbox.note(at, f"R9: {seen} → next rule")
             return None
         if trace:
-            self._note(at, f"R9: {why} → {agent.id}")
+            self._outbox.note(at, f"R9: {why} → {agent.id}")
         return ASSIGN, agent, None, RULE_RECENT_CONTACT, why
 
     def _dedicated_agent(
@@ -126,16 +168,16 @@ class Decider(EngineBase):
         agent = self._dedicated.get(buyer.id)
         if agent is None:
             if trace:
-                self._note(at, "R10: no dedicated agent with priority reception")
+                self._outbox.note(at, "R10: no dedicated agent with priority reception")
             return None
         if agent is exclude or not agent.routing or agent.state != ONLINE:
             state = STATE_NAMES[agent.state]
             if trace:
-                self._note(at, f"R10: dedicated {agent.id} is {state} → next rule")
+                self._outbox.note(at, f"R10: dedicated {agent.id} is {state} → next rule")
             return None
         why = f"dedicated agent {agent.id}, online"
         if trace:
-            self._note(at, f"R10: {why} → {agent.id}")
+            self._outbox.note(at, f"R10: {why} → {agent.id}")
         return ASSIGN, agent, None, RULE_DEDICATED, why
 
     def _target(self, message: BuyerMessage, buyer: BuyerState) -> Target:
@@ -168,7 +210,7 @@ class Decider(EngineBase):
         Only the whole shop (``*``) queues, when all its available agents are at the cap.
         """
         if trace:
-            self._note(at, f"R13: candidates in {group.label}: {self._describe(group)}")
+            self._outbox.note(at, f"R13: candidates in {group.label}: {self._describe(group)}")
         agent = group.pick(self._agents)
         if agent is None and group is not self._all:
             if group.available == 0:
@@ -177,36 +219,37 @@ class Decider(EngineBase):
                 empty = f"no candidate in group {group.label} (all at max_concurrent)"
             if self._fallback_offline:
                 if trace:
-                    self._note(at, f"R13: {empty}; fallback offline → pool (R14)")
+                    self._outbox.note(at, f"R13: {empty}; fallback offline → pool (R14)")
                 return POOL, None, None, RULE_OFFLINE, f"{why}; {empty} (fallback offline); pooled"
             if trace:
-                self._note(at, f"R13: {empty}; fallback shop → all routing agents")
+                self._outbox.note(at, f"R13: {empty}; fallback shop → all routing agents")
             why = f"{why}; {empty}, so any agent of the shop (fallback)"
             group, rule = self._all, RULE_GROUP
             if trace:
-                self._note(at, f"R13: candidates in {group.label}: {self._describe(group)}")
+                self._outbox.note(at, f"R13: candidates in {group.label}: {self._describe(group)}")
             agent = group.pick(self._agents)
         if agent is None:
             if self._fallback_offline:
                 empty = "no candidate in the shop (all at max_concurrent)"
                 if trace:
-                    self._note(at, f"R13: {empty}; fallback offline → pool (R14)")
+                    self._outbox.note(at, f"R13: {empty}; fallback offline → pool (R14)")
                 return POOL, None, None, RULE_OFFLINE, f"{why}; {empty} (fallback offline); pooled"
             why = f"{why}; every candidate at max_concurrent, queued"
-            self._note_if(
-                trace, at, f"R13: every candidate at max_concurrent → queue {group.label}"
-            )
+            if trace:
+                self._outbox.note(
+                    at, f"R13: every candidate at max_concurrent → queue {group.label}"
+                )
             return QUEUE, None, group, rule, why
         if group.busyness:
             why = f"{why}; {agent.id} has the {busyness_text(group, agent)}"
             if trace:
-                self._note(
+                self._outbox.note(
                     at, f"R13b: fewest open per weight, then (pass, agent order) → {agent.id}"
                 )
         else:
             why = f"{why}; {agent.id} next by weight ({agent.weight}) among available agents"
             if trace:
-                self._note(at, f"R13: lowest (pass, agent order) → {agent.id}")
+                self._outbox.note(at, f"R13: lowest (pass, agent order) → {agent.id}")
         return ASSIGN, agent, group, rule, why
 
     def _describe(self, group: StrideGroup) -> str:

@@ -22,6 +22,8 @@ _STATUS_RANK = {"offline": OFFLINE, "suspended": SUSPENDED, "online": ONLINE}
 ALL_AGENTS = "*"
 """Label of the stride group made of every routing agent (R12 with no group, fallback)."""
 
+DAY = 86400.0
+
 
 class AgentState:
     """One agent: its config, device states (R1, R2) and current load."""
@@ -300,3 +302,7 @@ class Held:
         self.rows = RowQueue(store)
         """(line, time, starts a conversation, reason), compact and spilled (:mod:`.rows`)."""
         self.live = True
+
+
+Timer = Conversation | Held | None
+"""A timer's payload: a conversation (R6 timeout), a held entry or None (R17 pool expiry)."""

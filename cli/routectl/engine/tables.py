@@ -6,13 +6,51 @@ Every builder is linear in the config's size (agents are indexed by group once).
 from __future__ import annotations
 
 import math
+from typing import final
 
 from routectl.engine.state import ALL_AGENTS, AgentState, StrideGroup
 from routectl.events import RULE_GROUP, RULE_SPECIAL_PREFIX
-from routectl.model import ShopConfig
+from routectl.model import OfflinePolicy, ShopConfig
 
 Target = tuple[StrideGroup, str, str]
 """An R12 outcome: (group, rule, reason)."""
+
+
+@final
+class Shop:
+    """The config's agents and groups, and the lookups the rules read (never change)."""
+
+    __slots__ = (
+        "agents",
+        "all",
+        "by_id",
+        "crowd_targets",
+        "dedicated",
+        "entry_targets",
+        "groups",
+        "policy",
+        "policy_agent",
+        "policy_members",
+        "rule_targets",
+    )
+
+    def __init__(self, config: ShopConfig) -> None:
+        self.agents = agent_states(config)
+        """In config order: ``agents[agent.order] is agent``."""
+        self.by_id = {agent.id: agent for agent in self.agents}
+        self.groups = stride_groups(config, self.agents)
+        self.all = self.groups[ALL_AGENTS]
+        self.entry_targets = entry_targets(config, self.groups)
+        self.rule_targets = rule_targets(config, self.groups)
+        self.crowd_targets = crowd_targets(config, self.groups)
+        self.dedicated = dedicated(config, self.by_id)
+        self.policy: OfflinePolicy = config.offline.policy
+        """R14: who takes pooled inquiries."""
+        self.policy_agent = self.by_id.get(self.policy.target or "")
+        policy_group = self.groups.get(self.policy.target or "")
+        self.policy_members = (
+            frozenset(agent.order for agent in policy_group.members) if policy_group else None
+        )
 
 
 def agent_states(config: ShopConfig) -> list[AgentState]:

@@ -7,7 +7,9 @@ timers due at the same time fire in a fixed order: by priority, then by creation
 from __future__ import annotations
 
 import heapq
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, final
+
+from routectl.engine.state import Conversation, Timer
 
 T = TypeVar("T")
 
@@ -19,14 +21,12 @@ HELD_EXPIRY = 2
 """R17: a message held for an offline agent reached ``pool_retention_days``."""
 
 
+@final
 class TimerHeap(Generic[T]):
-    __slots__ = ("_heap", "_seq", "entries")
+    __slots__ = ("_heap", "_seq")
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, int, T]] = []
-        self.entries = self._heap
-        """The heap itself, read-only: ``entries[0][0]`` is the earliest due time (a
-        per-event check without a method call)."""
         self._seq = 0
 
     def push(self, due: float, priority: int, payload: T) -> None:
@@ -38,6 +38,11 @@ class TimerHeap(Generic[T]):
         heap = self._heap
         return bool(heap) and heap[0][0] <= now
 
+    def peek(self) -> float | None:
+        """The earliest due time, or None without any timer."""
+        heap = self._heap
+        return heap[0][0] if heap else None
+
     def pop_due(self, now: float) -> tuple[float, int, T] | None:
         """The earliest timer due at or before ``now``, removed; None if there is none."""
         heap = self._heap
@@ -48,3 +53,20 @@ class TimerHeap(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._heap)
+
+
+@final
+class Timeouts:
+    """R6: one live timeout timer per conversation, on the engine's timer heap."""
+
+    __slots__ = ("timeout", "timers")
+
+    def __init__(self, timers: TimerHeap[Timer], timeout: float) -> None:
+        self.timers = timers
+        self.timeout = timeout
+        """``session_timeout`` in seconds."""
+
+    def arm(self, conversation: Conversation) -> None:
+        if not conversation.timer_live:
+            conversation.timer_live = True
+            self.timers.push(conversation.last + self.timeout, TIMEOUT, conversation)
