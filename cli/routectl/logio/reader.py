@@ -20,9 +20,11 @@ from routectl.errors import BadLogRow
 from routectl.events import (
     BuyerMessage,
     Close,
+    Device,
     Event,
     HumanReply,
     Paid,
+    Status,
     StatusChange,
     Transfer,
 )
@@ -45,12 +47,12 @@ BACKWARDS = N_("time goes backwards (rows must be in time order; --sort sorts th
 MAX_FIELD_BYTES = 1_000_000
 """Largest accepted CSV field, in characters; larger ones are a bad row, not a memory blow-up."""
 
-STATUS_ALIASES = {
+STATUS_ALIASES: dict[str, Status] = {
     "online": "online", "在线": "online",
     "suspended": "suspended", "挂起": "suspended",
     "offline": "offline", "离线": "offline",
 }  # fmt: skip
-DEVICE_ALIASES = {"pc": "pc", "电脑": "pc", "mobile": "mobile", "手机": "mobile"}
+DEVICE_ALIASES: dict[str, Device] = {"pc": "pc", "电脑": "pc", "mobile": "mobile", "手机": "mobile"}
 ENTRY_ALIASES = {
     **{entry: entry for entry in ENTRIES},
     "店铺首页": "shop_home", "商品详情页": "item_detail",
@@ -606,7 +608,7 @@ class _RowConverter:
             raise ValueError(
                 _("unknown device {value}; expected pc or mobile").format(value=repr(raw_device))
             )
-        return StatusChange(line, time, agent, status, device)  # type: ignore[arg-type]
+        return StatusChange(line, time, agent, status, device)
 
     def entry(self, raw: str) -> str:
         entry = ENTRY_ALIASES.get(raw.lower())
