@@ -96,10 +96,15 @@ def read_events(
     # swallowing of every following row into one field.
     bounded = BoundedLines(lines, source)  # no line or row may fill the memory (linebound.py)
     reader = csv.reader(bounded, strict=True)
-    header = _read_header(reader, source)
+    # The tally is the process's (codecs knows handlers by name); this read's own count
+    # is how far it moved since here, so reads side by side never hide each other's.
+    escaped_before = _tally.count
+    header = _read_header(reader, source, escaped_before)
     index = _column_index(header, source, columns)
     converter = _RowConverter(index, zone, known_agents)
-    rows: Iterable[tuple[int, list[str]]] = _data_rows(reader, bounded, source, on_bad)
+    rows: Iterable[tuple[int, list[str]]] = _data_rows(
+        reader, bounded, source, on_bad, escaped_before
+    )
     if sort:
         rows = _sorted_rows(rows, index["time"], zone)
     yield from _in_time_order(_converted(rows, converter, source, on_bad), source, on_bad)
@@ -188,11 +193,13 @@ def _data_rows(
     bounded: BoundedLines,
     source: str,
     on_bad: BadRowHandler | None,
+    escaped_before: int,
 ) -> Iterator[tuple[int, list[str]]]:
     """``(line, cells)`` of every data row, numbered where the row starts in the file.
 
     Unreadable rows (bad CSV, past the line or cell bounds, undecodable bytes) are
-    reported here; blank lines are passed over.
+    reported here; blank lines are passed over. ``escaped_before``: the undecodable
+    bytes tally when the read began.
     """
     max_cells = linebound.MAX_CELLS
     line = reader.line_num
@@ -233,7 +240,7 @@ def _data_rows(
                 on_bad,
             )
             continue
-        if _undecodable.count and not _is_text(row):
+        if _tally.count != escaped_before and not _is_text(row):
             _bad(BadLogRow(source, start, _(NOT_TEXT)), on_bad)
             continue
         yield start, row
@@ -307,11 +314,11 @@ def _csv_reason(error: csv.Error) -> str:
     return reason
 
 
-def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
+def _read_header(reader: Iterator[list[str]], source: str, escaped_before: int) -> list[str]:
     try:
         for header in reader:
             if header and any(cell.strip() for cell in header):
-                if _undecodable.count and not _is_text(header):
+                if _tally.count != escaped_before and not _is_text(header):
                     raise BadLogRow(source, 1, _(NOT_TEXT))
                 return header
     except csv.Error as exc:
@@ -324,13 +331,13 @@ def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
 _UNDECODABLE = re.compile(f"[{chr(0xDC80)}-{chr(0xDCFF)}]")  # mypyc: no surrogate literals
 
 
-class _UndecodableCounter:
+class _UndecodableTally:
     """A codec error handler that escapes like ``surrogateescape`` and counts.
 
-    Logs are opened with ``errors=UNDECODABLE_ERRORS``, so a byte the encoding cannot
+    Logs are opened with ``errors=undecodable_errors()``, so a byte the encoding cannot
     decode arrives as a lone surrogate on its own row instead of failing a whole 8 KiB
-    chunk at once. Rows are searched for such surrogates only once one was seen, so
-    clean logs pay nothing per row.
+    chunk at once. A read searches its rows for such surrogates only once the count
+    moved since the read began, so clean logs pay nothing per row.
     """
 
     def __init__(self) -> None:
@@ -342,8 +349,16 @@ class _UndecodableCounter:
 
 
 UNDECODABLE_ERRORS = "routectl-undecodable"
-_undecodable = _UndecodableCounter()
-codecs.register_error(UNDECODABLE_ERRORS, _undecodable)
+_tally = _UndecodableTally()
+
+
+def undecodable_errors() -> str:
+    """The ``errors=`` to open a log's text with; registers the handler on first use."""
+    try:
+        codecs.lookup_error(UNDECODABLE_ERRORS)
+    except LookupError:
+        codecs.register_error(UNDECODABLE_ERRORS, _tally)
+    return UNDECODABLE_ERRORS
 
 
 def _is_text(row: list[str]) -> bool:
