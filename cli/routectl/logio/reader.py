@@ -373,6 +373,16 @@ def _bad(error: BadLogRow, on_bad: BadRowHandler | None) -> None:
     on_bad(error)
 
 
+def _bad_time(raw: str, error: ValueError | OverflowError) -> ValueError:
+    if isinstance(error, NonexistentTime):
+        reason = _("bad time {value}: {reason}").format(value=repr(raw), reason=error)
+    else:
+        reason = _("bad time {value}: expected ISO 8601 like 2026-11-02T08:00:00").format(
+            value=repr(raw)
+        )
+    return ValueError(reason)
+
+
 def _agent_hint(agent: str, known: dict[str, str]) -> str:
     """A did-you-mean for a near miss. Ids share their shop prefix (``shop:``), so the
     sub-account names after the last ``:`` are compared, not the whole ids."""
@@ -425,7 +435,7 @@ class _RowConverter:
         self.received_by_at = at["received_by"]
 
     def convert(self, row: list[str], line: int) -> Event:
-        # Hot path (one call per row): the time()/buyer() helpers are inlined, and a cell
+        # Hot path (one call per row): the buyer() helper is inlined, and a cell
         # is stripped only when it is not empty ("" stays "", so results are unchanged).
         if self.sub_account_at >= 0 and len(row) > self.header_width:
             del row[self.header_width :]  # cells past the header must not read as the agent
@@ -444,19 +454,10 @@ class _RowConverter:
             raw = raw.strip()
         if not raw:
             raise ValueError(_("missing time"))
-        parser = self.parser  # TimeParser.parse's cache hit, inlined: change both together
-        if (
-            len(raw) == parser._length
-            and raw.startswith(parser._minute_key)
-            and raw.endswith(parser._tail)
-        ):
-            seconds = raw[17:19]
-            if raw[16] == ":" and seconds.isdigit() and seconds < "60":
-                time = parser._minute_start + int(seconds)
-            else:
-                time = self.time(raw)
-        else:
-            time = self.time(raw)
+        try:
+            time = self.parser.parse(raw)
+        except (ValueError, OverflowError) as exc:
+            raise _bad_time(raw, exc) from None
         if kind == "message":
             cell = row[self.agent_at]
             agent = self.named_agent(cell) if cell else None
@@ -522,22 +523,6 @@ class _RowConverter:
             target = self.received_by_at if kind == "message" else self.agent_at
             if not row[target].strip():
                 row[target] = account
-
-    def time(self, raw: str) -> float:
-        if not raw:
-            raise ValueError(_("missing time"))
-        try:
-            return self.parser.parse(raw)
-        except NonexistentTime as exc:
-            raise ValueError(
-                _("bad time {value}: {reason}").format(value=repr(raw), reason=exc)
-            ) from None
-        except (ValueError, OverflowError):
-            raise ValueError(
-                _("bad time {value}: expected ISO 8601 like 2026-11-02T08:00:00").format(
-                    value=repr(raw)
-                )
-            ) from None
 
     def amount(self, row: list[str]) -> float | None:
         raw = row[self.amount_at].strip()
