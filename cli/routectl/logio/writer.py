@@ -44,7 +44,16 @@ def log_rows(
         if type(event) is BuyerMessage:
             yield _message_row(when, event, outputs)
         elif type(event) is HumanReply:
-            yield [when, "reply", event.buyer, event.agent or "", *[""] * 9]
+            yield [
+                when,
+                "reply",
+                event.buyer,
+                event.agent or "",
+                *[""] * 6,
+                event.text or "",
+                "",
+                "",
+            ]
         elif type(event) is StatusChange:
             yield [when, "status", "", event.agent, event.device, event.status, *[""] * 7]
         elif type(event) is Close:
