@@ -66,13 +66,19 @@ def log_rows(
 
 
 def _message_row(when: str, message: BuyerMessage, outputs: list[Output]) -> list[str]:
-    """A message's row; ``received_by`` is the agent the engine routed it to at once."""
-    receiver = ""
+    receiver = received_at_once(message, outputs) or ""
+    return [when, "message", message.buyer, message.agent or "", "", "",
+            message.entry or "", message.item or "", message.order_status or "",
+            message.intent or "", message.text or "", "", receiver]  # fmt: skip
+
+
+def received_at_once(message: BuyerMessage, outputs: list[Output]) -> str | None:
+    """The agent the engine routed ``message`` to among ``outputs`` (its row's
+    ``received_by``); None when it waited or went to the bot or offline."""
+    receiver = None
     for output in outputs:
         if isinstance(output, Routed) and output.line == message.line:
             assignee = output.assignee
             if assignee not in (ASSIGNEE_BOT, ASSIGNEE_OFFLINE):
                 receiver = assignee
-    return [when, "message", message.buyer, message.agent or "", "", "",
-            message.entry or "", message.item or "", message.order_status or "",
-            message.intent or "", message.text or "", "", receiver]  # fmt: skip
+    return receiver
