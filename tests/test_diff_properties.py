@@ -3,10 +3,7 @@ changes nothing, and the counts always add up, whatever the weights."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-from zoneinfo import ZoneInfo
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -14,21 +11,15 @@ from hypothesis import strategies as st
 from conftest import EXAMPLE_CONFIG
 from routectl.config import load_config
 from routectl.diff.core import compare
-from routectl.logio.reader import read_events
 from routectl.model import ShopConfig
 from routectl.replay import replay
-from routectl.sim.generate import HEADER, generate_rows
+from routectl.sim.generate import generate_events
 
 CONFIG = load_config(str(EXAMPLE_CONFIG))
 
 
 def events(config: ShopConfig, seed: int, rows: int) -> list[object]:
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(
-        [HEADER, *generate_rows(config, seed=seed, rows=rows)]
-    )
-    text.seek(0)
-    return list(read_events(text, "gen.csv", ZoneInfo(config.shop.timezone)))
+    return list(generate_events(config, seed=seed, rows=rows))
 
 
 @given(seed=st.integers(0, 10_000), rows=st.integers(0, 400))

@@ -33,6 +33,7 @@ from routectl.sim.generate import (
     MAX_ROWS_PER_DAY,
     MIN_BUYERS,
     TooLarge,
+    generate_events,
     generate_rows,
     make_plan,
 )
@@ -608,3 +609,14 @@ def test_an_overrun_team_keeps_its_buyers_writing() -> None:
     rows = list(itertools.islice(generate_rows(EXAMPLE, rows_per_day=300_000, days=1), 60_000))
     assert len(rows) == 60_000
     assert len(parse(EXAMPLE, as_csv(rows))) == 60_000
+
+
+@pytest.mark.parametrize("time_format", ["naive", "offset"])
+@pytest.mark.parametrize(("rows", "days"), [(2500, None), (None, 1)])
+def test_generated_events_are_the_generated_log_read_back(
+    time_format: str, rows: int | None, days: int | None
+) -> None:
+    """Tests not about reading take :func:`generate_events` instead of writing a CSV."""
+    size = {"rows": rows, "days": days, "rows_per_day": 1500}
+    log = as_csv(list(generate_rows(EXAMPLE, seed=5, time_format=time_format, **size)))
+    assert parse(EXAMPLE, log) == list(generate_events(EXAMPLE, seed=5, **size))

@@ -30,7 +30,7 @@ from routectl.events import (
 )
 from routectl.logio.reader import COLUMNS
 from routectl.model import Bot, ShopConfig
-from routectl.sim.generate import HEADER, generate_rows
+from routectl.sim.generate import HEADER, generate_events, generate_rows
 from routectl.sim.generate_progress import rows_progress
 from routectl.sim.generate_team import scale_team
 from test_generate import as_csv, follow, parse
@@ -48,7 +48,7 @@ CONFIGS = {
 
 
 def events_of(config: ShopConfig, days: int = 2, seed: int = 1) -> list[object]:
-    return parse(config, as_csv(list(generate_rows(config, seed=seed, days=days))))
+    return list(generate_events(config, seed=seed, days=days))
 
 
 @pytest.mark.parametrize("name", list(CONFIGS))

@@ -50,7 +50,7 @@ from routectl.model import (
     ShopConfig,
 )
 from routectl.replay import replay, to_rows
-from routectl.sim.generate import HEADER, generate_rows
+from routectl.sim.generate import HEADER, generate_events, generate_rows
 
 TINY = ROOT / "examples" / "tiny-shop.toml"
 SEEDS = (1, 2, 3)
@@ -92,6 +92,11 @@ def _csv(rows: list[tuple[str, ...]]) -> str:
 
 def _log(config: ShopConfig, seed: int, rows: int = ROWS) -> list[tuple[str, ...]]:
     return list(generate_rows(config, seed=seed, rows=rows, days=1))
+
+
+def _generated(config: ShopConfig, seed: int, rows: int = ROWS) -> list[Event]:
+    """The events of ``_log(config, seed, rows)`` as the reader gives them, no CSV between."""
+    return list(generate_events(config, seed=seed, rows=rows, days=1))
 
 
 def _events(config: ShopConfig, text: str) -> list[Event]:
@@ -313,7 +318,7 @@ def test_group_routing_never_exceeds_max_concurrent(config_name: str, seed: int)
     config = CONFIGS[config_name]
     caps = {agent.id: agent.max_concurrent for agent in config.agents}
     picks = 0
-    for event, routed, engine in _feeds(config, _events(config, _csv(_log(config, seed)))):
+    for event, routed, engine in _feeds(config, _generated(config, seed)):
         grouped = {r.assignee for r in routed if _by_r13(r.rule) and r.new_inquiry}
         exempt = Counter(r.assignee for r in routed if not _by_r13(r.rule) and r.new_inquiry)
         bonus = 1 if isinstance(event, Transfer) else 0  # a transfer assigns without a row
@@ -331,7 +336,7 @@ def test_no_inquiry_is_assigned_to_an_agent_offline_at_assigned_at(
     presence = Presence(config)
     agents = {agent.id for agent in config.agents}
     checked = Counter[str]()
-    for event, routed, _ in _feeds(config, _events(config, _csv(_log(config, seed)))):
+    for event, routed, _ in _feeds(config, _generated(config, seed)):
         before = {agent: presence.state(agent) for agent in agents}
         if isinstance(event, StatusChange):
             presence.update(event)

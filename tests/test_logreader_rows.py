@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from routectl.errors import BadLogRow
 from routectl.events import BuyerMessage, Close, Event, HumanReply, StatusChange, Transfer
-from routectl.logio.reader import read_events
+from routectl.logio.reader import read_events, undecodable_errors
 
 ZONE = ZoneInfo("Asia/Shanghai")
 T8 = 1_793_577_600.0  # 2026-11-02T08:00:00+08:00
@@ -97,3 +99,36 @@ def test_skip_bad_reports_and_goes_on() -> None:
     assert [str(s) for s in skipped] == [
         "log.csv:3: time goes backwards (rows must be in time order; --sort sorts the log first)"
     ]
+
+
+def _as_log_text(data: bytes) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors=undecodable_errors())
+
+
+def test_importing_the_reader_registers_no_codec_error_handler() -> None:
+    probe = (
+        "import codecs, routectl.logio.reader\n"
+        "try:\n"
+        "    codecs.lookup_error(routectl.logio.reader.UNDECODABLE_ERRORS)\n"
+        "except LookupError:\n"
+        "    print('none')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout == "none\n"
+
+
+def test_undecodable_bytes_are_bad_rows_of_their_own_read_only() -> None:
+    header = b"time,event,buyer\n"
+    clean = _as_log_text(header + b"2026-11-02T08:00:00,message,b1\n")
+    broken = _as_log_text(header + b"2026-11-02T08:00:00,message,b\xff\n")
+    clean_events = read_events(clean, "clean.csv", ZONE)
+    bad: list[BadLogRow] = []
+    broken_events = read_events(broken, "broken.csv", ZONE, on_bad=bad.append)
+    # Side by side: the clean read begins before the broken one's byte is escaped.
+    assert next(clean_events) == BuyerMessage(2, T8, "b1")
+    assert list(broken_events) == []
+    assert [str(error) for error in bad] == [
+        "broken.csv:2: not valid text in this encoding "
+        "(exported from Chinese Excel? try --encoding gb18030)"
+    ]
+    assert list(clean_events) == []

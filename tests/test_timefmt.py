@@ -241,14 +241,14 @@ def test_log_reader_reads_a_minute_of_any_offset_from_the_cache(
     from routectl.logio import reader as logreader
 
     calls: list[str] = []
-    parse = TimeParser.parse
+    parse_new_minute = TimeParser._parse_new_minute
 
     def counted(self: TimeParser, text: str) -> float:
         calls.append(text)
-        return parse(self, text)
+        return parse_new_minute(self, text)
 
-    monkeypatch.setattr(TimeParser, "parse", counted)
+    monkeypatch.setattr(TimeParser, "_parse_new_minute", counted)
     rows = ["time,event,buyer"] + [f"2026-11-02T08:00:{s:02d}{tail},message,b1" for s in range(9)]
     events = list(logreader.read_events(rows, "log.csv", SHANGHAI))
     assert [event.time for event in events] == [events[0].time + s for s in range(9)]
-    assert calls == [rows[1].split(",")[0]]  # only the minute's first row is parsed
+    assert calls == [rows[1].split(",")[0]]  # only the minute's first row is parsed in full

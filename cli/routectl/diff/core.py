@@ -149,26 +149,6 @@ class _Pairs:
             else:
                 self._pair(partner, output)
 
-    def add_both(self, base: list[Output], new: list[Output]) -> None:
-        """:meth:`add` for both sides' outputs of one event. The common case, each side's
-        only Routed being its last output and for the same line (a message routed at
-        once, perhaps after a greeting), is paired without waiting: each side gives one
-        Routed per line, so the two are that line's pair."""
-        base_row, new_row = base[-1], new[-1]
-        if (
-            type(base_row) is Routed
-            and type(new_row) is Routed
-            and base_row.line == new_row.line
-            and (len(base) == 1 or (len(base) == 2 and type(base[0]) is not Routed))
-            and (len(new) == 1 or (len(new) == 2 and type(new[0]) is not Routed))
-        ):
-            if base_row.assignee == new_row.assignee and base_row.rule == new_row.rule:
-                self.messages += 1
-            else:
-                self._pair(base_row, new_row)
-            return
-        self.add_sides(base, new)
-
     def add_sides(self, base: list[Output], new: list[Output]) -> None:
         """:meth:`add` for both sides; rows settled together on both sides (a
         :class:`Rows` each, starting at the same line) are paired as they are read, so
@@ -269,7 +249,7 @@ def compare(
     # study observes the base side (it reads Routed rows only).
     sides = (_Side(base, batches=observe is None), _Side(new, batches=observe is None))
     pairs = _Pairs(limit)
-    add, add_both = pairs.add, pairs.add_both
+    add, add_sides = pairs.add, pairs.add_sides
     engine_base, engine_new = sides[0].engine.feed, sides[1].engine.feed
     report_base, report_new = sides[0].report.feed, sides[1].report.feed
     base_outputs: list[Output] | None
@@ -299,7 +279,7 @@ def compare(
             on_bad(error)
             continue
         if base_outputs and new_outputs:
-            add_both(base_outputs, new_outputs)
+            add_sides(base_outputs, new_outputs)
         elif base_outputs:
             add(0, base_outputs)
         elif new_outputs:

@@ -20,9 +20,11 @@ from routectl.errors import BadLogRow
 from routectl.events import (
     BuyerMessage,
     Close,
+    Device,
     Event,
     HumanReply,
     Paid,
+    Status,
     StatusChange,
     Transfer,
 )
@@ -45,12 +47,12 @@ BACKWARDS = N_("time goes backwards (rows must be in time order; --sort sorts th
 MAX_FIELD_BYTES = 1_000_000
 """Largest accepted CSV field, in characters; larger ones are a bad row, not a memory blow-up."""
 
-STATUS_ALIASES = {
+STATUS_ALIASES: dict[str, Status] = {
     "online": "online", "在线": "online",
     "suspended": "suspended", "挂起": "suspended",
     "offline": "offline", "离线": "offline",
 }  # fmt: skip
-DEVICE_ALIASES = {"pc": "pc", "电脑": "pc", "mobile": "mobile", "手机": "mobile"}
+DEVICE_ALIASES: dict[str, Device] = {"pc": "pc", "电脑": "pc", "mobile": "mobile", "手机": "mobile"}
 ENTRY_ALIASES = {
     **{entry: entry for entry in ENTRIES},
     "店铺首页": "shop_home", "商品详情页": "item_detail",
@@ -94,10 +96,15 @@ def read_events(
     # swallowing of every following row into one field.
     bounded = BoundedLines(lines, source)  # no line or row may fill the memory (linebound.py)
     reader = csv.reader(bounded, strict=True)
-    header = _read_header(reader, source)
+    # The tally is the process's (codecs knows handlers by name); this read's own count
+    # is how far it moved since here, so reads side by side never hide each other's.
+    escaped_before = _tally.count
+    header = _read_header(reader, source, escaped_before)
     index = _column_index(header, source, columns)
     converter = _RowConverter(index, zone, known_agents)
-    rows: Iterable[tuple[int, list[str]]] = _data_rows(reader, bounded, source, on_bad)
+    rows: Iterable[tuple[int, list[str]]] = _data_rows(
+        reader, bounded, source, on_bad, escaped_before
+    )
     if sort:
         rows = _sorted_rows(rows, index["time"], zone)
     yield from _in_time_order(_converted(rows, converter, source, on_bad), source, on_bad)
@@ -186,11 +193,13 @@ def _data_rows(
     bounded: BoundedLines,
     source: str,
     on_bad: BadRowHandler | None,
+    escaped_before: int,
 ) -> Iterator[tuple[int, list[str]]]:
     """``(line, cells)`` of every data row, numbered where the row starts in the file.
 
     Unreadable rows (bad CSV, past the line or cell bounds, undecodable bytes) are
-    reported here; blank lines are passed over.
+    reported here; blank lines are passed over. ``escaped_before``: the undecodable
+    bytes tally when the read began.
     """
     max_cells = linebound.MAX_CELLS
     line = reader.line_num
@@ -231,7 +240,7 @@ def _data_rows(
                 on_bad,
             )
             continue
-        if _undecodable.count and not _is_text(row):
+        if _tally.count != escaped_before and not _is_text(row):
             _bad(BadLogRow(source, start, _(NOT_TEXT)), on_bad)
             continue
         yield start, row
@@ -305,11 +314,11 @@ def _csv_reason(error: csv.Error) -> str:
     return reason
 
 
-def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
+def _read_header(reader: Iterator[list[str]], source: str, escaped_before: int) -> list[str]:
     try:
         for header in reader:
             if header and any(cell.strip() for cell in header):
-                if _undecodable.count and not _is_text(header):
+                if _tally.count != escaped_before and not _is_text(header):
                     raise BadLogRow(source, 1, _(NOT_TEXT))
                 return header
     except csv.Error as exc:
@@ -322,13 +331,13 @@ def _read_header(reader: Iterator[list[str]], source: str) -> list[str]:
 _UNDECODABLE = re.compile(f"[{chr(0xDC80)}-{chr(0xDCFF)}]")  # mypyc: no surrogate literals
 
 
-class _UndecodableCounter:
+class _UndecodableTally:
     """A codec error handler that escapes like ``surrogateescape`` and counts.
 
-    Logs are opened with ``errors=UNDECODABLE_ERRORS``, so a byte the encoding cannot
+    Logs are opened with ``errors=undecodable_errors()``, so a byte the encoding cannot
     decode arrives as a lone surrogate on its own row instead of failing a whole 8 KiB
-    chunk at once. Rows are searched for such surrogates only once one was seen, so
-    clean logs pay nothing per row.
+    chunk at once. A read searches its rows for such surrogates only once the count
+    moved since the read began, so clean logs pay nothing per row.
     """
 
     def __init__(self) -> None:
@@ -340,8 +349,16 @@ class _UndecodableCounter:
 
 
 UNDECODABLE_ERRORS = "routectl-undecodable"
-_undecodable = _UndecodableCounter()
-codecs.register_error(UNDECODABLE_ERRORS, _undecodable)
+_tally = _UndecodableTally()
+
+
+def undecodable_errors() -> str:
+    """The ``errors=`` to open a log's text with; registers the handler on first use."""
+    try:
+        codecs.lookup_error(UNDECODABLE_ERRORS)
+    except LookupError:
+        codecs.register_error(UNDECODABLE_ERRORS, _tally)
+    return UNDECODABLE_ERRORS
 
 
 def _is_text(row: list[str]) -> bool:
@@ -354,6 +371,16 @@ def _bad(error: BadLogRow, on_bad: BadRowHandler | None) -> None:
     if on_bad is None:
         raise error
     on_bad(error)
+
+
+def _bad_time(raw: str, error: ValueError | OverflowError) -> ValueError:
+    if isinstance(error, NonexistentTime):
+        reason = _("bad time {value}: {reason}").format(value=repr(raw), reason=error)
+    else:
+        reason = _("bad time {value}: expected ISO 8601 like 2026-11-02T08:00:00").format(
+            value=repr(raw)
+        )
+    return ValueError(reason)
 
 
 def _agent_hint(agent: str, known: dict[str, str]) -> str:
@@ -408,7 +435,7 @@ class _RowConverter:
         self.received_by_at = at["received_by"]
 
     def convert(self, row: list[str], line: int) -> Event:
-        # Hot path (one call per row): the time()/buyer() helpers are inlined, and a cell
+        # Hot path (one call per row): the buyer() helper is inlined, and a cell
         # is stripped only when it is not empty ("" stays "", so results are unchanged).
         if self.sub_account_at >= 0 and len(row) > self.header_width:
             del row[self.header_width :]  # cells past the header must not read as the agent
@@ -427,19 +454,10 @@ class _RowConverter:
             raw = raw.strip()
         if not raw:
             raise ValueError(_("missing time"))
-        parser = self.parser  # TimeParser.parse's cache hit, inlined: change both together
-        if (
-            len(raw) == parser._length
-            and raw.startswith(parser._minute_key)
-            and raw.endswith(parser._tail)
-        ):
-            seconds = raw[17:19]
-            if raw[16] == ":" and seconds.isdigit() and seconds < "60":
-                time = parser._minute_start + int(seconds)
-            else:
-                time = self.time(raw)
-        else:
-            time = self.time(raw)
+        try:
+            time = self.parser.parse(raw)
+        except (ValueError, OverflowError) as exc:
+            raise _bad_time(raw, exc) from None
         if kind == "message":
             cell = row[self.agent_at]
             agent = self.named_agent(cell) if cell else None
@@ -505,22 +523,6 @@ class _RowConverter:
             target = self.received_by_at if kind == "message" else self.agent_at
             if not row[target].strip():
                 row[target] = account
-
-    def time(self, raw: str) -> float:
-        if not raw:
-            raise ValueError(_("missing time"))
-        try:
-            return self.parser.parse(raw)
-        except NonexistentTime as exc:
-            raise ValueError(
-                _("bad time {value}: {reason}").format(value=repr(raw), reason=exc)
-            ) from None
-        except (ValueError, OverflowError):
-            raise ValueError(
-                _("bad time {value}: expected ISO 8601 like 2026-11-02T08:00:00").format(
-                    value=repr(raw)
-                )
-            ) from None
 
     def amount(self, row: list[str]) -> float | None:
         raw = row[self.amount_at].strip()
@@ -606,7 +608,7 @@ class _RowConverter:
             raise ValueError(
                 _("unknown device {value}; expected pc or mobile").format(value=repr(raw_device))
             )
-        return StatusChange(line, time, agent, status, device)  # type: ignore[arg-type]
+        return StatusChange(line, time, agent, status, device)
 
     def entry(self, raw: str) -> str:
         entry = ENTRY_ALIASES.get(raw.lower())

@@ -21,7 +21,7 @@ from routectl.errors import BadLogRow, RoutectlError, UsageProblem, os_reason
 from routectl.events import Event
 from routectl.i18n import _, ngettext
 from routectl.logio.encodings import SNIFF_BYTES, codec_for, detect_codec
-from routectl.logio.reader import UNDECODABLE_ERRORS, read_events
+from routectl.logio.reader import read_events, undecodable_errors
 from routectl.logio.sorting import first_row_back
 from routectl.model import ShopConfig
 from routectl.progress import clear_progress, track_progress
@@ -83,7 +83,7 @@ def _head(stream: BinaryIO) -> bytes:
 
 def _as_text(stream: BinaryIO, encoding: str | None) -> io.TextIOWrapper:
     codec = _codec(stream, encoding)
-    return io.TextIOWrapper(stream, encoding=codec, errors=UNDECODABLE_ERRORS, newline="")
+    return io.TextIOWrapper(stream, encoding=codec, errors=undecodable_errors(), newline="")
 
 
 def _codec(stream: BinaryIO, encoding: str | None) -> str:

@@ -41,29 +41,44 @@ def log_rows(
             when = stamp(event.time)
         else:
             when = datetime.fromtimestamp(int(event.time), zone).isoformat()
-        kind = type(event)
-        if kind is BuyerMessage:
-            message: BuyerMessage = event  # type: ignore[assignment]
-            receiver = ""
-            for output in outputs:
-                if isinstance(output, Routed) and output.line == message.line:
-                    assignee = output.assignee
-                    if assignee not in (ASSIGNEE_BOT, ASSIGNEE_OFFLINE):
-                        receiver = assignee
-            yield [when, "message", message.buyer, message.agent or "", "", "",
-                   message.entry or "", message.item or "", message.order_status or "",
-                   message.intent or "", message.text or "", "", receiver]  # fmt: skip
-        elif kind is HumanReply:
-            reply: HumanReply = event  # type: ignore[assignment]
-            yield [when, "reply", reply.buyer, reply.agent or "", *[""] * 9]
-        elif kind is StatusChange:
-            status: StatusChange = event  # type: ignore[assignment]
-            yield [when, "status", "", status.agent, status.device, status.status, *[""] * 7]
-        elif kind is Close:
-            yield [when, "close", event.buyer, *[""] * 10]  # type: ignore[union-attr]
-        elif kind is Transfer:
-            yield [when, "transfer", event.buyer, event.agent or "", *[""] * 9]  # type: ignore[union-attr]
-        elif kind is Paid:
-            paid: Paid = event  # type: ignore[assignment]
-            amount = "" if paid.amount is None else f"{paid.amount:.2f}"
-            yield [when, "paid", paid.buyer, *[""] * 8, amount, ""]
+        if type(event) is BuyerMessage:
+            yield _message_row(when, event, outputs)
+        elif type(event) is HumanReply:
+            yield [
+                when,
+                "reply",
+                event.buyer,
+                event.agent or "",
+                *[""] * 6,
+                event.text or "",
+                "",
+                "",
+            ]
+        elif type(event) is StatusChange:
+            yield [when, "status", "", event.agent, event.device, event.status, *[""] * 7]
+        elif type(event) is Close:
+            yield [when, "close", event.buyer, *[""] * 10]
+        elif type(event) is Transfer:
+            yield [when, "transfer", event.buyer, event.agent or "", *[""] * 9]
+        elif type(event) is Paid:
+            amount = "" if event.amount is None else f"{event.amount:.2f}"
+            yield [when, "paid", event.buyer, *[""] * 8, amount, ""]
+
+
+def _message_row(when: str, message: BuyerMessage, outputs: list[Output]) -> list[str]:
+    receiver = received_at_once(message, outputs) or ""
+    return [when, "message", message.buyer, message.agent or "", "", "",
+            message.entry or "", message.item or "", message.order_status or "",
+            message.intent or "", message.text or "", "", receiver]  # fmt: skip
+
+
+def received_at_once(message: BuyerMessage, outputs: list[Output]) -> str | None:
+    """The agent the engine routed ``message`` to among ``outputs`` (its row's
+    ``received_by``); None when it waited or went to the bot or offline."""
+    receiver = None
+    for output in outputs:
+        if isinstance(output, Routed) and output.line == message.line:
+            assignee = output.assignee
+            if assignee not in (ASSIGNEE_BOT, ASSIGNEE_OFFLINE):
+                receiver = assignee
+    return receiver

@@ -23,8 +23,9 @@ P8) fed with synthetic sources and a hand-made reply model instead of a log's:
   engine gave the buyer to; a buyer pooled at night is answered once its agent logs
   in; a buyer the bot holds gets a human only after a hand-over; a transfer is written
   only when the engine accepts it, so the log never has a bad row.
-- :func:`routectl.logio.writer.log_rows` writes the events as rows (a message's
-  ``received_by`` is the agent the engine gave it at once); this module adds the texts.
+- This module adds the texts; :func:`routectl.logio.writer.log_rows` writes the
+  events as rows (a message's ``received_by`` is the agent the engine gave it at once).
+  :func:`generate_events` gives the same events without the rows, as the reader would.
 
 Memory is bounded by the buyer population and the conversations open at one moment,
 never by the number of rows.
@@ -41,15 +42,15 @@ import itertools
 import math
 import random
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from routectl.events import Event, Output
+from routectl.events import BuyerMessage, Event, HumanReply, Output, Transfer
 from routectl.i18n import _
 from routectl.logio.timefmt import FIRST_YEAR, LAST_YEAR
 from routectl.logio.writer import HEADER as SIM_HEADER
-from routectl.logio.writer import log_rows
+from routectl.logio.writer import log_rows, received_at_once
 from routectl.model import ShopConfig
 from routectl.sim.core import Simulation
 from routectl.sim.generate_times import DEFAULT_TIME_FORMAT
@@ -249,9 +250,47 @@ def generate_rows(
     return generated
 
 
+def generate_events(
+    config: ShopConfig,
+    *,
+    seed: int = 1,
+    start: date = DEFAULT_START,
+    rows: int | None = None,
+    days: int | None = None,
+    rows_per_day: int | None = None,
+) -> Iterator[Event]:
+    """The events of :func:`generate_rows`' log as the log reader gives them back (the
+    same lines, times, texts and ``received_by``), for code under test that is not the
+    reader: no CSV in between."""
+    plan = make_plan(config, rows=rows, days=days, rows_per_day=rows_per_day)
+    check_dates(start, plan.days if plan.rows is None else None)
+    pairs = _texted_pairs(config, plan, seed, start)
+    events = (_as_read(event, outputs, line) for line, (event, outputs) in enumerate(pairs, 2))
+    if plan.rows is not None:
+        return itertools.islice(events, plan.rows)
+    return events
+
+
+def _as_read(event: Event, outputs: list[Output], line: int) -> Event:
+    """``event`` as read from its row at ``line`` (the simulation numbers events it did
+    not write, such as transfers the engine refused)."""
+    if type(event) is BuyerMessage:
+        return replace(event, line=line, received_by=received_at_once(event, outputs))
+    return replace(event, line=line)
+
+
 def _rows(
     config: ShopConfig, plan: Plan, seed: int, start: date, zone: ZoneInfo, stamps: Stamps
 ) -> Iterator[Row]:
+    for row in log_rows(_texted_pairs(config, plan, seed, start), zone, stamps):
+        yield tuple(row)
+
+
+def _texted_pairs(
+    config: ShopConfig, plan: Plan, seed: int, start: date
+) -> Iterator[tuple[Event, list[Output]]]:
+    """The simulation's events with their outputs, texts filled in, to the plan's end."""
+    zone = ZoneInfo(config.shop.timezone)
     clock = LocalDays(zone, start)
     sources = Sources(
         config,
@@ -273,9 +312,11 @@ def _rows(
     if plan.rows is None and plan.days is not None:
         pairs = _before(pairs, clock.day_start(plan.days))
     texts = _Texts(seed)
-    for row in log_rows(pairs, zone, stamps):
-        texts.fill(row)
-        yield tuple(row)
+    for event, outputs in pairs:
+        if event is None:
+            return
+        texts.fill(event)
+        yield event, outputs
 
 
 def _past_last() -> PastLastDate:
@@ -305,16 +346,14 @@ class _Texts:
         self.rand = random.Random(f"routectl:{seed}:texts").random
         self.handed_over: set[str] = set()
 
-    def fill(self, row: list[str]) -> None:
-        kind = row[1]
-        if kind == "message":
-            buyer = row[2]
-            if buyer in self.handed_over:
-                self.handed_over.discard(buyer)
-                row[10] = HUMAN_PLEASE
+    def fill(self, event: Event) -> None:
+        if type(event) is BuyerMessage:
+            if event.buyer in self.handed_over:
+                self.handed_over.discard(event.buyer)
+                event.text = HUMAN_PLEASE
             else:
-                row[10] = BUYER_TEXTS[int(self.rand() * len(BUYER_TEXTS))]
-        elif kind == "reply":
-            row[10] = REPLY_TEXTS[int(self.rand() * len(REPLY_TEXTS))]
-        elif kind == "transfer" and not row[3]:
-            self.handed_over.add(row[2])
+                event.text = BUYER_TEXTS[int(self.rand() * len(BUYER_TEXTS))]
+        elif type(event) is HumanReply:
+            event.text = REPLY_TEXTS[int(self.rand() * len(REPLY_TEXTS))]
+        elif type(event) is Transfer and not event.agent:
+            self.handed_over.add(event.buyer)

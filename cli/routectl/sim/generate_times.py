@@ -44,7 +44,6 @@ class TimeWriter:
         self._key = ""
         self._prefix = ""
         self._suffix = ""
-        self._minute_posix = 0
         self._whole_minute = True
 
     def posix(self, naive: str) -> float:
@@ -64,7 +63,6 @@ class TimeWriter:
     def _new_minute(self, key: str) -> None:
         self._key = key
         minute_posix = int(self._parser.parse(key + ":00"))
-        self._minute_posix = minute_posix
         local = datetime.fromisoformat(key + ":00")
         offset = int(local.replace(tzinfo=timezone.utc).timestamp()) - minute_posix
         # Local mean times (before ~1900) have offsets with seconds: written row by row.
