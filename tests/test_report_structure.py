@@ -102,3 +102,18 @@ def test_tables_read_the_tally_not_the_builder() -> None:
     graph = import_graph()
     for reader in ("tables", "assemble", "explain", "result", "render", "html"):
         assert f"{PACKAGE}.compute" not in graph[f"{PACKAGE}.{reader}"], reader
+
+
+def test_tables_leave_tabulates_module_settings_as_they_were() -> None:
+    import tabulate
+
+    from routectl.output import render_table
+
+    padding, wide = tabulate.MIN_PADDING, tabulate.WIDE_CHARS_MODE
+    tabulate.MIN_PADDING = 7
+    try:
+        assert render_table(["a", "b"], [["1", "2"]], min_padding=0).splitlines()[0] == "a  b"
+        assert tabulate.MIN_PADDING == 7
+        assert tabulate.WIDE_CHARS_MODE is wide
+    finally:
+        tabulate.MIN_PADDING = padding
