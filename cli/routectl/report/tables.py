@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
-from typing import NamedTuple, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from routectl.events import RULE_DEDICATED, RULE_DIRECT, RULE_OFFLINE, RULE_RECENT_CONTACT
 from routectl.report.contradictions import KINDS
@@ -99,25 +100,9 @@ class Tables:
             attributed={
                 source: t.attributed[source] for source in ("received_by", "replier", "replayed")
             },
-            routing_agreement=ratio(
-                sum(agreed for _, agreed in t.agreement.values()),
-                sum(total for total, _ in t.agreement.values()),
-            ),
-            contradictions=[
-                {
-                    "kind": kind,
-                    "count": seen[0],
-                    "first_line": seen[1],
-                    "buyer": seen[2],
-                    "received_by": seen[3],
-                }
-                for kind in KINDS
-                if (seen := t.contradictions.get(kind)) is not None
-            ],
-            agreement_by_rule={
-                rule: {"inquiries": total, "agreed": agreed, "agreement": ratio(agreed, total)}
-                for rule, (total, agreed) in sorted(t.agreement.items())
-            },
+            routing_agreement=_routing_agreement(t.agreement),
+            contradictions=_contradictions(t.contradictions),
+            agreement_by_rule=_agreement_by_rule(t.agreement),
         )
 
     # --- agents -------------------------------------------------------------------
@@ -340,6 +325,38 @@ class Tables:
                 )
             )
         return tuple(rows)
+
+
+def _routing_agreement(agreement: Mapping[str, list[int]]) -> float | None:
+    """P3: the share of inquiries with a ``received_by`` routed to that same agent."""
+    return ratio(
+        sum(agreed for _, agreed in agreement.values()),
+        sum(total for total, _ in agreement.values()),
+    )
+
+
+def _agreement_by_rule(
+    agreement: Mapping[str, list[int]],
+) -> dict[str, dict[str, int | float | None]]:
+    return {
+        rule: {"inquiries": total, "agreed": agreed, "agreement": ratio(agreed, total)}
+        for rule, (total, agreed) in sorted(agreement.items())
+    }
+
+
+def _contradictions(seen_by_kind: Mapping[str, list[Any]]) -> list[dict[str, str | int]]:
+    """P3: per kind (in :data:`~.contradictions.KINDS` order) its count and first case."""
+    return [
+        {
+            "kind": kind,
+            "count": seen[0],
+            "first_line": seen[1],
+            "buyer": seen[2],
+            "received_by": seen[3],
+        }
+        for kind in KINDS
+        if (seen := seen_by_kind.get(kind)) is not None
+    ]
 
 
 class RateFigures(TypedDict):
