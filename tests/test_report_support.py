@@ -17,7 +17,7 @@ from routectl.events import (
 )
 from routectl.logio.timefmt import TimeParser
 from routectl.model import ShopConfig
-from routectl.report import ReportBuilder, Window
+from routectl.report import ReportBuilder, Window, assemble_report
 from routectl.report.result import Report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -74,7 +74,7 @@ class Script:
         self.feed(HumanReply(self._next(), at(time), buyer), *outputs)
 
     def finish(self, *outputs: Output) -> Report:
-        return self.builder.finish(list(outputs))
+        return assemble_report(self.builder.finish(list(outputs)))
 
 
 def transfer(script: Script, time: str, buyer: str, from_assignee: str, to_agent: str) -> None:

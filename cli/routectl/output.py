@@ -366,19 +366,30 @@ def _write_json(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: Text
     return count
 
 
-def render_table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def render_table(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], *, min_padding: int | None = None
+) -> str:
     """An aligned plain-text table; CJK characters count as two columns (wcwidth).
 
     Cells are escaped (:func:`routectl.safetext.printable`): a value never spans lines
-    or talks to the terminal.
+    or talks to the terminal. ``min_padding``: tabulate's padding beyond the widest cell
+    (None: tabulate's default).
     """
     import tabulate  # imported here: start-up time matters for the commands without tables
 
-    tabulate.WIDE_CHARS_MODE = True
     cells = [[_table_cell(v) for v in row] for row in rows]
-    return tabulate.tabulate(
-        cells, headers=[printable(c) for c in columns], tablefmt="simple", disable_numparse=True
-    )
+    # tabulate takes these two only as module settings: set for this call, then restored,
+    # so no other caller of tabulate sees them changed.
+    saved = tabulate.WIDE_CHARS_MODE, tabulate.MIN_PADDING
+    tabulate.WIDE_CHARS_MODE = True
+    if min_padding is not None:
+        tabulate.MIN_PADDING = min_padding
+    try:
+        return tabulate.tabulate(
+            cells, headers=[printable(c) for c in columns], tablefmt="simple", disable_numparse=True
+        )
+    finally:
+        tabulate.WIDE_CHARS_MODE, tabulate.MIN_PADDING = saved
 
 
 TABLE_SAMPLE_ROWS = 1000

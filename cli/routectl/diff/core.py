@@ -26,7 +26,7 @@ from routectl.events import BuyerMessage, Event, Output, Routed, Rows
 from routectl.i18n import N_
 from routectl.logio.reader import BadRowHandler
 from routectl.model import ShopConfig
-from routectl.report import Report, ReportBuilder, Window
+from routectl.report import Report, ReportBuilder, Window, assemble_report
 from routectl.report.result import AgentRow
 
 REPLY_NOTE = N_(
@@ -289,7 +289,8 @@ def compare(
         observe(None, base_end)
     pairs.add_sides(base_end, new_end)
     pairs.finish()
-    base_report, new_report = sides[0].report.finish(base_end), sides[1].report.finish(new_end)
+    base_report = assemble_report(sides[0].report.finish(base_end))
+    new_report = assemble_report(sides[1].report.finish(new_end))
     return DiffResult(
         messages=pairs.messages,
         changed_messages=pairs.changed_assignee + pairs.changed_rule_only,

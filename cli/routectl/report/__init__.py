@@ -2,8 +2,10 @@
 
 Pure core: events and the engine's outputs in, a :class:`Report` out; no file, clock or
 Click. :func:`build_report` drives a :class:`ReportBuilder` from the ``(event, outputs)``
-pairs of :func:`routectl.replay.run`; :mod:`.render` turns the report into a table,
-JSON or CSV; :mod:`.window` resolves ``--since``/``--until`` against a given ``now``.
+pairs of :func:`routectl.replay.run`, and :func:`assemble_report` turns the builder's
+tally into a report; :mod:`.render` turns the report into a table, JSON or CSV;
+:mod:`.window` resolves ``--since``/``--until`` against a given ``now``. The modules and
+their dependency direction: docs/design/report.md.
 """
 
 from __future__ import annotations
@@ -12,11 +14,19 @@ from collections.abc import Iterable
 
 from routectl.events import Event, Output
 from routectl.model import ShopConfig
+from routectl.report.assemble import assemble_report
 from routectl.report.compute import ReportBuilder
 from routectl.report.result import Report
 from routectl.report.window import Window, resolve_window
 
-__all__ = ["Report", "ReportBuilder", "Window", "build_report", "resolve_window"]
+__all__ = [
+    "Report",
+    "ReportBuilder",
+    "Window",
+    "assemble_report",
+    "build_report",
+    "resolve_window",
+]
 
 
 def build_report(
@@ -36,6 +46,6 @@ def build_report(
     builder = ReportBuilder(config, window or Window(), days=days, breakdowns=breakdowns)
     for event, outputs in replayed:
         if event is None:
-            return builder.finish(outputs)
+            return assemble_report(builder.finish(outputs))
         builder.feed(event, outputs)
-    return builder.finish(())
+    return assemble_report(builder.finish(()))

@@ -1,7 +1,8 @@
-"""Aggregate one replay (events + engine outputs) into a :class:`Report`, streaming.
+"""Aggregate one replay (events + engine outputs) into a :class:`~.tally.Tally`, streaming.
 
 Feed :meth:`ReportBuilder.feed` every event with the outputs the engine returned for it,
-then :meth:`ReportBuilder.finish` with the engine's final outputs. Memory grows with
+then :meth:`ReportBuilder.finish` with the engine's final outputs; its tally becomes a
+report in :func:`~.assemble.assemble_report`. Memory grows with
 buyers, agents and days (a few bounded histograms per day), never with rows.
 
 Everything is attributed to the moment of its message: a message, inquiry, offline
@@ -36,17 +37,15 @@ from routectl.events import (
     Transferred,
 )
 from routectl.model import ShopConfig
-from routectl.report.buyers import NO_GROUP, BuyerFigures
 from routectl.report.clock import LocalClock
 from routectl.report.contradictions import contradiction_kind
-from routectl.report.explain import explain_imbalances
 from routectl.report.presence import Presence
-from routectl.report.questions import Question, QuestionTracker
-from routectl.report.result import Report
+from routectl.report.questions import QuestionTracker
+from routectl.report.records import NO_GROUP, BuyerFigures, Question
 from routectl.report.sales import SalesLedger
 from routectl.report.shares import ShareModel
-from routectl.report.stats import Histogram, RateCounts, ReplyStats, record, record_average
-from routectl.report.tables import Tables
+from routectl.report.stats import Histogram, ReplyStats, record, record_average
+from routectl.report.tally import Counts, HourCounts, Tally
 from routectl.report.weights import WeightEvidence
 from routectl.report.window import Window
 
@@ -54,29 +53,6 @@ UNANSWERED_AFTER_S = 600.0
 """An assigned inquiry with no human reply this long after assignment is flagged."""
 
 _NOT_AGENTS = (ASSIGNEE_BOT, ASSIGNEE_OFFLINE)
-
-
-class Counts:
-    """Plain counters for one breakdown row (the shop or a day)."""
-
-    __slots__ = ("inquiries", "messages", "offline_messages", "replies")
-
-    def __init__(self) -> None:
-        self.messages = 0
-        self.inquiries = 0
-        self.offline_messages = 0
-        self.replies = ReplyStats()
-
-
-class HourCounts:
-    """Counters for one hour of day (no response times: the hour table shows no median)."""
-
-    __slots__ = ("inquiries", "messages", "replies")
-
-    def __init__(self) -> None:
-        self.messages = 0
-        self.inquiries = 0
-        self.replies = RateCounts()
 
 
 class ReportBuilder:
@@ -111,8 +87,6 @@ class ReportBuilder:
         """The shop's counters. Its ``replies`` stay empty until :meth:`finish` sums them
         from ``by_agent`` and ``no_agent``."""
         self.by_hour = [HourCounts() for _ in range(24)]
-        self._since = window.since
-        self._until = window.until
         self.by_day: defaultdict[str, Counts] = defaultdict(Counts)
         self.by_agent: defaultdict[str, ReplyStats] = defaultdict(ReplyStats)
         self.no_agent = ReplyStats()
@@ -121,7 +95,6 @@ class ReportBuilder:
         self.by_group: defaultdict[str, ReplyStats] = defaultdict(ReplyStats)
         self.group_inquiries: Counter[str] = Counter()
         self.group_queued: Counter[str] = Counter()
-        self.agent_rules = self.shares.rules
         self.figures: Counter[str] = Counter()
         self._group_names = frozenset(group.name for group in config.groups)
         self._routing_members = {
@@ -163,47 +136,56 @@ class ReportBuilder:
         for output in outputs:
             self._output(output)
 
-    def finish(self, outputs: Iterable[Output]) -> Report:
-        """The engine's end-of-log outputs; returns the report."""
+    def finish(self, outputs: Iterable[Output]) -> Tally:
+        """The engine's end-of-log outputs; returns what the replay counted."""
         for output in outputs:
             self._output(output)
         self.questions.finish(self.buyers.values())
         end = self._end()
         self.presence.finish(end)
+        self._close_watches(end)
+        self.shares.settle(self.presence.available)
+        self._sum_shop_replies()
+        return self._tally(end)
+
+    def _close_watches(self, end: float) -> None:
+        """Watches that ran out by the end of the log were never answered in time."""
         for buyer in self.buyers.values():
             if buyer.watch is not None and buyer.watch <= end:
                 self.figures["unanswered_after_10m"] += 1
             buyer.watch = None
-        self.shares.settle(self.presence.available)
-        self._sum_shop_replies()
-        tables = Tables(self)
-        agents = tables.agents()
-        full = self.breakdowns
-        return Report(
-            shop=self.config.shop.name,
-            timezone=self.config.shop.timezone,
-            since=self.window.bounded_since,
-            until=self.window.bounded_until,
+
+    def _tally(self, end: float) -> Tally:
+        questions = self.questions
+        return Tally(
+            config=self.config,
+            window=self.window,
+            clock=self.clock,
+            breakdowns=self.breakdowns,
             first_event=self.first_event,
             last_event=self.last_event,
-            days=tables.days_spanned,
-            reply_hours=self.config.reply_rate.window_text,
-            threshold_s=self.config.reply_rate.threshold_s,
-            avg_hours=self.config.reply_rate.avg_window_text,
-            avg_cap_s=self.config.reply_rate.avg_cap_s,
-            slow_after_s=self.config.reply_rate.slow_after_s,
-            conversion_window_s=self.config.sales.conversion_window_s,
-            summary=tables.summary(),
-            agents=agents,
-            groups=tables.groups() if full else (),
-            hours=tables.hours() if full else (),
-            days_rows=tables.days() if full else (),
-            implied_weights=self.weight_evidence.fit(
-                {agent.id: agent.weight for agent in self.config.agents}
-            ),
-            imbalances=explain_imbalances(self.config, agents, tables.agent_context())
-            if full
-            else (),
+            end=end,
+            shop=self.shop,
+            by_hour=self.by_hour,
+            by_day=self.by_day,
+            by_agent=self.by_agent,
+            by_group=self.by_group,
+            group_inquiries=self.group_inquiries,
+            group_queued=self.group_queued,
+            figures=self.figures,
+            transferred_unanswered=questions.transferred_unanswered,
+            questions_outside_hours=questions.outside_hours,
+            bot_questions=questions.bot_questions,
+            agent_times=self.presence.agents,
+            shares=self.shares,
+            sales=self.sales,
+            pool_waits=self.pool_waits,
+            queue_waits=self.queue_waits,
+            attributed=self.attributed,
+            observed_inquiries=self.observed_inquiries,
+            agreement=self.agreement,
+            contradictions=self.contradictions,
+            weight_evidence=self.weight_evidence,
         )
 
     def _sum_shop_replies(self) -> None:
@@ -242,7 +224,7 @@ class ReportBuilder:
                     if type(output) is Routed and output.line == line:
                         own = output
                         break
-        if self._since <= moment < self._until:
+        if self.window.contains(moment):
             self.shop.messages += 1
             if self.breakdowns:
                 hour, day = self.clock.hour_and_day(moment)
@@ -331,7 +313,7 @@ class ReportBuilder:
         if kind is Transferred:
             self._transferred(output)  # type: ignore[arg-type]
             return
-        if not self._since <= output.time < self._until:
+        if not self.window.contains(output.time):
             return
         if kind is AutoReplySent:
             kind_of_reply = output.kind  # type: ignore[union-attr]
@@ -354,7 +336,7 @@ class ReportBuilder:
                 if observed is not None and observed != assignee:
                     assignee, label = observed, self._transfer_group(label, observed)
                 self.sales.receipt(buyer, routed.buyer, assignee, label, routed.time)
-        if not self._since <= routed.time < self._until:
+        if not self.window.contains(routed.time):
             return
         if routed.rule == RULE_OFFLINE:
             self.shop.offline_messages += 1
@@ -421,7 +403,7 @@ class ReportBuilder:
         label = buyer.group = self._transfer_group(buyer.group, transfer.to_agent)
         self.questions.transferred(buyer, transfer, label)
         self.sales.receipt(buyer, transfer.buyer, transfer.to_agent, label, transfer.time)
-        if self._since <= transfer.time < self._until:
+        if self.window.contains(transfer.time):
             self.figures["transfers"] += 1
 
     def _transfer_group(self, current: str, agent_id: str) -> str:

@@ -23,7 +23,7 @@ split then also follows how long agents keep conversations open.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from routectl.durations import humanize_seconds
 from routectl.i18n import N_, in_lang, translations
@@ -33,11 +33,35 @@ from routectl.report.labels import LANGS
 from routectl.report.labels import percent as _pct
 from routectl.report.narrate import imbalance_text
 from routectl.report.result import AgentRow, Cause, Imbalance, LocalDetails
-from routectl.report.tables import AgentContext
 
 ABSOLUTE_MARGIN = 0.05
 RELATIVE_MARGIN = 0.20
 MIN_GAP_INQUIRIES = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class AgentContext:
+    """What the imbalance explanation says beyond an agent's row."""
+
+    equal_share: float
+    team_available_s: float
+    time_fraction: float | None
+    """Share of the report's time the agent was available."""
+    team_time_fraction: float | None
+    arrival_fraction: float | None
+    """Share of its group(s)' inquiries that arrived while it was available."""
+    team_arrival_fraction: float | None
+    part_when_available: float | None
+    """Its mean split of an inquiry while available (its weight over the available weight)."""
+    nominal_part: float | None
+    """Its mean split by weight alone, everyone in."""
+    hours_worked: str
+    busy_hours: str
+    team_bypass: int
+    """Inquiries its teammates got by rules that bypass weights (R9, R10, direct, pool)."""
+    queued_in_groups: int
+    max_concurrent: int
+    team_max_concurrent: float
 
 
 def departs(actual: float, expected: float, total: int) -> bool:

@@ -37,62 +37,9 @@ from routectl.events import (
     Transferred,
 )
 from routectl.model import ReplyRate
-from routectl.report.buyers import BuyerFigures
 from routectl.report.clock import LocalClock
+from routectl.report.records import BuyerFigures, Question
 from routectl.report.window import Window
-
-
-class Question:
-    """One counted (R19) or averaged (R23) question; ``response_s`` None: no human replied."""
-
-    __slots__ = (
-        "averaged", "counted", "day", "done", "group_label", "hour", "line", "observed",
-        "owner", "replier", "response_s", "routed", "start",
-    )  # fmt: skip
-
-    def __init__(
-        self, line: int, start: float, counted: bool, averaged: bool, hour: int, day: str
-    ) -> None:
-        self.line = line
-        self.start = start
-        self.counted = counted
-        self.averaged = averaged
-        self.hour = hour
-        self.day = day
-        self.routed: Routed | None = None
-        self.owner: str | None = None
-        """The agent a transfer named (or the one it took the question from)."""
-        self.group_label: str | None = None
-        """The group a transferred question is credited to."""
-        self.response_s: float | None = None
-        self.done = False
-        self.observed: str | None = None
-        """The log's ``received_by`` of the question's first message."""
-        self.replier: str | None = None
-        """The agent of the reply that answered it, as the log names it."""
-
-    @property
-    def agent(self) -> str:
-        """Who held it in the log: receiver, else replier, else the replay's guess."""
-        if self.observed is not None:
-            return self.observed
-        if self.replier is not None:
-            return self.replier
-        if self.owner is not None:
-            return self.owner
-        return self.routed.assignee if self.routed is not None else ASSIGNEE_OFFLINE
-
-    @property
-    def source(self) -> str:
-        """Where :attr:`agent` comes from: ``received_by``, ``replier`` or ``replayed``."""
-        if self.observed is not None:
-            return "received_by"
-        return "replier" if self.replier is not None else "replayed"
-
-    @property
-    def attributed(self) -> bool:
-        return self.owner is not None or self.routed is not None
-
 
 QuestionSink = Callable[[Question], None]
 
@@ -118,8 +65,7 @@ class QuestionTracker:
         self.hours_end = float(reply_rate.window_end_s)
         self.avg_start = float(reply_rate.avg_window_start_s)
         self.avg_end = float(reply_rate.avg_window_end_s)
-        self._since = window.since
-        self._until = window.until
+        self.window = window
         self.clock = clock
         self.breakdowns = breakdowns
         self.on_done = on_done
@@ -135,7 +81,7 @@ class QuestionTracker:
         if routed is not None and routed.assignee == ASSIGNEE_BOT:
             if not buyer.bot_run:
                 buyer.bot_run = True
-                if self._since <= message.time < self._until:
+                if self.window.contains(message.time):
                     self.bot_questions += 1
             return
         if buyer.question is not None:
@@ -150,7 +96,7 @@ class QuestionTracker:
             question.routed = routed
 
     def _start(self, line: int, moment: float) -> Question:
-        if not self._since <= moment < self._until:
+        if not self.window.contains(moment):
             return _UNCOUNTED
         if self.breakdowns:
             second, hour, day = self.clock.place(moment)

@@ -526,14 +526,7 @@ def _main_account(rows: Sequence[AgentRow]) -> str:
 
 def _render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """An aligned table with two spaces between columns and no padding beyond that."""
-    import tabulate
-
-    saved = tabulate.MIN_PADDING
-    tabulate.MIN_PADDING = 0
-    try:
-        return render_table(headers, rows)
-    finally:
-        tabulate.MIN_PADDING = saved
+    return render_table(headers, rows, min_padding=0)
 
 
 def _num(value: float | None) -> str:

@@ -15,7 +15,7 @@
   agent had received (the bot's, or still pooled) is neither: ``uncredited_orders``.
 
 Memory: per buyer, the last receipt and the last message time (in its
-:class:`~routectl.report.buyers.BuyerFigures`); per agent and group, the set of its
+:class:`~routectl.report.records.BuyerFigures`); per agent and group, the set of its
 buyers. Never per row.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from routectl.events import Paid
-from routectl.report.buyers import BuyerFigures
+from routectl.report.records import BuyerFigures
 from routectl.report.window import Window
 
 
@@ -49,8 +49,7 @@ class SalesLedger:
     def __init__(self, window: Window, conversion_window_s: float, *, rows: bool = True) -> None:
         self.rows = rows
         """Keep the agents' and groups' figures too; without, the shop's only (``diff``)."""
-        self._since = window.since
-        self._until = window.until
+        self.window = window
         self.conversion_window_s = conversion_window_s
         self.shop = SalesCounts()
         self.by_agent: defaultdict[str, SalesCounts] = defaultdict(SalesCounts)
@@ -64,7 +63,7 @@ class SalesLedger:
         self, buyer: BuyerFigures, buyer_id: str, agent: str, group: str, moment: float
     ) -> None:
         """``agent`` received the buyer (an inquiry or a transfer) at ``moment``."""
-        if not self._since <= moment < self._until:
+        if not self.window.contains(moment):
             buyer.receipt = None
             return
         last = buyer.receipt
@@ -81,7 +80,7 @@ class SalesLedger:
         moment = payment.time
         amount = payment.amount or 0.0
         limit = self.conversion_window_s
-        in_window = self._since <= moment < self._until
+        in_window = self.window.contains(moment)
         if in_window:
             self.orders += 1
         receipt = buyer.receipt if buyer is not None else None

@@ -104,10 +104,6 @@ class Speed:
         self.avg_count = 0
         self.avg_sum = 0.0
 
-    def average(self, capped_s: float) -> None:
-        self.avg_count += 1
-        self.avg_sum += capped_s
-
     def merge_speed(self, other: Speed) -> None:
         self.slow += other.slow
         self.avg_count += other.avg_count

@@ -1,21 +1,20 @@
-"""Turn a finished :class:`~.compute.ReportBuilder` into the report's rows."""
+"""Turn a :class:`~.tally.Tally` into the report's rows and the imbalance contexts."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from routectl.events import RULE_DEDICATED, RULE_DIRECT, RULE_OFFLINE, RULE_RECENT_CONTACT
 from routectl.report.contradictions import KINDS
+from routectl.report.explain import AgentContext
 from routectl.report.result import AgentRow, DayRow, GroupRow, HourRow, Summary
 from routectl.report.sales import SalesCounts
 from routectl.report.shares import ALL
-from routectl.report.stats import ratio
-
-if TYPE_CHECKING:
-    from routectl.report.compute import ReportBuilder
+from routectl.report.stats import RateCounts, ReplyStats, ratio
+from routectl.report.tally import Tally
 
 NON_WEIGHT_RULES = (RULE_RECENT_CONTACT, RULE_DEDICATED, RULE_DIRECT, RULE_OFFLINE)
 """Rules that pick an agent without looking at weights."""
@@ -32,31 +31,6 @@ MIN_AGENTS_FOR_LOAD = 0.5
 two inquiries over a few minutes of one agent would read as dozens per hour."""
 
 
-@dataclass(frozen=True, slots=True)
-class AgentContext:
-    """What the imbalance explanation says beyond an agent's row."""
-
-    equal_share: float
-    team_available_s: float
-    time_fraction: float | None
-    """Share of the report's time the agent was available."""
-    team_time_fraction: float | None
-    arrival_fraction: float | None
-    """Share of its group(s)' inquiries that arrived while it was available."""
-    team_arrival_fraction: float | None
-    part_when_available: float | None
-    """Its mean split of an inquiry while available (its weight over the available weight)."""
-    nominal_part: float | None
-    """Its mean split by weight alone, everyone in."""
-    hours_worked: str
-    busy_hours: str
-    team_bypass: int
-    """Inquiries its teammates got by rules that bypass weights (R9, R10, direct, pool)."""
-    queued_in_groups: int
-    max_concurrent: int
-    team_max_concurrent: float
-
-
 class _Team(NamedTuple):
     members: list[str]
     """Held so that ``id(members)`` stays this team's key while the figures are used."""
@@ -69,61 +43,54 @@ class _Team(NamedTuple):
 
 
 class Tables:
-    def __init__(self, builder: ReportBuilder) -> None:
-        self.b = builder
+    def __init__(self, tally: Tally) -> None:
+        self.t = tally
         self.days_spanned = self._days_spanned()
         self._teams: dict[tuple[str, ...], list[str]] = {}
 
     def _days_spanned(self) -> int:
-        b = self.b
-        if b.first_event is None:
+        t = self.t
+        if t.first_event is None:
             return 0
-        start = max(b.first_event, b.window.since)
-        end = max(start, b._end())
-        first = date.fromisoformat(b.clock.day(start))
-        last = date.fromisoformat(b.clock.day(max(start, end - 1e-6)))
+        start = max(t.first_event, t.window.since)
+        end = max(start, t.end)
+        first = date.fromisoformat(t.clock.day(start))
+        last = date.fromisoformat(t.clock.day(max(start, end - 1e-6)))
         return (last - first).days + 1
 
     # --- summary ------------------------------------------------------------------
 
     def summary(self) -> Summary:
-        b = self.b
-        replies = b.shop.replies
-        figures = b.figures
-        sales = b.sales
+        t = self.t
+        replies = t.shop.replies
+        figures = t.figures
+        sales = t.sales
         return Summary(
-            messages=b.shop.messages,
-            inquiries=b.shop.inquiries,
-            questions_counted=replies.counted,
-            answered_within_threshold=replies.within,
-            response_rate=replies.response_rate,
-            answered=replies.answered,
-            reply_rate=replies.reply_rate,
-            first_response_median_s=replies.median_s,
+            messages=t.shop.messages,
+            inquiries=t.shop.inquiries,
+            **_reply_figures(replies),
             first_response_p90_s=replies.p90_s,
-            avg_response_s=replies.avg_response_s,
             avg_questions=replies.avg_count,
-            slow_questions=replies.slow,
             **_sales_figures(sales.shop),
             orders=sales.orders,
             silent_orders=sales.silent_orders,
             silent_sales=round(sales.silent_sales, 2),
             uncredited_orders=sales.uncredited_orders,
-            offline_messages=b.shop.offline_messages,
+            offline_messages=t.shop.offline_messages,
             transfers=figures["transfers"],
-            transferred_unanswered=b.questions.transferred_unanswered,
+            transferred_unanswered=t.transferred_unanswered,
             unanswered=replies.counted - replies.answered,
             answered_late=replies.answered - replies.within,
-            questions_outside_hours=b.questions.outside_hours,
-            bot_questions=b.questions.bot_questions,
+            questions_outside_hours=t.questions_outside_hours,
+            bot_questions=t.bot_questions,
             bot_messages=figures["bot_messages"],
             bot_inquiries=figures["bot_inquiries"],
             pooled_inquiries=figures["pooled_inquiries"],
-            pool_wait_median_s=b.pool_waits.percentile(0.5),
-            pool_wait_max_s=b.pool_waits.max(),
+            pool_wait_median_s=t.pool_waits.percentile(0.5),
+            pool_wait_max_s=t.pool_waits.max(),
             pooled_never_assigned=figures["pooled_never_assigned"],
             queued_inquiries=figures["queued_inquiries"],
-            queue_wait_median_s=b.queue_waits.percentile(0.5),
+            queue_wait_median_s=t.queue_waits.percentile(0.5),
             unassigned_inquiries=figures["unassigned_inquiries"],
             expired_pool_messages=figures["expired_pool_messages"],
             greetings_sent=figures["greetings_sent"],
@@ -131,67 +98,51 @@ class Tables:
             lag_held_messages=figures["lag_held_messages"],
             unanswered_after_10m=figures["unanswered_after_10m"],
             attributed={
-                source: b.attributed[source] for source in ("received_by", "replier", "replayed")
+                source: t.attributed[source] for source in ("received_by", "replier", "replayed")
             },
-            routing_agreement=ratio(
-                sum(agreed for _, agreed in b.agreement.values()),
-                sum(total for total, _ in b.agreement.values()),
-            ),
-            contradictions=[
-                {
-                    "kind": kind,
-                    "count": seen[0],
-                    "first_line": seen[1],
-                    "buyer": seen[2],
-                    "received_by": seen[3],
-                }
-                for kind in KINDS
-                if (seen := b.contradictions.get(kind)) is not None
-            ],
-            agreement_by_rule={
-                rule: {"inquiries": total, "agreed": agreed, "agreement": ratio(agreed, total)}
-                for rule, (total, agreed) in sorted(b.agreement.items())
-            },
+            routing_agreement=_routing_agreement(t.agreement),
+            contradictions=_contradictions(t.contradictions),
+            agreement_by_rule=_agreement_by_rule(t.agreement),
         )
 
     # --- agents -------------------------------------------------------------------
 
     def _agent_ids(self) -> list[str]:
-        ids = [agent.id for agent in self.b.config.agents]
+        ids = [agent.id for agent in self.t.config.agents]
         known = set(ids)
         extra = (
-            set(self.b.presence.agents)
-            | set(self.b.shares.actual)
-            | set(self.b.observed_inquiries)
-            | set(self.b.by_agent)
+            set(self.t.agent_times)
+            | set(self.t.shares.actual)
+            | set(self.t.observed_inquiries)
+            | set(self.t.by_agent)
         )
         return ids + sorted(extra - known)
 
     def agents(self) -> tuple[AgentRow, ...]:
-        online_expected = self.b.shares.online_expected(self._available_s())
+        online_expected = self.t.shares.online_expected(self._available_s())
         return tuple(
             self._agent_row(agent_id, online_expected.get(agent_id, 0.0))
             for agent_id in self._agent_ids()
         )
 
     def _agent_row(self, agent_id: str, online_expected: float) -> AgentRow:
-        b = self.b
-        config_agent = b.config.agent(agent_id)
-        shares = b.shares
+        t = self.t
+        config_agent = t.config.agent(agent_id)
+        shares = t.shares
         total = shares.total
-        time = b.presence.agents.get(agent_id)
+        time = t.agent_times.get(agent_id)
         online_s = time.online_s if time else 0.0
         inquiries = shares.actual[agent_id]
-        replies = b.by_agent[agent_id]
-        rules = b.agent_rules[agent_id]
+        replies = t.by_agent[agent_id]
+        rules = t.shares.rules[agent_id]
         return AgentRow(
             agent=agent_id,
             groups=config_agent.groups if config_agent else (),
             weight=config_agent.weight if config_agent else 0,
             inquiries=inquiries,
             share=ratio(inquiries, total),
-            observed_inquiries=b.observed_inquiries[agent_id],
-            observed_share=ratio(b.observed_inquiries[agent_id], b.observed_inquiries.total()),
+            observed_inquiries=t.observed_inquiries[agent_id],
+            observed_share=ratio(t.observed_inquiries[agent_id], t.observed_inquiries.total()),
             expected_share=ratio(shares.by_presence[agent_id], total) if shares.expected else None,
             weight_share=ratio(shares.by_weight[agent_id], total),
             online_share=ratio(online_expected, total),
@@ -202,15 +153,8 @@ class Tables:
             # R4: per-hour figures divide by the time it could take buyers (mobile too)
             inquiries_per_online_hour=_per_hour(inquiries, time.available_s if time else 0.0),
             hours_worked=self._hours_worked(time.present_by_hour if time else [0.0] * 24),
-            questions_counted=replies.counted,
-            answered_within_threshold=replies.within,
-            response_rate=replies.response_rate,
-            answered=replies.answered,
-            reply_rate=replies.reply_rate,
-            first_response_median_s=replies.median_s,
-            avg_response_s=replies.avg_response_s,
-            slow_questions=replies.slow,
-            **_sales_figures(b.sales.by_agent.get(agent_id)),
+            **_reply_figures(replies),
+            **_sales_figures(t.sales.by_agent.get(agent_id)),
             by_recent_contact=rules[RULE_RECENT_CONTACT],
             by_dedicated=rules[RULE_DEDICATED],
             direct=rules[RULE_DIRECT],
@@ -218,7 +162,7 @@ class Tables:
         )
 
     def _available_s(self) -> dict[str, float]:
-        return {agent_id: t.available_s for agent_id, t in self.b.presence.agents.items()}
+        return {agent_id: t.available_s for agent_id, t in self.t.agent_times.items()}
 
     def _hours_worked(self, by_hour: list[float]) -> str:
         """Local hours with enough presence, as clock ranges: ``08-12 14-22``."""
@@ -226,10 +170,10 @@ class Tables:
         return " ".join(hour_ranges({h for h, seconds in enumerate(by_hour) if seconds >= least}))
 
     def agent_context(self) -> dict[str, AgentContext]:
-        b = self.b
-        shares = b.shares
+        t = self.t
+        shares = t.shares
         available = self._available_s()
-        caps = {agent.id: agent.max_concurrent for agent in b.config.agents}
+        caps = {agent.id: agent.max_concurrent for agent in t.config.agents}
         span = self.span_s
         busy = self._busy_hours()
         contexts = {}
@@ -239,7 +183,7 @@ class Tables:
             figures = teams.get(id(team))
             if figures is None:
                 figures = teams[id(team)] = self._team(team, available, caps, span)
-            config_agent = b.config.agent(agent_id)
+            config_agent = t.config.agent(agent_id)
             groups = config_agent.groups if config_agent else ()
             contexts[agent_id] = AgentContext(
                 equal_share=shares.by_equal[agent_id] / shares.total if shares.total else 0.0,
@@ -252,13 +196,13 @@ class Tables:
                     shares.by_presence[agent_id], shares.arrivals_available[agent_id]
                 ),
                 nominal_part=_quotient(shares.by_weight[agent_id], shares.arrivals[agent_id]),
-                hours_worked=self._hours_worked(b.presence.agents[agent_id].present_by_hour)
-                if agent_id in b.presence.agents
+                hours_worked=self._hours_worked(t.agent_times[agent_id].present_by_hour)
+                if agent_id in t.agent_times
                 else "",
                 busy_hours=busy,
                 team_bypass=figures.bypass
                 - (self._bypass(agent_id) if agent_id in figures.names else 0),
-                queued_in_groups=sum(b.group_queued[g] for g in groups),
+                queued_in_groups=sum(t.group_queued[g] for g in groups),
                 max_concurrent=caps.get(agent_id, 0),
                 team_max_concurrent=figures.max_concurrent,
             )
@@ -282,13 +226,13 @@ class Tables:
     @property
     def span_s(self) -> float:
         """Seconds the report covers (the window clipped to the log)."""
-        b = self.b
-        if b.first_event is None:
+        t = self.t
+        if t.first_event is None:
             return 0.0
-        return max(0.0, b._end() - max(b.first_event, b.window.since))
+        return max(0.0, t.end - max(t.first_event, t.window.since))
 
     def _arrival_fraction(self, agents: list[str]) -> float | None:
-        shares = self.b.shares
+        shares = self.t.shares
         return _mean(
             [
                 shares.arrivals_available[a] / shares.arrivals[a]
@@ -298,13 +242,13 @@ class Tables:
         )
 
     def _bypass(self, agent_id: str) -> int:
-        rules = self.b.agent_rules[agent_id]
+        rules = self.t.shares.rules[agent_id]
         return sum(rules[rule] for rule in NON_WEIGHT_RULES)
 
     def _teammates(self, agent_id: str) -> list[str]:
         """The routing agents sharing a group with ``agent_id`` (itself included)."""
-        config_agent = self.b.config.agent(agent_id)
-        members = self.b.shares.members
+        config_agent = self.t.config.agent(agent_id)
+        members = self.t.shares.members
         if config_agent is None or not config_agent.groups:
             return list(members[ALL]) or [agent_id]
         team = self._teams.get(config_agent.groups)
@@ -315,59 +259,49 @@ class Tables:
 
     def _busy_hours(self) -> str:
         """The busiest local hours (most inquiries) as ranges: ``10-12, 20-22``."""
-        load = [(counts.inquiries, hour) for hour, counts in enumerate(self.b.by_hour)]
+        load = [(counts.inquiries, hour) for hour, counts in enumerate(self.t.by_hour)]
         busiest = sorted(load, key=lambda item: (-item[0], item[1]))[:BUSY_HOURS]
         return ", ".join(hour_ranges({hour for inquiries, hour in busiest if inquiries}))
 
     # --- groups, hours, days ----------------------------------------------------------
 
     def groups(self) -> tuple[GroupRow, ...]:
-        b = self.b
-        labels = [group.name for group in b.config.groups]
+        t = self.t
+        labels = [group.name for group in t.config.groups]
         for extra in (ALL, "-"):
-            if b.group_inquiries[extra] or extra in b.by_group:
+            if t.group_inquiries[extra] or extra in t.by_group:
                 labels.append(extra)
         return tuple(self._group_row(label) for label in labels)
 
     def _group_row(self, label: str) -> GroupRow:
-        b = self.b
-        members = [] if label == "-" else b.shares.members.get(label, [])
-        replies = b.by_group[label]
-        inquiries = b.group_inquiries[label]
+        t = self.t
+        members = [] if label == "-" else t.shares.members.get(label, [])
+        replies = t.by_group[label]
+        inquiries = t.group_inquiries[label]
         return GroupRow(
             group=label,
             agents=len(members),
-            weight=sum(b.shares.weights.get(a, 0) for a in members),
+            weight=sum(t.shares.weights.get(a, 0) for a in members),
             inquiries=inquiries,
-            share=ratio(inquiries, b.shop.inquiries),
-            queued=b.group_queued[label],
-            questions_counted=replies.counted,
-            answered_within_threshold=replies.within,
-            response_rate=replies.response_rate,
-            reply_rate=replies.reply_rate,
-            first_response_median_s=replies.median_s,
-            avg_response_s=replies.avg_response_s,
-            slow_questions=replies.slow,
-            **_sales_figures(b.sales.by_group.get(label)),
+            share=ratio(inquiries, t.shop.inquiries),
+            queued=t.group_queued[label],
+            **_group_reply_figures(replies),
+            **_sales_figures(t.sales.by_group.get(label)),
         )
 
     def hours(self) -> tuple[HourRow, ...]:
-        b = self.b
+        t = self.t
         days = max(1, self.days_spanned)
         rows = []
-        for hour, counts in enumerate(b.by_hour):
-            agent_seconds = sum(t.available_by_hour[hour] for t in b.presence.agents.values())
+        for hour, counts in enumerate(t.by_hour):
+            agent_seconds = sum(t.available_by_hour[hour] for t in t.agent_times.values())
             agents = round(agent_seconds / (3600 * days), 2)
             rows.append(
                 HourRow(
                     hour=hour,
                     messages=counts.messages,
                     inquiries=counts.inquiries,
-                    questions_counted=counts.replies.counted,
-                    answered_within_threshold=counts.replies.within,
-                    response_rate=counts.replies.response_rate,
-                    avg_response_s=counts.replies.avg_response_s,
-                    slow_questions=counts.replies.slow,
+                    **_rate_figures(counts.replies),
                     agents_available=agents,
                     inquiries_per_agent_hour=None
                     if agents < MIN_AGENTS_FOR_LOAD
@@ -378,26 +312,96 @@ class Tables:
 
     def days(self) -> tuple[DayRow, ...]:
         rows = []
-        for day in sorted(self.b.by_day):
-            counts = self.b.by_day[day]
+        for day in sorted(self.t.by_day):
+            counts = self.t.by_day[day]
             replies = counts.replies
             rows.append(
                 DayRow(
                     day=day,
                     messages=counts.messages,
                     inquiries=counts.inquiries,
-                    questions_counted=replies.counted,
-                    answered_within_threshold=replies.within,
-                    response_rate=replies.response_rate,
-                    answered=replies.answered,
-                    reply_rate=replies.reply_rate,
-                    first_response_median_s=replies.median_s,
-                    avg_response_s=replies.avg_response_s,
-                    slow_questions=replies.slow,
+                    **_reply_figures(replies),
                     offline_messages=counts.offline_messages,
                 )
             )
         return tuple(rows)
+
+
+def _routing_agreement(agreement: Mapping[str, list[int]]) -> float | None:
+    """P3: the share of inquiries with a ``received_by`` routed to that same agent."""
+    return ratio(
+        sum(agreed for _, agreed in agreement.values()),
+        sum(total for total, _ in agreement.values()),
+    )
+
+
+def _agreement_by_rule(
+    agreement: Mapping[str, list[int]],
+) -> dict[str, dict[str, int | float | None]]:
+    return {
+        rule: {"inquiries": total, "agreed": agreed, "agreement": ratio(agreed, total)}
+        for rule, (total, agreed) in sorted(agreement.items())
+    }
+
+
+def _contradictions(seen_by_kind: Mapping[str, list[Any]]) -> list[dict[str, str | int]]:
+    """P3: per kind (in :data:`~.contradictions.KINDS` order) its count and first case."""
+    return [
+        {
+            "kind": kind,
+            "count": seen[0],
+            "first_line": seen[1],
+            "buyer": seen[2],
+            "received_by": seen[3],
+        }
+        for kind in KINDS
+        if (seen := seen_by_kind.get(kind)) is not None
+    ]
+
+
+class RateFigures(TypedDict):
+    """R19 response rate and R23/R24 speed: what every row with questions shows."""
+
+    questions_counted: int
+    answered_within_threshold: int
+    response_rate: float | None
+    avg_response_s: float | None
+    slow_questions: int
+
+
+class GroupReplyFigures(RateFigures):
+    """A group's: the rate figures, the R20 reply rate and the median first response."""
+
+    reply_rate: float | None
+    first_response_median_s: int | None
+
+
+class ReplyFigures(GroupReplyFigures):
+    """The shop's, an agent's and a day's: a group's figures and how many were answered."""
+
+    answered: int
+
+
+def _rate_figures(counts: RateCounts | ReplyStats) -> RateFigures:
+    return {
+        "questions_counted": counts.counted,
+        "answered_within_threshold": counts.within,
+        "response_rate": counts.response_rate,
+        "avg_response_s": counts.avg_response_s,
+        "slow_questions": counts.slow,
+    }
+
+
+def _group_reply_figures(replies: ReplyStats) -> GroupReplyFigures:
+    return {
+        **_rate_figures(replies),
+        "reply_rate": replies.reply_rate,
+        "first_response_median_s": replies.median_s,
+    }
+
+
+def _reply_figures(replies: ReplyStats) -> ReplyFigures:
+    return {**_group_reply_figures(replies), "answered": replies.answered}
 
 
 class SalesFigures(TypedDict):

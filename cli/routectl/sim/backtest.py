@@ -20,7 +20,7 @@ from routectl.events import Event
 from routectl.i18n import _
 from routectl.model import ShopConfig
 from routectl.replay import run
-from routectl.report import Report, ReportBuilder, Window
+from routectl.report import Report, ReportBuilder, Window, assemble_report
 from routectl.sim.calibrate import learned_model
 from routectl.sim.inputs import Inputs
 from routectl.sim.model import ReplyModel
@@ -83,7 +83,7 @@ def backtest(
         actual = ReportBuilder(config, window)
         end = _one_pass(config, events(), source, preparation, actual)
         evidence = preparation.finish()
-        report = actual.finish(end)
+        report = assemble_report(actual.finish(end))
         fitted = model
         if fitted is None:
             fitted = learned_model(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from routectl.events import BuyerMessage, Event, Output, StatusChange
 from routectl.model import ShopConfig
-from routectl.report import Report, ReportBuilder, Window
+from routectl.report import Report, ReportBuilder, Window, assemble_report
 from routectl.report.clock import LocalClock
 from routectl.report.presence import Presence
 from routectl.report.result import HourRow
@@ -113,7 +113,7 @@ class Observer:
             self._finish([])
 
     def _finish(self, outputs: list[Output]) -> None:
-        self.result = self.preparation.finish(outputs), self.actual.finish(outputs)
+        self.result = self.preparation.finish(outputs), assemble_report(self.actual.finish(outputs))
 
 
 def observe(

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from routectl.events import Event, Output
 from routectl.model import ShopConfig
-from routectl.report import Report, ReportBuilder, Window
+from routectl.report import Report, ReportBuilder, Window, assemble_report
 
 WEEK_DAYS = 7
 WARM_UP_S = 86400.0
@@ -97,11 +97,11 @@ class WeekReports:
                     )
                 builder.feed(event, outputs)
         for index in sorted(i for i in self.alive if i < current - 1):
-            self.finished[index] = self.alive.pop(index).finish(())
+            self.finished[index] = assemble_report(self.alive.pop(index).finish(()))
 
     def finish(self, outputs: list[Output]) -> dict[int, Report]:
         """Every week's report (the engine's end-of-log ``outputs`` go to the weeks
         still open)."""
         for index in sorted(self.alive):
-            self.finished[index] = self.alive.pop(index).finish(outputs)
+            self.finished[index] = assemble_report(self.alive.pop(index).finish(outputs))
         return self.finished
