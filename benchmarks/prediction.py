@@ -42,14 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _bot(config: ShopConfig) -> ShopConfig:
     return dataclasses.replace(
-        config, bot=dataclasses.replace(config.bot, enabled=True, priority_reception=True)
+        config, bot=config.bot._replace(enabled=True, priority_reception=True)
     )
 
 
 def _pool(config: ShopConfig) -> ShopConfig:
-    return dataclasses.replace(
-        config, routing=dataclasses.replace(config.routing, offline_routing=False)
-    )
+    return dataclasses.replace(config, routing=config.routing._replace(offline_routing=False))
 
 
 SHAPES = {
@@ -68,7 +66,7 @@ def _new_config(config: ShopConfig) -> ShopConfig:
     agents = list(config.agents)
     first = agents[0]
     weight = 100 if first.weight != 100 else 300
-    agents[0] = dataclasses.replace(first, weight=weight)
+    agents[0] = first._replace(weight=weight)
     return dataclasses.replace(config, agents=tuple(agents))
 
 

@@ -42,7 +42,7 @@ def test_a_config_against_itself_changes_nothing_on_any_log(seed: int, rows: int
 def test_changed_counts_add_up_and_changes_come_in_log_order(
     seed: int, weights: list[int], limit: int
 ) -> None:
-    agents = tuple(dataclasses.replace(a, weight=w) for a, w in zip(CONFIG.agents, weights))
+    agents = tuple(a._replace(weight=w) for a, w in zip(CONFIG.agents, weights))
     new = dataclasses.replace(CONFIG, agents=agents)
     result = compare(CONFIG, new, events(CONFIG, seed, 300), limit=limit)  # type: ignore[arg-type]
     assert result.changed_messages == result.changed_assignee + result.changed_rule_only
@@ -61,7 +61,7 @@ def test_changed_counts_add_up_and_changes_come_in_log_order(
     ),
 )
 def test_pairing_agrees_with_two_separate_replays_row_by_row(seed: int, weights: list[int]) -> None:
-    agents = tuple(dataclasses.replace(a, weight=w) for a, w in zip(CONFIG.agents, weights))
+    agents = tuple(a._replace(weight=w) for a, w in zip(CONFIG.agents, weights))
     new = dataclasses.replace(CONFIG, agents=agents)
     log = events(CONFIG, seed, 300)
     result = compare(CONFIG, new, log, limit=1000)  # type: ignore[arg-type]

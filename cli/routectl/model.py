@@ -1,12 +1,17 @@
 """The shop config as immutable typed objects, every default filled in.
 
+The parts are named tuples and the whole a frozen dataclass (it caches its lookups):
+fourteen dataclasses cost 7 ms at every start, named tuples 2 ms (docs/performance.md,
+start-up). Change a part with ``part._replace(...)``; ``ShopConfig`` with
+``dataclasses.replace``.
+
 Built by :mod:`routectl.config` from TOML; read by the engine and the reports.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 ENTRIES: tuple[str, ...] = ("shop_home", "item_detail", "contact_list", "order")
 """Where a buyer starts an inquiry from (contract: Entries)."""
@@ -19,20 +24,14 @@ BalanceMode = Literal["weight", "busyness"]
 PolicyKind = Literal["first_available", "recent_contact", "group", "agent"]
 
 
-def _empty_mapping() -> Mapping[str, str]:
-    return MappingProxyType({})
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class Shop:
+class Shop(NamedTuple):
     """The shop: its name and time zone."""
 
     name: str
     timezone: str = "Asia/Shanghai"
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Routing:
+class Routing(NamedTuple):
     """Routing switches (R2, R6, R13, R15)."""
 
     mobile_reception: bool = False
@@ -42,8 +41,7 @@ class Routing:
     fallback: FallbackMode = "shop"
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class OfflinePolicy:
+class OfflinePolicy(NamedTuple):
     """Who gets a pooled inquiry (R14). ``target`` names the group or agent, if any."""
 
     kind: PolicyKind = "first_available"
@@ -54,32 +52,28 @@ class OfflinePolicy:
         return f"{self.kind}:{self.target}" if self.target else self.kind
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Offline:
+class Offline(NamedTuple):
     """Offline handling (R14, R17)."""
 
-    policy: OfflinePolicy = field(default_factory=OfflinePolicy)
+    policy: OfflinePolicy = OfflinePolicy()
     pool_retention_days: int = 30
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class AutoReply:
+class AutoReply(NamedTuple):
     """Automatic replies: greeting and offline message."""
 
     greeting: str | None = None
     offline: str | None = None
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Bot:
+class Bot(NamedTuple):
     """The bot (店小蜜, R11)."""
 
     enabled: bool = False
     priority_reception: bool = False
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class ReplyRate:
+class ReplyRate(NamedTuple):
     """R19: questions whose first message falls in [window_start_s, window_end_s) count.
 
     Both bounds are seconds after local midnight; ``24:00`` is 86400.
@@ -112,15 +106,13 @@ def _window_text(start_s: int, end_s: int) -> str:
     return f"{hhmm(start_s)}-{hhmm(end_s)}"
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Sales:
+class Sales(NamedTuple):
     """R25: a payment within ``conversion_window_s`` after an inquiry converts it."""
 
     conversion_window_s: int = 24 * 3600
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Group:
+class Group(NamedTuple):
     """A routing group (客服分组, R12, R13)."""
 
     name: str
@@ -129,8 +121,7 @@ class Group:
     """R13b: "weight" (exact proportional split) or "busyness" (fewest open per weight)."""
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Agent:
+class Agent(NamedTuple):
     """A sub-account (子账号) and how it receives buyers (R2, R3, R13)."""
 
     id: str
@@ -141,8 +132,7 @@ class Agent:
     max_concurrent: int = 20
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Rule:
+class Rule(NamedTuple):
     """A special routing rule (R12)."""
 
     kind: str
@@ -150,12 +140,11 @@ class Rule:
     group: str
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Dedicated:
+class Dedicated(NamedTuple):
     """Dedicated agents (专属客服, R10)."""
 
     priority_reception: bool = False
-    buyers: Mapping[str, str] = field(default_factory=_empty_mapping)
+    buyers: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -198,8 +187,7 @@ class ShopConfig:
         return self._lookup().members.get(group_name, ())
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class _Index:
+class _Index(NamedTuple):
     """Lookups by agent id and group name."""
 
     agents: Mapping[str, Agent]

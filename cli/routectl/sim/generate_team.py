@@ -39,7 +39,7 @@ def scale_team(config: ShopConfig, agents: int) -> ShopConfig:
         if name in taken:
             continue
         template = templates[len(roster) % len(templates)]
-        roster.append(replace(template, id=name))
+        roster.append(template._replace(id=name))
         taken.add(name)
     kept = {agent.id for agent in roster}
     dedicated = config.dedicated

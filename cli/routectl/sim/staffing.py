@@ -60,7 +60,7 @@ def make_team(
         number += 1
         name = f"{ADDED_PREFIX}{number:02d}"
         if name not in taken:
-            added.append(replace(template, id=name, routing=True, mobile=False))
+            added.append(template._replace(id=name, routing=True, mobile=False))
     names = tuple(agent.id for agent in added)
     return Team(replace(config, agents=config.agents + tuple(added)), own + names, names, like)
 
