@@ -122,16 +122,15 @@ class ReportBuilder:
         if self.first_event is None:
             self.first_event = event.time
         self.last_event = event.time
-        kind = type(event)
-        if kind is BuyerMessage:
-            self._message(event, outputs)  # type: ignore[arg-type]
+        if isinstance(event, BuyerMessage):
+            self._message(event, outputs)
             return
-        if kind is HumanReply:
-            self._reply(event)  # type: ignore[arg-type]
-        elif kind is Paid:
-            self.sales.paid(self.buyers.get(event.buyer), event)  # type: ignore[union-attr,arg-type]
-        elif kind is StatusChange:
-            self._status(event, outputs)  # type: ignore[arg-type]
+        if isinstance(event, HumanReply):
+            self._reply(event)
+        elif isinstance(event, Paid):
+            self.sales.paid(self.buyers.get(event.buyer), event)
+        elif isinstance(event, StatusChange):
+            self._status(event, outputs)
             return
         for output in outputs:
             self._output(output)
@@ -301,27 +300,26 @@ class ReportBuilder:
     # --- engine outputs -------------------------------------------------------------
 
     def _output(self, output: Output) -> None:
-        kind = type(output)
-        if kind is Routed:
-            self._routed(output, self._buyer(output.buyer))  # type: ignore[arg-type]
+        if isinstance(output, Routed):
+            self._routed(output, self._buyer(output.buyer))
             return
-        if kind is Rows:  # rows one decision settled (an engine with batches): one at a time
+        if isinstance(output, Rows):  # rows one decision settled (an engine with batches)
             buyer = self._buyer(output.buyer)
-            for routed in output:  # type: ignore[union-attr]
+            for routed in output:
                 self._routed(routed, buyer)
             return
-        if kind is Transferred:
-            self._transferred(output)  # type: ignore[arg-type]
+        if isinstance(output, Transferred):
+            self._transferred(output)
             return
         if not self.window.contains(output.time):
             return
-        if kind is AutoReplySent:
-            kind_of_reply = output.kind  # type: ignore[union-attr]
+        if isinstance(output, AutoReplySent):
+            kind_of_reply = output.kind
             name = "greetings_sent" if kind_of_reply == "greeting" else "offline_auto_replies"
             self.figures[name] += 1
-        elif kind is PoolExpired:
+        elif isinstance(output, PoolExpired):
             self.figures["expired_pool_messages"] += 1
-        elif kind is LagHeld:
+        elif isinstance(output, LagHeld):
             self.figures["lag_held_messages"] += 1
 
     def _routed(self, routed: Routed, buyer: BuyerFigures) -> None:

@@ -214,9 +214,8 @@ class Simulation:
     # --- inputs -------------------------------------------------------------------
 
     def _input(self, record: Record) -> tuple[Event, list[Output]] | None:
-        kind = type(record)
-        if kind is StatusChange:
-            status: StatusChange = record  # type: ignore[assignment]
+        if isinstance(record, StatusChange):
+            status = record
             event = StatusChange(self._next_line(), status.time, status.agent, status.status,
                                  status.device)  # fmt: skip
             pair = self._feed(event)
@@ -225,10 +224,10 @@ class Simulation:
                     if buyer.token == token and buyer.open:
                         self._schedule_reply(buyer, status.agent, status.time, token, load)
             return pair
-        if kind is Paid:
-            paid: Paid = record  # type: ignore[assignment]
+        if isinstance(record, Paid):
+            paid = record
             return self._feed(Paid(self._next_line(), paid.time, paid.buyer, paid.amount))
-        return self._arrive(record)  # type: ignore[arg-type]
+        return self._arrive(record)
 
     def _arrive(self, message: BuyerMessage) -> tuple[Event, list[Output]] | None:
         buyer = self.buyers.get(message.buyer)
@@ -287,14 +286,13 @@ class Simulation:
 
     def _outputs(self, outputs: list[Output]) -> None:
         for output in outputs:
-            kind = type(output)
-            if kind is Routed:
-                routed: Routed = output  # type: ignore[assignment]
+            if isinstance(output, Routed):
+                routed = output
                 buyer = self.by_line.pop(routed.line, None)
                 if buyer is not None and buyer.line == routed.line:
                     self._placed(buyer, routed)
-            elif kind is Transferred:
-                moved: Transferred = output  # type: ignore[assignment]
+            elif isinstance(output, Transferred):
+                moved = output
                 buyer = self.buyers.get(moved.buyer)
                 if buyer is not None:
                     self._hold(buyer, moved.to_agent, moved.time)

@@ -276,23 +276,22 @@ class Learner:
         if evidence.first is None:
             evidence.first = event.time
         evidence.last = event.time
-        kind = type(event)
-        if kind is BuyerMessage:
-            self._message(event, outputs)  # type: ignore[arg-type]
-        elif kind is HumanReply:
-            self._reply(event)  # type: ignore[arg-type]
+        if isinstance(event, BuyerMessage):
+            self._message(event, outputs)
+        elif isinstance(event, HumanReply):
+            self._reply(event)
             self._routed(outputs)
-        elif kind is StatusChange:
-            self.presence.status(event)  # type: ignore[arg-type]
+        elif isinstance(event, StatusChange):
+            self.presence.status(event)
             self._routed(outputs)
-        elif kind is Close:
-            self._close(event)  # type: ignore[arg-type]
+        elif isinstance(event, Close):
+            self._close(event)
             self._routed(outputs)
-        elif kind is Transfer:
-            self._transfer(event)  # type: ignore[arg-type]
+        elif isinstance(event, Transfer):
+            self._transfer(event)
             self._routed(outputs)
-        elif kind is Paid:
-            self._paid(event)  # type: ignore[arg-type]
+        elif isinstance(event, Paid):
+            self._paid(event)
             self._routed(outputs)
 
     def finish(self, outputs: Iterable[Output] = ()) -> Evidence:
