@@ -11,6 +11,7 @@ from routectl.i18n import N_, in_lang
 from routectl.output import dumps_json, neutralise_formula, render_table
 from routectl.safetext import printable
 from routectl.sim.plan import HourPlan, PlanResult
+from routectl.sim.predict import FIGURE_NAMES
 from routectl.sim.rota import Rota
 
 BEYOND = "†"
@@ -51,12 +52,6 @@ def words(lang: str) -> dict[str, Any]:
         else in_lang(lang, value)
         for key, value in WORDS.items()
     }  # fmt: skip
-
-
-FIGURE_WORDS = {
-    "response_rate": N_("3-minute response rate"),
-    "avg_response_s": N_("average response"),
-}
 
 
 def _figure(value: float | None, figure: str) -> str:
@@ -234,7 +229,7 @@ def plan_table(
     said = words(lang)
     goal = result.goal
     target = _figure(goal.target, goal.figure)
-    figure = in_lang(lang, FIGURE_WORDS[goal.figure])
+    figure = in_lang(lang, FIGURE_NAMES[goal.figure])
     head = f"{said['title']}: {said['goal']} {figure} {target}"
     columns, rows = _hour_rows(result, lang)
     team = result.team

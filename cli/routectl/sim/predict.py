@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from routectl.i18n import N_
 from routectl.model import ShopConfig
 from routectl.report import Report, Window, build_report
 from routectl.sim.core import Simulation, uniform
@@ -31,6 +32,13 @@ FIGURES = ("response_rate", "reply_rate", "avg_response_s", "slow_questions", "c
 AGENT_FIGURES = ("inquiries", "response_rate", "reply_rate", "avg_response_s")
 DEFAULT_RUNS = 8
 RATES = frozenset({"response_rate", "reply_rate", "conversion_rate"})
+FIGURE_NAMES = {
+    "response_rate": N_("3-minute response rate"), "reply_rate": N_("reply rate"),
+    "avg_response_s": N_("average response"), "slow_questions": N_("slow responses"),
+    "conversion_rate": N_("inquiry conversion"), "inquiries": N_("inquiries"),
+}  # fmt: skip
+"""Each figure's name for people, in English: the message id of its translation (the
+prediction tables and plan's title read it)."""
 
 # One-sided 95 % quantiles of Student's t, by degrees of freedom (1-30); above: 1.645.
 _T95 = (

@@ -16,20 +16,20 @@ from routectl.safetext import printable
 from routectl.sim.backtest import Backtest
 from routectl.sim.learn import DELAY_LEVELS
 from routectl.sim.model import CONVERSION_NOTE, AgentModel, ReplyModel, to_json
-from routectl.sim.predict import FIGURES, RATES, Interval, interval_json, intervals_json
+from routectl.sim.predict import (
+    FIGURE_NAMES,
+    FIGURES,
+    RATES,
+    Interval,
+    interval_json,
+    intervals_json,
+)
 from routectl.sim.whatif import Prediction
-
-LABELS = {
-    "response_rate": N_("3-minute response rate"), "reply_rate": N_("reply rate"),
-    "avg_response_s": N_("average response"), "slow_questions": N_("slow responses"),
-    "conversion_rate": N_("inquiry conversion"), "inquiries": N_("inquiries"),
-}  # fmt: skip
-"""Each figure's name for people, in English: the message id of its translation."""
 
 
 def label(name: str) -> str:
     """A figure's name in the current language."""
-    return _(LABELS[name])
+    return _(FIGURE_NAMES[name])
 
 
 def _value(name: str, value: float | None) -> str:
