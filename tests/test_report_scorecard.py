@@ -14,7 +14,7 @@ from wcwidth import wcswidth
 
 from conftest import EXAMPLE_CONFIG, ROOT, minimal_document
 from routectl.cli import cli
-from routectl.report.labels import default_lang
+from routectl.i18n import lang_from_environ
 
 HEADER = "time,event,buyer,agent,device,status,entry,amount\n"
 # a (300) and b (100) online all day; four buyers, two pay, one pays without asking.
@@ -208,7 +208,7 @@ def test_chinese_table_uses_the_platforms_terms(
     ],
 )
 def test_lang_defaults_from_the_locale(env: dict[str, str], expected: str) -> None:
-    assert default_lang(env) == expected
+    assert lang_from_environ(env) == expected
 
 
 def test_lang_default_in_the_command(runner: CliRunner, files: tuple[Path, Path]) -> None:

@@ -1,7 +1,7 @@
 """Words and numbers of the text report in English and Chinese (the platform's own terms).
 
-``--lang zh|en`` picks one; without it, :func:`default_lang` reads the locale. The words
-are English in :data:`ENGLISH` and Chinese in the gettext catalogue ``report``
+``--lang zh|en`` picks one; without it, :func:`routectl.i18n.current_lang` reads the
+locale. The words are English in :data:`ENGLISH` and Chinese in the gettext catalogue ``report``
 (``routectl/locale/zh/LC_MESSAGES/report.po``): :func:`word` looks one up. Labels are
 plain text for a shop manager; the rule ids and config keys behind a figure are kept in
 ``RULES`` and shown only with ``--verbose`` (JSON carries them by key name).
@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping
 
 from wcwidth import wcswidth
 
 from routectl.durations import format_duration, humanize_seconds, readable_duration
-from routectl.i18n import N_, in_lang, lang_from_environ, translations
+from routectl.i18n import N_, in_lang, translations
 
 LANGS = ("en", "zh")
 COLUMN = "column"
@@ -34,15 +33,6 @@ HTML = "html"
 def percent(fraction: float | None) -> str:
     """A rate as every text report shows it: ``70.9%``, or ``-`` when nothing counted."""
     return "-" if fraction is None else f"{fraction * 100:.1f}%"
-
-
-def default_lang(environ: Mapping[str, str]) -> str:
-    """``zh`` when the locale is Chinese, else ``en``.
-
-    The locale is the first set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (POSIX order),
-    so ``LANG=zh_CN.UTF-8`` gives Chinese.
-    """
-    return lang_from_environ(environ)
 
 
 def word(key: str, lang: str) -> str:
