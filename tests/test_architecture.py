@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from import_cycles import find_cycle
+
 PACKAGE = Path(__file__).resolve().parents[1] / "cli" / "routectl"
 
 LAYERS: dict[str, int] = {
@@ -139,35 +141,13 @@ def test_click_stays_in_the_shell() -> None:
     assert users == [], f"Click imported outside the shell: {users}"
 
 
-def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for target in sorted(edges.get(node, ())):
-            if state.get(target) == 1:
-                return [*stack[stack.index(target) :], target]
-            if target not in state and (found := visit(target)) is not None:
-                return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(edges):
-        if node not in state and (found := visit(node)) is not None:
-            return found
-    return None
-
-
 def test_no_circle_between_parts() -> None:
     edges: dict[str, set[str]] = {}
     for module, found in GRAPH.items():
         for target in found & OURS:
             if part(target) != part(module) and part(module) != "routectl":
                 edges.setdefault(part(module), set()).add(part(target))
-    assert _cycle(edges) is None
+    assert find_cycle(edges) is None
 
 
 def test_no_circle_between_modules() -> None:
@@ -179,4 +159,5 @@ def test_no_circle_between_modules() -> None:
     for module in edges:  # a package's __init__ re-exporting its modules is not a circle
         if (PACKAGE / module.replace(".", "/") / "__init__.py").is_file():
             edges[module] = {t for t in edges[module] if not t.startswith(module + ".")}
-    assert _cycle(edges) is None, " -> ".join(_cycle(edges) or [])
+    cycle = find_cycle(edges)
+    assert cycle is None, " -> ".join(cycle)

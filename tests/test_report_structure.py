@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import routectl.report
+from import_cycles import find_cycle
 
 PACKAGE = "routectl.report"
 ROOT = Path(routectl.report.__file__).parent
@@ -53,32 +54,6 @@ def import_graph() -> dict[str, set[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         graph[name] = set().union(*(_targets(n, name, modules) for n in ast.walk(tree)))
     return graph
-
-
-def find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
-    """One import circle as a path ``[a, b, ..., a]``, or None (depth-first search)."""
-    done: set[str] = set()
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        if node in path:
-            return [*path[path.index(node) :], node]
-        if node in done:
-            return None
-        path.append(node)
-        for target in sorted(graph.get(node, ())):
-            cycle = visit(target)
-            if cycle is not None:
-                return cycle
-        path.pop()
-        done.add(node)
-        return None
-
-    for start in sorted(graph):
-        cycle = visit(start)
-        if cycle is not None:
-            return cycle
-    return None
 
 
 def test_the_search_finds_a_circle_and_only_a_circle() -> None:
