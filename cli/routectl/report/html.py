@@ -23,7 +23,7 @@ from typing import Any
 
 from routectl import svgchart
 from routectl.report import labels, render
-from routectl.report.labels import TEXT
+from routectl.report.labels import LANGS
 from routectl.report.narrate import imbalance_text
 from routectl.report.result import Report
 from routectl.safetext import printable
@@ -85,7 +85,7 @@ COLUMNS: dict[str, str] = {
     "picks": "c_picks",
     "candidate_in": "h_candidate_in",
 }
-"""JSON key -> word of :data:`labels.TEXT` for its column heading. Columns come in this
+"""JSON key -> word of :func:`labels.words` for its column heading. Columns come in this
 order (the scorecard's first), then any other key in the JSON's order."""
 
 ORDER = (
@@ -114,8 +114,8 @@ class Words:
     """The page's words in one language, with the report's settings filled in."""
 
     def __init__(self, lang: str, document: Mapping[str, Any]) -> None:
-        self.lang = lang if lang in TEXT else "en"
-        self.text = TEXT[self.lang]
+        self.lang = lang if lang in LANGS else "en"
+        self.text = labels.words(self.lang)
         reply = _mapping(document.get("reply_rate"))
         sales = _mapping(document.get("sales"))
         self.values = {

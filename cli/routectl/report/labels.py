@@ -276,9 +276,6 @@ ENGLISH: dict[str, str] = {
 (``locale/zh/LC_MESSAGES/report.po``). Column headings (``c_*``) are looked up in the
 message context ``column``, so ``day`` the heading and ``day`` the unit translate apart."""
 
-TEXT: dict[str, dict[str, str]] = {lang: words(lang) for lang in LANGS}
-"""The words by language and key, read from the catalogue once (``TEXT[lang][key]``)."""
-
 RULES: dict[str, str] = {
     "questions_counted": "R19, [reply_rate] window",
     "answered_within": "R19, threshold",
