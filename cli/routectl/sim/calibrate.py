@@ -16,6 +16,7 @@ on the figures it is asked to predict.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 from routectl.events import Event, Output
 from routectl.model import ShopConfig
 from routectl.sim.core import Simulation
-from routectl.sim.hist import BINS, QuantileTable, quantiles
+from routectl.sim.hist import BINS, POINTS, QuantileTable, quantiles
 from routectl.sim.inputs import Inputs, Record
 from routectl.sim.learn import Evidence, learn
 from routectl.sim.model import TYPICAL, AgentModel, ReplyModel, fit, from_json, to_json
@@ -112,26 +113,72 @@ def _add(into: list[float], values: Sequence[float]) -> None:
 def _corrected(
     model: ReplyModel, target: Mapping[str, Figure], simulated: Mapping[str, Figure]
 ) -> ReplyModel:
-    agents = {name: _agent(agent, target.get(name), simulated.get(name))
+    shop = _shop_ratios(target.get(TYPICAL), simulated.get(TYPICAL))
+    agents = {name: _agent(agent, target.get(name), simulated.get(name), shop)
               for name, agent in model.agents.items()}  # fmt: skip
-    typical = _agent(model.typical, target.get(TYPICAL), simulated.get(TYPICAL))
+    typical = _apply(model.typical, shop)
     return replace(model, agents=agents, typical=typical)
 
 
-def _agent(agent: AgentModel, target: Figure | None, simulated: Figure | None) -> AgentModel:
-    """Quantile mapping: each quantile of the agent's delays moves by the ratio of the
-    log's to the simulation's answered delays at that quantile."""
-    if target is None or simulated is None:
-        return agent
-    if min(target[0], simulated[0]) < MIN_QUESTIONS:
-        return agent
-    ratios = [
-        min(max((want + 1.0) / (got + 1.0), 1.0 / MAX_STEP), MAX_STEP)
-        for want, got in zip(target[1], simulated[1], strict=True)
-    ]
-    points = sorted((b + 1.0) * r - 1.0 for b, r in zip(agent.base.points, ratios, strict=True))
-    never = agent.never
+Ratios = tuple[list[float], float]
+"""Per quantile, the factor on ``delay + 1``; and the factor on the never-answered shares."""
+
+NO_RATIOS: Ratios = ([1.0] * POINTS, 1.0)
+
+
+def _shop_ratios(target: Figure | None, simulated: Figure | None) -> Ratios:
+    """The shop's ratios (all agents' questions together), each shrunk towards no
+    correction by how much evidence stands behind it."""
+    if target is None or simulated is None or min(target[0], simulated[0]) < MIN_QUESTIONS:
+        return NO_RATIOS
+    return _ratios(target, simulated, NO_RATIOS)
+
+
+def _ratios(target: Figure, simulated: Figure, prior: Ratios) -> Ratios:
+    """Log ratio per quantile, shrunk towards ``prior`` with weight ``e / (e + 20)``:
+    ``e``, the questions a quantile rests on (``2 n min(p, 1 - p)``: the median all of
+    them, a tail point few, the maximum none); the never-answered ratio the same way by
+    its questions never answered. One week of a busy agent moves its own quantiles; a
+    tail point or a handful of never-answered questions leans on the shop's."""
+    answered = min(target[0], simulated[0])
+    quantile_ratios = []
+    for index, (want, got) in enumerate(zip(target[1], simulated[1], strict=True)):
+        p = index / (POINTS - 1)
+        weight = _weight(2.0 * answered * min(p, 1.0 - p))
+        own = math.log((want + 1.0) / (got + 1.0))
+        quantile_ratios.append(_step(weight * own + (1.0 - weight) * math.log(prior[0][index])))
+    never = prior[1]
     if simulated[2] > 0.0 and target[2] > 0.0:
-        ratio = min(max(target[2] / simulated[2], 1.0 / MAX_STEP), MAX_STEP)
-        never = tuple(min(p * ratio, 1.0) for p in never)
+        events = min(target[2] * target[0], simulated[2] * simulated[0])
+        weight = _weight(events)
+        own = math.log(target[2] / simulated[2])
+        never = _step(weight * own + (1.0 - weight) * math.log(prior[1]))
+    return quantile_ratios, never
+
+
+def _weight(evidence: float) -> float:
+    return evidence / (evidence + MIN_QUESTIONS)
+
+
+def _step(log_ratio: float) -> float:
+    return min(max(math.exp(log_ratio), 1.0 / MAX_STEP), MAX_STEP)
+
+
+def _agent(
+    agent: AgentModel, target: Figure | None, simulated: Figure | None, shop: Ratios
+) -> AgentModel:
+    """Quantile mapping: each quantile of the agent's delays moves by the ratio of the
+    log's to the simulation's answered delays at that quantile (shrunk towards the
+    shop's); an agent with too few questions on either side takes the shop's ratios."""
+    if target is None or simulated is None or min(target[0], simulated[0]) < MIN_QUESTIONS:
+        return _apply(agent, shop)
+    return _apply(agent, _ratios(target, simulated, shop))
+
+
+def _apply(agent: AgentModel, ratios: Ratios) -> AgentModel:
+    quantile_ratios, never_ratio = ratios
+    points = sorted(
+        (b + 1.0) * r - 1.0 for b, r in zip(agent.base.points, quantile_ratios, strict=True)
+    )
+    never = tuple(min(p * never_ratio, 1.0) for p in agent.never)
     return replace(agent, base=QuantileTable([max(p, 0.0) for p in points]), never=never)

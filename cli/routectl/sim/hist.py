@@ -54,12 +54,16 @@ def quantiles(counts: Sequence[float]) -> list[float] | None:
         total += count
     if total <= 0.0:
         return None
+    last = max(index for index, count in enumerate(counts) if count > 0.0)
     out: list[float] = []
     cumulative = 0.0
     index = 0
     for point in range(POINTS):
         target = total * point / (POINTS - 1)
-        while index < BINS - 1 and cumulative + counts[index] < target:
+        # ``last`` bounds the walk: summed in another order, the cumulative count can
+        # fall short of ``total`` by a rounding error, and the top point then landed in
+        # the last bin (10**7 s) whatever the histogram held.
+        while index < last and cumulative + counts[index] < target:
             cumulative += counts[index]
             index += 1
         inside = counts[index]

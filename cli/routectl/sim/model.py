@@ -48,7 +48,8 @@ DEFAULT_SLOPE = math.log(1.08)
 at two or more conversations too rarely to tell leans on: about +8 % a conversation,
 practitioners' figure (about 1.2x at 2-3, 1.4x at 4-5)."""
 MAX_BEYOND = 1.3
-"""The most the extrapolation beyond the top level multiplies a delay by per conversation."""
+"""The most the extrapolation beyond the top level multiplies a delay by at one
+conversation beyond it (the growth continues in a straight line)."""
 CONVERSION_NOTE = N_(
     "a correlation learned from the log (buyers answered fast paid more often), not a proven cause"
 )
@@ -80,8 +81,11 @@ class AgentModel:
     top_load: float = TYPICAL_TOP_LOAD
     """The mean load of the questions at the top load level (6+) in the log."""
     beyond_top: float = 1.0
-    """The factor per conversation held beyond ``top_load``: the model's extrapolation
-    to loads the log shows rarely or never (1.0: none)."""
+    """The factor at one conversation held beyond ``top_load``, growing in a straight
+    line from there (``1 + (beyond_top - 1) * (load - top_load)``): the model's
+    extrapolation to loads the log shows rarely or never (1.0: none). A straight line,
+    as a queue grows (each conversation ahead adds its handling time); a factor
+    compounded per conversation made a login burst of 25 buyers wait hours."""
 
     def delay(self, level: int, hour: int, u: float, moment: float = 0.0, load: int = 0) -> float:
         """A first-reply delay at quantile ``u`` with ``load`` conversations held
@@ -89,7 +93,7 @@ class AgentModel:
         vary by day)."""
         scale = self.load_factor[level] * self.hour_factor[hour] * self.calibration
         if load > self.top_load:
-            scale *= self.beyond_top ** (load - self.top_load)
+            scale *= 1.0 + (self.beyond_top - 1.0) * (load - self.top_load)
         value = (self.base.sample(u) + 1.0) * scale - 1.0
         return value if value > 0.0 else 0.0
 
@@ -313,9 +317,17 @@ def _top_load(pool: AgentEvidence, prior: float) -> float:
 
 
 def _beyond(betas: Sequence[float], top_load: float) -> float:
-    """The extrapolation factor per conversation beyond the top level: the agent's own
-    load effect's growth, between 1.0 (none) and :data:`MAX_BEYOND`."""
-    return min(max(math.exp(_slope(betas, top_load)), 1.0), MAX_BEYOND)
+    """The extrapolation factor at one conversation beyond the top level: the agent's
+    own delay factor's growth per conversation over its upper levels (3, 4-5, 6+; a
+    least-squares line in the factor, not its log), relative to the top level's factor,
+    between 1.0 (none) and :data:`MAX_BEYOND`."""
+    xs = _xs(top_load)[-3:]
+    factors = [math.exp(b) for b in betas[-3:]]
+    mean_x, mean_f = math.fsum(xs) / 3, math.fsum(factors) / 3
+    den = math.fsum((x - mean_x) ** 2 for x in xs)
+    slope = math.fsum((x - mean_x) * (f - mean_f) for x, f in zip(xs, factors, strict=True))
+    growth = slope / den / factors[-1] if den > 0 else 0.0
+    return min(max(1.0 + growth, 1.0), MAX_BEYOND)
 
 
 def _shrunk(
