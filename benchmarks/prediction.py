@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -27,8 +28,8 @@ from routectl.config import load_config
 from routectl.logio.source import open_events
 from routectl.model import ShopConfig
 from routectl.replay import run
-from routectl.report import build_report
-from routectl.sim.backtest import backtest
+from routectl.report import Window, build_report
+from routectl.sim.backtest import backtest, holdout_window
 from routectl.sim.calibrate import learned_model
 from routectl.sim.generate import HEADER, generate_rows
 from routectl.sim.generate_team import scale_team
@@ -85,13 +86,16 @@ def shape_config(name: str) -> ShopConfig:
     return change(config) if change is not None else config
 
 
-def one(name: str, seed: int, days: int, runs: int, folder: Path) -> dict[str, object]:
+def one(
+    name: str, seed: int, days: int, runs: int, folder: Path, oracle: int = 0
+) -> dict[str, object]:
     _, _, mechanics, per_day = SHAPES[name]
     config = shape_config(name)
     raw = folder / f"{name}-{seed}-raw.csv"
     _write_rows(raw, generate_rows(config, seed=seed, days=days, rows_per_day=per_day))
     truth = world(config, mechanics, seed)
     log = folder / f"{name}-{seed}.csv"
+    redraws = []
     with Inputs() as inputs:
         with open_events(str(raw), config) as (events, _):
             record(config, events, inputs)
@@ -99,8 +103,43 @@ def one(name: str, seed: int, days: int, runs: int, folder: Path) -> dict[str, o
         new = _new_config(config)
         truth_new = folder / f"{name}-{seed}-new.csv"
         write_world(new, truth, inputs, seed + 1000, truth_new)
+        for draw in range(1, oracle + 1):
+            again = folder / f"{name}-{seed}-oracle{draw}.csv"
+            write_world(config, world(config, mechanics, seed, mood_seed=7 + draw), inputs,
+                        seed + 1000 + 7919 * draw, again)  # fmt: skip
+            redraws.append(again)
+    row = measure(name, seed, runs, config, log, new, truth_new)
+    return with_oracle(row, config, log, redraws)
 
-    return measure(name, seed, runs, config, log, new, truth_new)
+
+def with_oracle(
+    row: dict[str, object], config: ShopConfig, log: Path, redraws: list[Path]
+) -> dict[str, object]:
+    """The oracle: the same world again (same arrivals and shifts; other service draws
+    and moods), as often as asked. A perfect model predicts the mean of such weeks; how
+    far one week falls from the mean of the others is the error no model can remove."""
+    if not redraws:
+        return row
+    window = _holdout(config, log)
+    weeks = [figures_of(_report(config, path, window)) for path in (log, *redraws)]
+    row["oracle"] = {name: [week[name] for week in weeks]
+                     for name in ("response_rate", "avg_response_s")}  # fmt: skip
+    return row
+
+
+def _holdout(config: ShopConfig, log: Path) -> Window:
+    first = last = None
+    with open_events(str(log), config) as (found, _):
+        for event in found:
+            first = event.time if first is None else first
+            last = event.time
+    assert first is not None and last is not None
+    return holdout_window(first, last, 7 * 86400.0, ZoneInfo(config.shop.timezone))
+
+
+def _report(config: ShopConfig, log: Path, window: Window):  # type: ignore[no-untyped-def]
+    with open_events(str(log), config) as (found, _):
+        return build_report(config, run(config, found), window)
 
 
 def measure(
@@ -150,7 +189,7 @@ def measure(
     return out
 
 
-def one_world(name: str, seed: int, runs: int, folder: Path) -> dict[str, object]:
+def one_world(name: str, seed: int, runs: int, folder: Path, oracle: int = 0) -> dict[str, object]:
     """An independent shop (benchmarks/worlds.py); the what-if triples the first
     agent's weight, and the NEW world is the same shop run with that weight."""
     place = folder / f"{name}-{seed}"
@@ -159,7 +198,13 @@ def one_world(name: str, seed: int, runs: int, folder: Path) -> dict[str, object
     first = config.agents[0]
     weights = {first.id: 300 if first.weight != 300 else 100}
     new_path, truth_new = worlds.write_world(name, place, seed, weights, tag="-new")
-    return measure(name, seed, runs, config, log, load_config(str(new_path)), truth_new)
+    row = measure(name, seed, runs, config, log, load_config(str(new_path)), truth_new)
+    redraws = [
+        worlds.write_world(name, place, seed, tag=f"-oracle{draw}",
+                           service_seed=seed + 7919 * draw)[1]
+        for draw in range(1, oracle + 1)
+    ]  # fmt: skip
+    return with_oracle(row, config, log, redraws)
 
 
 def main() -> None:
@@ -168,18 +213,24 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument(
+        "--oracle", type=int, default=0,
+        help="also run each world this many more times (same arrivals and shifts, other "
+        "service draws) and report how far one week falls from the others' mean",
+    )  # fmt: skip
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name in args.shapes.split(","):
             for seed in range(1, args.seeds + 1):
                 if name in worlds.SHAPES:
-                    row = one_world(name, seed, args.runs, Path(folder))
+                    row = one_world(name, seed, args.runs, Path(folder), args.oracle)
                 else:
-                    row = one(name, seed, args.days, args.runs, Path(folder))
+                    row = one(name, seed, args.days, args.runs, Path(folder), args.oracle)
                 rows.append(row)
                 print(_line(row), flush=True)
     _summary(rows)
+    _oracle_summary(rows)
 
 
 def _line(row: dict[str, object]) -> str:
@@ -197,7 +248,45 @@ def _line(row: dict[str, object]) -> str:
             f"[{low * scale:.1f}, {high * scale:.1f}] {inside}"
         )
     parts.append(f"backtest {row['backtest_wall_s']}s")
+    oracle = row.get("oracle")
+    if isinstance(oracle, dict):
+        rates, averages = oracle["response_rate"], oracle["avg_response_s"]
+        spread = _sd(averages) / _mean(averages) * 100
+        parts.append(f"oracle: rate sd {_sd(rates) * 100:.2f} pt, avg sd {spread:.1f} %")
     return " | ".join(parts)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def _sd(values: list[float]) -> float:
+    centre = _mean(values)
+    return (sum((v - centre) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+
+def _oracle_summary(rows: list[dict[str, object]]) -> None:
+    """How often a perfect model would meet the goal: each week against the mean of the
+    other weeks of its world (leave one out)."""
+    counts = {"response_rate": [0, 0], "avg_response_s": [0, 0]}
+    for row in rows:
+        oracle = row.get("oracle")
+        if not isinstance(oracle, dict):
+            continue
+        for name, (limit, relative) in (("response_rate", (0.02, False)),
+                                         ("avg_response_s", (0.10, True))):  # fmt: skip
+            weeks = oracle[name]
+            for index, week in enumerate(weeks):
+                others = _mean(weeks[:index] + weeks[index + 1 :])
+                error = (others - week) / week if relative else others - week
+                counts[name][0] += abs(error) <= limit
+                counts[name][1] += 1
+    if counts["response_rate"][1]:
+        rate, average = counts["response_rate"], counts["avg_response_s"]
+        print(
+            f"oracle (a perfect model's mean against one week): 3-min rate within ±2 pt "
+            f"{rate[0]}/{rate[1]}, average response within ±10 % {average[0]}/{average[1]}"
+        )
 
 
 def _summary(rows: list[dict[str, object]]) -> None:

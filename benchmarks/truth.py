@@ -48,11 +48,14 @@ class TruthAgent:
     mechanics: str
     day_sigma: float = 0.2
     never: tuple[float, ...] = (0.02, 0.03, 0.04, 0.05, 0.07, 0.1)
+    mood_seed: int = 7
+    """Draws each day's speed factor: another seed is another run of the same world's
+    moods (the oracle of benchmarks/prediction.py)."""
 
     def delay(self, level: int, hour: int, u: float, moment: float = 0.0, load: int = 0) -> float:
         day = int(moment // 86400)
         key = sum(ord(c) for c in self.name)
-        daily = math.exp(self.day_sigma * _z(uniform(7, key, day, 1)))
+        daily = math.exp(self.day_sigma * _z(uniform(self.mood_seed, key, day, 1)))
         lunch = 1.4 if 12 <= hour < 14 else 1.0
         held = float(max(load, (0, 1, 2, 3, 4, 6)[level]))  # a caller may give the level only
         if self.mechanics == "lognormal":
@@ -94,12 +97,12 @@ class TruthWorld:
         return self.agents.get(name, self.typical)
 
 
-def world(config: ShopConfig, mechanics: str, seed: int) -> TruthWorld:
+def world(config: ShopConfig, mechanics: str, seed: int, mood_seed: int = 7) -> TruthWorld:
     agents = {}
     for index, agent in enumerate(config.agents):
         u = uniform(seed, index, 0, 3)
-        agents[agent.id] = TruthAgent(agent.id, 15 + 120 * u * u, mechanics)
-    return TruthWorld(agents, TruthAgent("*", 60, mechanics))
+        agents[agent.id] = TruthAgent(agent.id, 15 + 120 * u * u, mechanics, mood_seed=mood_seed)
+    return TruthWorld(agents, TruthAgent("*", 60, mechanics, mood_seed=mood_seed))
 
 
 def record(config: ShopConfig, events: Iterable[Event], inputs: Inputs) -> None:

@@ -146,9 +146,17 @@ class _Buyer:
 
 
 class World:
-    def __init__(self, shape: Shape, seed: int, weights: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        shape: Shape,
+        seed: int,
+        weights: dict[str, int] | None = None,
+        service_seed: int | None = None,
+    ) -> None:
+        """``service_seed``: another draw of the service (handle times, the platform's
+        picks, buyers' patience and returns) over the same arrivals and shifts."""
         self.shape = shape
-        self.rand = random.Random(seed)
+        self.rand = random.Random(seed if service_seed is None else service_seed)
         self.arrivals = random.Random(seed * 7919 + 1)
         self.presence_rand = random.Random(seed * 104729 + 2)
         spread = shape.handle_s
@@ -393,7 +401,12 @@ HEADER = ["time", "event", "buyer", "agent", "status", "received_by", "amount"]
 
 
 def write_world(
-    name: str, folder: Path, seed: int, weights: dict[str, int] | None = None, tag: str = ""
+    name: str,
+    folder: Path,
+    seed: int,
+    weights: dict[str, int] | None = None,
+    tag: str = "",
+    service_seed: int | None = None,
 ) -> tuple[Path, Path]:
     """Writes ``shop{tag}.toml`` and ``log{tag}.csv`` of world ``name`` into ``folder``."""
     shape = SHAPES[name]
@@ -404,7 +417,7 @@ def write_world(
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / f"shop{tag}.toml"
     config_path.write_bytes(tomli_w.dumps(config).encode())
-    rows = World(shape, seed, weights).run()
+    rows = World(shape, seed, weights, service_seed).run()
     log_path = folder / f"log{tag}.csv"
     with log_path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)

@@ -362,6 +362,13 @@ class Simulation:
         if action == _REPLY:
             if not buyer.open:
                 return None
+            holder = buyer.holder
+            if holder is not None and not self.presence.logged_in(holder):
+                # Logged out before answering: the question waits for the next login
+                # (a new delay from then, as the learner measures it), unless the
+                # buyer's next message is routed elsewhere first.
+                self.on_login.setdefault(holder, []).append((buyer, token, -1))
+                return None
             if self.handovers is not None:
                 passed = self._pass_on(buyer, moment)
                 if passed is not None:

@@ -443,7 +443,13 @@ class Learner:
         day = self.evidence.day(buyer.q_day, holder)
         day[0] += 1.0
         day[1] += math.log(delay + 1.0)
-        self.evidence.day_delay(buyer.q_day, holder)[bin_of(delay)] += 1
+        if start <= buyer.q_start:
+            # Calibration compares these with a simulation's: only questions that met a
+            # logged-in holder, whose delay is the buyer's wait. One that waited for a
+            # login or the pool is answered at the login burst; a simulation with more
+            # of them (its routing is the config's) would otherwise look fast and be
+            # slowed everywhere.
+            self.evidence.day_delay(buyer.q_day, holder)[bin_of(delay)] += 1
         level = delay_level(moment - buyer.q_start)
         if buyer.q_first:
             buyer.first_level = level
