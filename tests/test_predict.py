@@ -587,6 +587,17 @@ def test_P4_load_beyond_the_logs_top_level_grows_in_a_straight_line() -> None:
     assert at[2] < 6.0 * model.delay(5, 10, 0.5, load=round(top))
 
 
+def test_P4_an_agent_the_log_shows_busy_without_slowing_still_slows_beyond_it() -> None:
+    # no load effect at 0-7 conversations: kept there (the log shows it), but past the
+    # top level the log cannot tell, and the model leans on +8 % a conversation
+    pairs = [(load, 40.0) for load in range(8) for _ in range(60)]
+    model = fit(_one_agent_config(), _evidence(pairs)).agent("s:a")
+    top = round(model.top_load)
+    assert model.delay(5, 10, 0.5, load=top) == pytest.approx(model.delay(0, 10, 0.5), rel=0.1)
+    assert model.beyond_top == pytest.approx(1.08)
+    assert model.delay(5, 10, 0.5, load=top + 10) > 1.7 * model.delay(5, 10, 0.5, load=top)
+
+
 def test_P4_a_shop_seen_only_alone_still_slows_at_unseen_loads() -> None:
     # every question at no other conversation: the levels the log never shows lean on
     # the stated default (+8 % a conversation), not on "no effect"

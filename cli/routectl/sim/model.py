@@ -50,6 +50,12 @@ practitioners' figure (about 1.2x at 2-3, 1.4x at 4-5)."""
 MAX_BEYOND = 1.3
 """The most the extrapolation beyond the top level multiplies a delay by at one
 conversation beyond it (the growth continues in a straight line)."""
+MIN_BEYOND = 1.08
+"""The least: beyond the loads a log shows, the practitioners' +8 % a conversation
+(DEFAULT_SLOPE), even for agents the log shows busy without slowing: a log cannot tell
+how an agent copes with more than it ever held, and P4's research says it slows. Without
+it, a day whose agents were no slower at six conversations had ``plan`` staff one agent
+for 23 inquiries an hour."""
 CONVERSION_NOTE = N_(
     "a correlation learned from the log (buyers answered fast paid more often), not a proven cause"
 )
@@ -320,14 +326,14 @@ def _beyond(betas: Sequence[float], top_load: float) -> float:
     """The extrapolation factor at one conversation beyond the top level: the agent's
     own delay factor's growth per conversation over its upper levels (3, 4-5, 6+; a
     least-squares line in the factor, not its log), relative to the top level's factor,
-    between 1.0 (none) and :data:`MAX_BEYOND`."""
+    between :data:`MIN_BEYOND` and :data:`MAX_BEYOND`."""
     xs = _xs(top_load)[-3:]
     factors = [math.exp(b) for b in betas[-3:]]
     mean_x, mean_f = math.fsum(xs) / 3, math.fsum(factors) / 3
     den = math.fsum((x - mean_x) ** 2 for x in xs)
     slope = math.fsum((x - mean_x) * (f - mean_f) for x, f in zip(xs, factors, strict=True))
     growth = slope / den / factors[-1] if den > 0 else 0.0
-    return min(max(1.0 + growth, 1.0), MAX_BEYOND)
+    return min(max(1.0 + growth, MIN_BEYOND), MAX_BEYOND)
 
 
 def _shrunk(
