@@ -11,7 +11,9 @@ compares (P4, P8).
 
 from __future__ import annotations
 
-from routectl.events import BuyerMessage, HumanReply, StatusChange
+import pytest
+
+from routectl.events import BuyerMessage, HumanReply, Status, StatusChange
 from routectl.model import Agent, Group, Shop, ShopConfig
 from routectl.replay import run
 from routectl.sim.calibrate import NO_RATIOS, _ratios
@@ -61,26 +63,25 @@ def _replies(records: list[StatusChange | BuyerMessage], delay_s: float) -> list
     return [event.time for event, _ in pairs if isinstance(event, HumanReply)]
 
 
-def test_P8_a_reply_due_while_its_agent_is_logged_out_waits_for_the_next_login() -> None:
+@pytest.mark.parametrize(
+    ("then", "replied_at"),
+    [
+        # due at T0 + 660, when the agent is gone: answered 600 s after it is back
+        ("offline", T0 + 7200 + 600),
+        # suspended (挂起) keeps the client open: answered on time
+        ("suspended", T0 + 660),
+    ],
+)
+def test_P8_a_reply_due_while_its_agent_is_logged_out_waits_for_the_next_login(
+    then: Status, replied_at: float
+) -> None:
     records: list[StatusChange | BuyerMessage] = [
         StatusChange(0, T0, AGENT, "online"),
         BuyerMessage(0, T0 + 60, "b1", entry="shop_home"),
-        StatusChange(0, T0 + 300, AGENT, "offline"),
+        StatusChange(0, T0 + 300, AGENT, then),
         StatusChange(0, T0 + 7200, AGENT, "online"),
     ]
-    # due at T0 + 660, when the agent is gone: answered 600 s after it is back
-    assert _replies(records, 600.0) == [T0 + 7200 + 600]
-
-
-def test_P8_a_reply_due_while_its_agent_is_logged_in_comes_on_time() -> None:
-    records: list[StatusChange | BuyerMessage] = [
-        StatusChange(0, T0, AGENT, "online"),
-        BuyerMessage(0, T0 + 60, "b1", entry="shop_home"),
-        StatusChange(0, T0 + 300, AGENT, "suspended"),
-        StatusChange(0, T0 + 7200, AGENT, "offline"),
-    ]
-    # suspended is still logged in (挂起 keeps the client open)
-    assert _replies(records, 600.0) == [T0 + 660]
+    assert _replies(records, 600.0) == [replied_at]
 
 
 def test_P4_calibration_compares_only_questions_that_met_a_logged_in_holder() -> None:
