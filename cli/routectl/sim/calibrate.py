@@ -5,13 +5,14 @@ shares, buyer behaviour), and a simulation puts them together: loads that build 
 buyers who write again while waiting, questions that reach an agent at login. What the
 parts miss together shows as a gap between the log and a simulation of the same
 arrivals and presence. :func:`calibrate` simulates the learning period's last days and
-compares each agent's answered first-reply delays, quantile by quantile, and its
-never-answered share with the log's; each quantile of the agent's delay distribution is
-then moved by the ratio at that quantile (quantile mapping, as bias correction of
-simulation models does it), and its never-answered shares by theirs (``ROUNDS`` times;
-an agent with fewer than ``MIN_QUESTIONS`` answered questions on either side is left as
-fitted; the typical agent takes the shop's ratios). The model is judged, and corrected,
-on the figures it is asked to predict.
+compares each agent's answered first-reply delays (of questions that met a logged-in
+holder), quantile by quantile, and its never-answered share with the log's; each
+quantile of the agent's delay distribution is then moved by the ratio at that quantile
+(quantile mapping, as bias correction of simulation models does it), and its
+never-answered shares by theirs, ``ROUNDS`` times. Each ratio is shrunk towards the
+shop's by the questions behind it (:func:`_ratios`), the shop's towards none; an agent
+with fewer than ``MIN_QUESTIONS`` answered questions on either side, and the typical
+agent, take the shop's ratios.
 """
 
 from __future__ import annotations
