@@ -281,20 +281,26 @@ def _xs(top_load: float) -> tuple[float, ...]:
     return (0.0, 1.0, 2.0, 3.0, 4.5, top_load)
 
 
-def _slope(
-    betas: Sequence[float], top_load: float, weights: Sequence[float] | None = None
+def _least_squares(
+    xs: Sequence[float], ys: Sequence[float], weights: Sequence[float] | None = None
 ) -> float:
-    """The (weighted) least-squares slope of log delay factors on load."""
-    xs = _xs(top_load)
+    """The (weighted) least-squares slope of ``ys`` on ``xs`` (0.0 when undefined)."""
     w = weights if weights is not None else [1.0] * len(xs)
     total = math.fsum(w)
     if total <= 0:
         return 0.0
     mean_x = math.fsum(wi * x for wi, x in zip(w, xs, strict=True)) / total
-    mean_y = math.fsum(wi * y for wi, y in zip(w, betas, strict=True)) / total
-    num = math.fsum(wi * (x - mean_x) * (y - mean_y) for wi, x, y in zip(w, xs, betas, strict=True))
+    mean_y = math.fsum(wi * y for wi, y in zip(w, ys, strict=True)) / total
+    num = math.fsum(wi * (x - mean_x) * (y - mean_y) for wi, x, y in zip(w, xs, ys, strict=True))
     den = math.fsum(wi * (x - mean_x) ** 2 for wi, x in zip(w, xs, strict=True))
     return num / den if den > 0 else 0.0
+
+
+def _slope(
+    betas: Sequence[float], top_load: float, weights: Sequence[float] | None = None
+) -> float:
+    """The (weighted) least-squares slope of log delay factors on load."""
+    return _least_squares(_xs(top_load), betas, weights)
 
 
 def _shop_line(fit: _Fit, top_load: float) -> list[float]:
@@ -327,12 +333,8 @@ def _beyond(betas: Sequence[float], top_load: float) -> float:
     own delay factor's growth per conversation over its upper levels (3, 4-5, 6+; a
     least-squares line in the factor, not its log), relative to the top level's factor,
     between :data:`MIN_BEYOND` and :data:`MAX_BEYOND`."""
-    xs = _xs(top_load)[-3:]
     factors = [math.exp(b) for b in betas[-3:]]
-    mean_x, mean_f = math.fsum(xs) / 3, math.fsum(factors) / 3
-    den = math.fsum((x - mean_x) ** 2 for x in xs)
-    slope = math.fsum((x - mean_x) * (f - mean_f) for x, f in zip(xs, factors, strict=True))
-    growth = slope / den / factors[-1] if den > 0 else 0.0
+    growth = _least_squares(_xs(top_load)[-3:], factors) / factors[-1]
     return min(max(1.0 + growth, MIN_BEYOND), MAX_BEYOND)
 
 
