@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -29,7 +28,7 @@ from routectl.logio.source import open_events
 from routectl.model import ShopConfig
 from routectl.replay import run
 from routectl.report import Window, build_report
-from routectl.sim.backtest import backtest, holdout_window
+from routectl.sim.backtest import backtest
 from routectl.sim.calibrate import learned_model
 from routectl.sim.generate import HEADER, generate_rows
 from routectl.sim.generate_team import scale_team
@@ -120,21 +119,12 @@ def with_oracle(
     far one week falls from the mean of the others is the error no model can remove."""
     if not redraws:
         return row
-    window = _holdout(config, log)
+    window = row["holdout"]
+    assert isinstance(window, Window)
     weeks = [figures_of(_report(config, path, window)) for path in (log, *redraws)]
     row["oracle"] = {name: [week[name] for week in weeks]
                      for name in ("response_rate", "avg_response_s")}  # fmt: skip
     return row
-
-
-def _holdout(config: ShopConfig, log: Path) -> Window:
-    first = last = None
-    with open_events(str(log), config) as (found, _):
-        for event in found:
-            first = event.time if first is None else first
-            last = event.time
-    assert first is not None and last is not None
-    return holdout_window(first, last, 7 * 86400.0, ZoneInfo(config.shop.timezone))
 
 
 def _report(config: ShopConfig, log: Path, window: Window):  # type: ignore[no-untyped-def]
@@ -165,7 +155,8 @@ def measure(
     result = backtest(config, events, (first, last), holdout_s=7 * 86400.0, runs=runs,
                       seed=seed, jobs=2)  # fmt: skip
     wall = time.perf_counter() - started
-    out: dict[str, object] = {"shape": name, "seed": seed, "backtest_wall_s": round(wall, 1)}
+    out: dict[str, object] = {"shape": name, "seed": seed, "backtest_wall_s": round(wall, 1),
+                              "holdout": Window(result.since, result.until)}  # fmt: skip
     for figure in ("response_rate", "avg_response_s", "reply_rate", "conversion_rate"):
         actual, found = result.figures[figure]
         out[figure] = (actual, None if found is None else (found.mean, found.low, found.high))
