@@ -33,10 +33,14 @@ from routectl.sim.model import TYPICAL, AgentModel, ReplyModel, fit, from_json, 
 from routectl.sim.prepare import Preparation
 from routectl.sim.weeks import WARM_UP_S, local_time
 
-ROUNDS = 3
-DAYS = 7
+ROUNDS = 2
+DAYS = 14
 """Calibrate on the learning period's last this many local days (a simulation of
-every day would cost a run each round)."""
+every day would cost a run each round). Two weeks, not one: a week's late and
+never-answered questions are few (one agent's moved from 3 to 17 between weeks of one
+benchmark world), and a ratio fitted to one week carried its luck into every
+prediction. Two rounds of two weeks simulate a quarter more than three rounds of one
+did; a third round moved no back-test (docs/prediction.md)."""
 MIN_QUESTIONS = 20
 MAX_STEP = 2.0
 """At most this factor per round (a guard against a run of few questions)."""
