@@ -28,9 +28,17 @@ from routectl.sim.hist import BINS, QuantileTable, quantiles, shifted, survival
 from routectl.sim.inputs import Inputs
 from routectl.sim.learn import learn
 from routectl.sim.model import ReplyModel, fit, from_json, to_json
-from routectl.sim.predict import Job, figures_of, interval, run_all, side_intervals
+from routectl.sim.predict import (
+    Interval,
+    Job,
+    figures_of,
+    interval,
+    run_all,
+    side_intervals,
+)
 from routectl.sim.prepare import Preparation
 from routectl.sim.weeks import spread
+from routectl.sim.whatif import log_plus_change
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import worlds
@@ -178,6 +186,25 @@ def test_diff_of_a_config_against_itself_predicts_identical_sides(
     assert found["base"] == found["new"]
     for name, change in found["change"].items():
         assert change == {"mean": 0.0, "low": 0.0, "high": 0.0}, name
+    for name, expected in found["expected"].items():
+        today = found["actual"][name]
+        assert expected["low"] == expected["mean"] == expected["high"], name
+        assert expected["mean"] == pytest.approx(today, abs=0.05), name  # JSON rounds
+
+
+def test_log_plus_change_moves_the_logs_figure_and_keeps_rates_within_0_and_1() -> None:
+    logged = {"response_rate": 0.97, "reply_rate": 0.5, "avg_response_s": 20.0,
+              "slow_questions": None, "conversion_rate": 0.1}  # fmt: skip
+    change = {"response_rate": Interval(0.02, -0.01, 0.05), "reply_rate": None,
+              "avg_response_s": Interval(-15.0, -30.0, 1.0),
+              "slow_questions": Interval(1.0, 0.0, 2.0),
+              "conversion_rate": Interval(0.01, 0.0, 0.02)}  # fmt: skip
+    found = log_plus_change(logged, change)
+    assert found["response_rate"] == Interval(0.99, 0.96, 1.0)
+    assert found["avg_response_s"] == Interval(5.0, 0.0, 21.0)
+    assert dataclasses.astuple(found["conversion_rate"]) == pytest.approx((0.11, 0.1, 0.12))
+    assert found["reply_rate"] is None  # no change predicted: no figure
+    assert found["slow_questions"] is None  # no figure in the log: none either
 
 
 def test_the_same_seed_gives_byte_identical_output_and_another_seed_differs(

@@ -72,7 +72,8 @@ def diff(
     assumes the log's reply times; with --predict both sides are also simulated
     (--runs times) with replies from the reply model learned from LOG, and the
     predicted 3-minute rate, reply rate, average response, slow responses and
-    conversion are printed with 90 % intervals beside the log's own. In git:
+    conversion are printed with 90 % intervals beside the log's own, and the log's
+    own moved by the predicted change (log + change: read it first). In git:
 
     \b
       routectl diff <(git show origin/main:shopconfig.toml) shopconfig.toml last-month.csv

@@ -165,6 +165,7 @@ def prediction_json(prediction: Prediction) -> dict[str, Any]:
         "base": intervals_json(prediction.base),
         "new": intervals_json(prediction.new),
         "change": intervals_json(prediction.change),
+        "expected": intervals_json(prediction.expected),
         "agents": [
             {"agent": agent, "base": intervals_json(base), "new": intervals_json(new)}
             for agent, base, new in prediction.agents
@@ -190,13 +191,15 @@ def _prediction_rows(prediction: Prediction) -> list[list[str]]:
             label(name), _value(name, prediction.actual[name]),
             _range(name, prediction.base[name]), _range(name, prediction.new[name]),
             _range(name, prediction.change[name], signed=True),
+            _range(name, prediction.expected[name]),
         ])  # fmt: skip
     return rows
 
 
 def _columns(prediction: Prediction) -> tuple[str, ...]:
     logged = _("log (same weeks)") if prediction.weeks else _("log (actual)")
-    return (_("figure"), logged, _("predicted base"), _("predicted new"), _("change"))
+    return (_("figure"), logged, _("predicted base"), _("predicted new"), _("change"),
+            _("log + change"))  # fmt: skip
 
 
 def period(prediction: Prediction) -> str:
@@ -221,6 +224,11 @@ PREDICT_NOTE = N_(
     "Predicted by simulating the log's arrivals and agent presence under each config, "
     "replies drawn from the reply model learned from the log; ranges are 90 % intervals. "
     "Conversion follows first-response time as a correlation, not a proven cause."
+)
+EXPECTED_NOTE = N_(
+    "log + change: the log's own figure moved by the predicted change, what the log would "
+    "have shown under the new config. Read it first: a bias the model has on both sides "
+    "cancels in it."
 )
 
 
@@ -259,6 +267,7 @@ def prediction_table(prediction: Prediction) -> str:
         render_table(_agent_columns(), _agent_rows(prediction)),
         "",
         _(PREDICT_NOTE),
+        _(EXPECTED_NOTE),
         *(_note(note) for note in prediction.notes),
     ]
     return "\n".join(parts) + "\n"
@@ -293,6 +302,8 @@ def prediction_markdown(prediction: Prediction) -> str:
         "</details>",
         "",
         f"> {_(PREDICT_NOTE)}",
+        ">",
+        f"> {_(EXPECTED_NOTE)}",
         *(f">\n> **{_('Note:')}** {_md([note])[2:-2]}" for note in prediction.notes),
     ]
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from routectl.sim.inputs import Inputs
 from routectl.sim.model import ReplyModel
 from routectl.sim.predict import (
     FIGURES,
+    RATES,
     Figures,
     Interval,
     Job,
@@ -41,6 +42,8 @@ class Prediction:
     base: dict[str, Interval | None]
     new: dict[str, Interval | None]
     change: dict[str, Interval | None]
+    expected: dict[str, Interval | None]
+    """The log's own figure plus the predicted change (:func:`log_plus_change`)."""
     agents: tuple[tuple[str, dict[str, Interval | None], dict[str, Interval | None]], ...]
     notes: tuple[str, ...]
     weeks: tuple[Window, ...] = ()
@@ -71,6 +74,7 @@ def predict(
     base_agents, new_agents = agent_intervals(results, 0), agent_intervals(results, 1)
     names = sorted(set(base_agents) | set(new_agents))
     base_side = side_intervals(results, 0)
+    change = change_intervals(results)
     replayed = {row.agent: float(row.inquiries) for row in actual.agents}
     return Prediction(
         runs=runs,
@@ -78,7 +82,8 @@ def predict(
         actual=logged,
         base=base_side,
         new=side_intervals(results, 1),
-        change=change_intervals(results),
+        change=change,
+        expected=log_plus_change(logged, change),
         agents=tuple((name, base_agents.get(name, {}), new_agents.get(name, {})) for name in names),
         notes=(
             *calibration_notes(logged, base_side, base_agents, inputs.receivers or replayed),
@@ -87,6 +92,25 @@ def predict(
         weeks=blocks,
         timezone=base.shop.timezone,
     )
+
+
+def log_plus_change(
+    logged: Figures, change: Mapping[str, Interval | None]
+) -> dict[str, Interval | None]:
+    """What the log would have shown under NEW: its own figure moved by the predicted
+    change. A bias the model has on both sides cancels (the back-tests' what-ifs land
+    closer this way than on the simulated new side, docs/prediction.md); rates stay in
+    0..1 and other figures at or above 0."""
+    out: dict[str, Interval | None] = {}
+    for name in FIGURES:
+        today, moved = logged[name], change[name]
+        if today is None or moved is None:
+            out[name] = None
+            continue
+        top = 1.0 if name in RATES else math.inf
+        values = (today + moved.mean, today + moved.low, today + moved.high)
+        out[name] = Interval(*(min(max(value, 0.0), top) for value in values))
+    return out
 
 
 def _period(
