@@ -171,20 +171,13 @@ def measure(
         prediction = predict(config, new, model, inputs, base_report, runs=runs, seed=seed,
                              jobs=2)  # fmt: skip
     truth_figures = figures_of(truth_report)
-    for figure in ("response_rate", "avg_response_s"):
-        found = prediction.new[figure]
-        out[f"whatif_{figure}"] = (
-            truth_figures[figure],
+    # The simulated new side, and the reading the docs advise first: the log's own figure
+    # plus the predicted change ("log + change"), which cancels a bias on both sides.
+    for key, side in (("whatif", prediction.new), ("whatif_change", prediction.expected)):
+        found = side["response_rate"]
+        out[f"{key}_response_rate"] = (
+            truth_figures["response_rate"],
             None if found is None else (found.mean, found.low, found.high),
-        )
-        # The reading the docs advise: today's figure plus the predicted change, which
-        # cancels a bias the model has on both sides.
-        change, today = prediction.change[figure], prediction.actual[figure]
-        out[f"whatif_change_{figure}"] = (
-            truth_figures[figure],
-            None
-            if change is None or today is None
-            else (today + change.mean, today + change.low, today + change.high),
         )
     return out
 
@@ -255,21 +248,25 @@ def _line(row: dict[str, object]) -> str:
         rates, averages = oracle["response_rate"], oracle["avg_response_s"]
         spread = _sd(averages) / _mean(averages) * 100
         parts.append(f"oracle: rate sd {_sd(rates) * 100:.2f} pt, avg sd {spread:.1f} %")
-        rate_error, average_error = _expected_errors(row)
-        parts.append(
-            f"vs the weeks' mean: rate {rate_error * 100:+.1f} pt, avg {average_error * 100:+.1f} %"
-        )
+        errors = _expected_errors(row)
+        if errors is not None:
+            parts.append(
+                f"vs the weeks' mean: rate {errors[0] * 100:+.1f} pt, avg {errors[1] * 100:+.1f} %"
+            )
     return " | ".join(parts)
 
 
-def _expected_errors(row: dict[str, object]) -> tuple[float, float]:
+def _expected_errors(row: dict[str, object]) -> tuple[float, float] | None:
     """The prediction against the mean of the world's weeks (the logged one and the
-    oracle's redraws): the model's own error, with most of one week's noise taken out."""
-    oracle = row["oracle"]
-    assert isinstance(oracle, dict)
-    rate = row["response_rate"][1][0] - _mean(oracle["response_rate"])  # type: ignore[index]
-    average = _mean(oracle["avg_response_s"])
-    return rate, (row["avg_response_s"][1][0] - average) / average  # type: ignore[index]
+    oracle's redraws): the model's own error, with most of one week's noise taken out.
+    None without an oracle or a prediction."""
+    oracle = row.get("oracle")
+    rate, average = row["response_rate"][1], row["avg_response_s"][1]  # type: ignore[index]
+    if not isinstance(oracle, dict) or rate is None or average is None:
+        return None
+    weeks_average = _mean(oracle["avg_response_s"])
+    return (rate[0] - _mean(oracle["response_rate"]),
+            (average[0] - weeks_average) / weeks_average)  # fmt: skip
 
 
 def _mean(values: list[float]) -> float:
@@ -305,7 +302,7 @@ def _oracle_summary(rows: list[dict[str, object]]) -> None:
         )
     faithful = [row for row in rows if not str(row["shape"]).startswith("mismatch")]
     for label, chosen in (("every run", rows), ("the config describes the platform", faithful)):
-        errors = [_expected_errors(row) for row in chosen if isinstance(row.get("oracle"), dict)]
+        errors = [found for found in map(_expected_errors, chosen) if found is not None]
         if errors:
             print(
                 f"prediction vs the mean of the world's weeks ({label}): rate within ±2 pt "

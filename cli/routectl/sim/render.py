@@ -226,9 +226,9 @@ PREDICT_NOTE = N_(
     "Conversion follows first-response time as a correlation, not a proven cause."
 )
 EXPECTED_NOTE = N_(
-    "log + change: the log's own figure moved by the predicted change, what the log would "
-    "have shown under the new config. Read it first: a bias the model has on both sides "
-    "cancels in it."
+    "log + change: the log's own figure moved by the predicted change (its range is the "
+    "change's), what the log would have shown under the new config. Read it first: a bias "
+    "the model has on both sides cancels in it."
 )
 
 
