@@ -300,7 +300,7 @@ def _oracle_summary(rows: list[dict[str, object]]) -> None:
             f"oracle (a perfect model's mean against one week): 3-min rate within ±2 pt "
             f"{rate[0]}/{rate[1]}, average response within ±10 % {average[0]}/{average[1]}"
         )
-    faithful = [row for row in rows if not str(row["shape"]).startswith("mismatch")]
+    faithful = _faithful(rows)
     for label, chosen in (("every run", rows), ("the config describes the platform", faithful)):
         errors = [found for found in map(_expected_errors, chosen) if found is not None]
         if errors:
@@ -313,11 +313,16 @@ def _oracle_summary(rows: list[dict[str, object]]) -> None:
             )
 
 
+def _faithful(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The runs whose config describes the platform (all but ``mismatch-*``)."""
+    return [row for row in rows if not str(row["shape"]).startswith("mismatch")]
+
+
 def _summary(rows: list[dict[str, object]]) -> None:
     """Every run, then the runs whose config describes the platform (docs/prediction.md
     counts those: ``mismatch-40``'s platform ignores its config on purpose)."""
     _counts(rows)
-    faithful = [row for row in rows if not str(row["shape"]).startswith("mismatch")]
+    faithful = _faithful(rows)
     if len(faithful) < len(rows):
         print("where the config describes the platform:")
         _counts(faithful)

@@ -44,6 +44,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from routectl.events import BuyerMessage, Event, HumanReply, Output, Transfer
@@ -57,6 +58,8 @@ from routectl.sim.generate_times import DEFAULT_TIME_FORMAT
 from routectl.sim.synthetic import P_NEW_BUYER, Sources
 from routectl.sim.synthetic_model import Handovers, hand_made_model
 from routectl.sim.synthetic_time import LocalDays, Stamps
+
+_Item = TypeVar("_Item")
 
 HEADER: tuple[str, ...] = SIM_HEADER
 """The header row of a generated log (contract column order, ``received_by`` last)."""
@@ -240,14 +243,10 @@ def generate_rows(
     without an offset, ``2026-11-02T08:00:05``). See the module docstring for what is
     simulated.
     """
-    plan = make_plan(config, rows=rows, days=days, rows_per_day=rows_per_day)
-    check_dates(start, plan.days if plan.rows is None else None)
+    plan = _checked_plan(config, start, rows, days, rows_per_day)
     zone = ZoneInfo(config.shop.timezone)
     stamps = Stamps(zone, time_format)  # an unknown format is refused here, not later
-    generated = _rows(config, plan, seed, start, zone, stamps)
-    if plan.rows is not None:
-        return itertools.islice(generated, plan.rows)
-    return generated
+    return _to_plans_end(plan, _rows(config, plan, seed, start, zone, stamps))
 
 
 def generate_events(
@@ -262,13 +261,25 @@ def generate_events(
     """The events of :func:`generate_rows`' log as the log reader gives them back (the
     same lines, times, texts and ``received_by``), for code under test that is not the
     reader: no CSV in between."""
-    plan = make_plan(config, rows=rows, days=days, rows_per_day=rows_per_day)
-    check_dates(start, plan.days if plan.rows is None else None)
+    plan = _checked_plan(config, start, rows, days, rows_per_day)
     pairs = _texted_pairs(config, plan, seed, start)
     events = (_as_read(event, outputs, line) for line, (event, outputs) in enumerate(pairs, 2))
-    if plan.rows is not None:
-        return itertools.islice(events, plan.rows)
-    return events
+    return _to_plans_end(plan, events)
+
+
+def _checked_plan(
+    config: ShopConfig, start: date, rows: int | None, days: int | None,
+    rows_per_day: int | None,
+) -> Plan:  # fmt: skip
+    """The plan of a log, its dates refused here when they run past the calendar."""
+    plan = make_plan(config, rows=rows, days=days, rows_per_day=rows_per_day)
+    check_dates(start, plan.days if plan.rows is None else None)
+    return plan
+
+
+def _to_plans_end(plan: Plan, items: Iterator[_Item]) -> Iterator[_Item]:
+    """``items`` cut at the plan's row count (a plan by days ends on its own)."""
+    return items if plan.rows is None else itertools.islice(items, plan.rows)
 
 
 def _as_read(event: Event, outputs: list[Output], line: int) -> Event:
